@@ -1,0 +1,31 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cache;
+pub mod config;
+pub mod error;
+mod exchange;
+pub mod excerpt;
+pub mod http;
+pub mod model;
+pub mod ops;
+pub mod record;
+pub mod request;
+pub mod response;
+pub mod retry;
+pub mod rotation;
+pub mod secret;
+pub mod step;
+
+pub use cache::{FetchTicket, Lookup, TokenCache};
+pub use config::{Config, Credentials, DEFAULT_BASE_URL};
+pub use error::{Error, ErrorKind, OAuthError, RetryAfter, StoreErrorKind};
+pub use http::{HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind};
+pub use model::{CreatedSecret, SecretInfo, Timestamp, Token};
+pub use ops::{ApiCall, ApiOutput, CallOutput, Operation, TokenFlow};
+pub use record::{StoreRecord, StoredSecret, Tag};
+pub use retry::{PropagationPolicy, RetryPolicy};
+pub use rotation::{KeptSecret, RotateOptions, Rotation, RotationReport};
+pub use secret::{AccessToken, ClientSecret, Password};
+pub use step::{Flow, Step};

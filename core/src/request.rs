@@ -1,0 +1,115 @@
+//! Pure request builders: one function per endpoint, each returning a plain
+//! [`HttpRequest`]. Credentials go only to the token endpoint, form-encoded.
+
+use crate::config::{Config, Credentials, check_field};
+use crate::error::Error;
+use crate::http::{HttpRequest, Method};
+use crate::secret::AccessToken;
+
+/// Path of the token endpoint under the base URL.
+pub const TOKEN_PATH: &str = "connect/token";
+/// Path of the secrets endpoint under the base URL.
+pub const SECRETS_PATH: &str = "api/clientcredentials";
+const FORM: &str = "application/x-www-form-urlencoded";
+const JSON: &str = "application/json";
+
+/// `POST connect/token` for either grant.
+///
+/// # Errors
+/// [`Error::InvalidInput`] if the base URL cannot take the path.
+pub fn token_request(config: &Config, credentials: &Credentials) -> Result<HttpRequest, Error> {
+    let url = config.endpoint(TOKEN_PATH)?;
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    match credentials {
+        Credentials::Client { client_id, secret } => {
+            form.append_pair("grant_type", "client_credentials")
+                .append_pair("client_id", client_id)
+                // EXPOSE: the token endpoint is the one place the secret is sent.
+                .append_pair("client_secret", secret.expose_secret());
+        }
+        Credentials::Password { client_id, username, password } => {
+            form.append_pair("grant_type", "password")
+                .append_pair("client_id", client_id)
+                .append_pair("username", username)
+                // EXPOSE: the password grant sends the password to the token endpoint.
+                .append_pair("password", password.expose_secret());
+        }
+    }
+    Ok(HttpRequest {
+        method: Method::Post,
+        url: url.into(),
+        headers: vec![
+            ("Content-Type".to_owned(), FORM.to_owned()),
+            ("Accept".to_owned(), JSON.to_owned()),
+        ],
+        body: form.finish().into_bytes(),
+    })
+}
+
+/// `GET api/clientcredentials?customerId=..`: list the customer's secrets.
+///
+/// # Errors
+/// [`Error::InvalidInput`] without a customer id.
+pub fn list_request(config: &Config, token: &AccessToken) -> Result<HttpRequest, Error> {
+    secrets_request(config, token, Method::Get, &[])
+}
+
+/// `POST api/clientcredentials?customerId=..&description=..`: create a secret.
+/// The description is sent as given when present, even if empty.
+///
+/// # Errors
+/// [`Error::InvalidInput`] without a customer id, or for a description with
+/// control characters or over 1 KiB.
+pub fn create_request(
+    config: &Config,
+    token: &AccessToken,
+    description: Option<&str>,
+) -> Result<HttpRequest, Error> {
+    match description {
+        Some("") => secrets_request(config, token, Method::Post, &[("description", "")]),
+        Some(d) => {
+            check_field("description", d)?;
+            secrets_request(config, token, Method::Post, &[("description", d)])
+        }
+        None => secrets_request(config, token, Method::Post, &[]),
+    }
+}
+
+/// `DELETE api/clientcredentials?customerId=..&id=..`: delete a secret by id.
+///
+/// # Errors
+/// [`Error::InvalidInput`] without a customer id or with an empty id.
+pub fn delete_request(config: &Config, token: &AccessToken, id: &str) -> Result<HttpRequest, Error> {
+    check_field("id", id)?;
+    secrets_request(config, token, Method::Delete, &[("id", id)])
+}
+
+fn secrets_request(
+    config: &Config,
+    token: &AccessToken,
+    method: Method,
+    params: &[(&str, &str)],
+) -> Result<HttpRequest, Error> {
+    let customer_id = config.require_customer_id()?;
+    if token.is_empty() {
+        return Err(Error::invalid_input("access_token", "must not be empty"));
+    }
+    let mut url = config.endpoint(SECRETS_PATH)?;
+    {
+        let mut query = url.query_pairs_mut();
+        query.append_pair("customerId", customer_id);
+        for (k, v) in params {
+            query.append_pair(k, v);
+        }
+    }
+    Ok(HttpRequest {
+        method,
+        url: url.into(),
+        headers: vec![
+            // EXPOSE: the bearer token authorizes the secrets endpoint.
+            ("Authorization".to_owned(), format!("Bearer {}", token.expose_secret())),
+            ("Accept".to_owned(), JSON.to_owned()),
+        ],
+        body: Vec::new(),
+    })
+}

@@ -1,0 +1,217 @@
+//! Pure response parsers, one per endpoint. Each checks, in order: the body
+//! size, the status (with the RFC 6749 error JSON), the content type, the body.
+
+use crate::error::{Error, OAuthError, RetryAfter};
+use crate::excerpt::{WITHHELD, scrub_excerpt, scrub_text};
+use crate::http::HttpResponse;
+use crate::model::{CreatedSecret, SecretInfo, Timestamp, Token};
+use crate::secret::{AccessToken, ClientSecret};
+use serde_json::{Map, Value};
+
+/// Bodies larger than this are refused with a typed error.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// Parses a `connect/token` response.
+///
+/// # Errors
+/// The server's refusal ([`Error::InvalidClient`], [`Error::InvalidGrant`], ...)
+/// or [`Error::UnexpectedResponse`]; the body is never echoed, as it may hold a token.
+pub fn parse_token(response: &HttpResponse) -> Result<Token, Error> {
+    let object = json_object(response, true)?;
+    let bad = |reason: &str| unexpected(response, reason, true);
+    let access_token = match object.get("access_token") {
+        Some(Value::String(s)) if !s.is_empty() => AccessToken::new(s.as_str()),
+        Some(_) => return Err(bad("field `access_token` must be a non-empty string")),
+        None => return Err(bad("missing field `access_token`")),
+    };
+    let token_type = match object.get("token_type") {
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("bearer") => s.clone(),
+        Some(Value::String(_)) => return Err(bad("field `token_type` is not `Bearer`")),
+        Some(_) => return Err(bad("field `token_type` must be a string")),
+        None => return Err(bad("missing field `token_type`")),
+    };
+    let expires_in = match object.get("expires_in") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64(),
+        Some(_) => return Err(bad("field `expires_in` must be a non-negative integer")),
+    };
+    let scope = optional_string(&object, "scope").map_err(|r| bad(&r))?;
+    Ok(Token { access_token, token_type, expires_in, scope })
+}
+
+/// Parses a `GET api/clientcredentials` response.
+///
+/// # Errors
+/// The server's refusal or [`Error::UnexpectedResponse`].
+pub fn parse_list(response: &HttpResponse) -> Result<Vec<SecretInfo>, Error> {
+    let value = json_value(response, false)?;
+    let Value::Array(items) = value else {
+        return Err(unexpected(response, "expected a JSON array", false));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let Value::Object(object) = item else {
+                return Err(unexpected(response, &format!("item {i} is not an object"), false));
+            };
+            let at = |r: String| unexpected(response, &format!("item {i}: {r}"), false);
+            Ok(SecretInfo {
+                id: required_string(object, "id").map_err(at)?,
+                description: optional_string(object, "description").map_err(at)?,
+                client_id: optional_string(object, "client_id").map_err(at)?,
+                created_at: timestamp(object).map_err(at)?,
+            })
+        })
+        .collect()
+}
+
+/// Parses a `POST api/clientcredentials` response.
+///
+/// # Errors
+/// The server's refusal or [`Error::UnexpectedResponse`]; the body is never
+/// echoed, as it may hold the new secret.
+pub fn parse_create(response: &HttpResponse) -> Result<CreatedSecret, Error> {
+    let object = json_object(response, true)?;
+    let bad = |r: String| unexpected(response, &r, true);
+    let secret = match object.get("secret") {
+        Some(Value::String(s)) if !s.is_empty() => ClientSecret::new(s.as_str()),
+        Some(_) => return Err(bad("field `secret` must be a non-empty string".to_owned())),
+        None => return Err(bad("missing field `secret`".to_owned())),
+    };
+    Ok(CreatedSecret {
+        id: required_string(&object, "id").map_err(bad)?,
+        description: optional_string(&object, "description").map_err(bad)?,
+        created_at: timestamp(&object).map_err(bad)?,
+        secret,
+    })
+}
+
+/// Parses a `DELETE api/clientcredentials` response: any 2xx is success,
+/// whatever the body.
+///
+/// # Errors
+/// The server's refusal ([`Error::NotFound`], ...) or [`Error::UnexpectedResponse`].
+pub fn parse_delete(response: &HttpResponse) -> Result<(), Error> {
+    check_size(response, false)?;
+    check_status(response)
+}
+
+/// Maps a non-2xx response to an error: 429 and 5xx by status, then the
+/// RFC 6749 error JSON, then 401/403/404, then anything else as unexpected.
+#[must_use]
+pub fn error_from_response(response: &HttpResponse) -> Error {
+    let status = response.status;
+    if status == 429 {
+        let retry_after = response.header("retry-after").and_then(RetryAfter::parse);
+        return Error::RateLimited { status, retry_after };
+    }
+    if (500..600).contains(&status) {
+        return Error::Server { status, excerpt: scrub_excerpt(&response.body) };
+    }
+    if let Some(oauth) = oauth_error(&response.body) {
+        return match oauth.code.as_str() {
+            "invalid_client" | "unauthorized_client" => Error::InvalidClient { status, oauth },
+            "invalid_grant" => Error::InvalidGrant { status, oauth },
+            _ => Error::OAuth { status, oauth },
+        };
+    }
+    match status {
+        401 => Error::Unauthorized { status },
+        403 => Error::Forbidden { status },
+        404 => Error::NotFound { status },
+        _ => unexpected(response, "unexpected status", false),
+    }
+}
+
+fn check_status(response: &HttpResponse) -> Result<(), Error> {
+    if (200..300).contains(&response.status) {
+        Ok(())
+    } else {
+        Err(error_from_response(response))
+    }
+}
+
+fn check_size(response: &HttpResponse, sensitive: bool) -> Result<(), Error> {
+    if response.body.len() > MAX_BODY_BYTES {
+        return Err(Error::UnexpectedResponse {
+            status: response.status,
+            content_type: content_type(response),
+            reason: format!("body of {} bytes exceeds the {MAX_BODY_BYTES}-byte cap", response.body.len()),
+            excerpt: if sensitive { WITHHELD.to_owned() } else { "(not shown)".to_owned() },
+        });
+    }
+    Ok(())
+}
+
+fn json_value(response: &HttpResponse, sensitive: bool) -> Result<Value, Error> {
+    check_size(response, sensitive)?;
+    check_status(response)?;
+    let is_json = content_type(response).is_some_and(|ct| {
+        let essence = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        essence == "application/json" || essence.ends_with("+json")
+    });
+    if !is_json {
+        return Err(unexpected(response, "expected a JSON content type", sensitive));
+    }
+    serde_json::from_slice(&response.body).map_err(|e| {
+        // serde_json's message can quote the input; keep only where it failed.
+        let reason = format!("malformed JSON ({:?} error at line {} column {})", e.classify(), e.line(), e.column());
+        unexpected(response, &reason, sensitive)
+    })
+}
+
+fn json_object(response: &HttpResponse, sensitive: bool) -> Result<Map<String, Value>, Error> {
+    match json_value(response, sensitive)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(unexpected(response, "expected a JSON object", sensitive)),
+    }
+}
+
+fn oauth_error(body: &[u8]) -> Option<OAuthError> {
+    let Value::Object(map) = serde_json::from_slice::<Value>(body).ok()? else {
+        return None;
+    };
+    let Some(Value::String(code)) = map.get("error") else {
+        return None;
+    };
+    let text = |key: &str| match map.get(key) {
+        Some(Value::String(s)) => Some(scrub_text(s)),
+        _ => None,
+    };
+    Some(OAuthError { code: scrub_text(code), description: text("error_description"), uri: text("error_uri") })
+}
+
+fn content_type(response: &HttpResponse) -> Option<String> {
+    response.header("content-type").map(scrub_text)
+}
+
+fn unexpected(response: &HttpResponse, reason: &str, sensitive: bool) -> Error {
+    Error::UnexpectedResponse {
+        status: response.status,
+        content_type: content_type(response),
+        reason: reason.to_owned(),
+        excerpt: if sensitive { WITHHELD.to_owned() } else { scrub_excerpt(&response.body) },
+    }
+}
+
+fn required_string(object: &Map<String, Value>, key: &str) -> Result<String, String> {
+    match object.get(key) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(_) => Err(format!("field `{key}` must be a non-empty string")),
+        None => Err(format!("missing field `{key}`")),
+    }
+}
+
+fn optional_string(object: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+    match object.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("field `{key}` must be a string or null")),
+    }
+}
+
+fn timestamp(object: &Map<String, Value>) -> Result<Timestamp, String> {
+    let raw = required_string(object, "createdAt")?;
+    Timestamp::parse(&raw).ok_or_else(|| "field `createdAt` is not an RFC 3339 timestamp".to_owned())
+}

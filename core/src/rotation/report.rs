@@ -1,0 +1,54 @@
+//! What a rotation is told ([`RotateOptions`]) and what it tells back
+//! ([`RotationReport`]): ids created and deleted, orphans swept, round trips.
+
+use crate::model::Token;
+use crate::retry::{PropagationPolicy, RetryPolicy};
+
+/// How to rotate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RotateOptions {
+    /// The description for the new secret (the lineage tag is appended).
+    /// `None` uses the record's own description.
+    pub description: Option<String>,
+    /// Retries of idempotent requests.
+    pub retry: RetryPolicy,
+    /// How long to wait for a new secret to be accepted.
+    pub propagation: PropagationPolicy,
+}
+
+/// A secret the rotation saw but would not delete, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptSecret {
+    /// The secret's id, when it could be named.
+    pub id: Option<String>,
+    /// Why it was left.
+    pub reason: String,
+}
+
+/// What a rotation did. Also readable part-way, from a failed rotation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RotationReport {
+    /// Whether this run created a secret and made it current.
+    pub rotated: bool,
+    /// Whether it first finished an earlier, interrupted rotation.
+    pub resumed: bool,
+    /// The id of the secret that was current before (if known).
+    pub old_id: Option<String>,
+    /// The id of the secret now current.
+    pub new_id: Option<String>,
+    /// Replaced secrets deleted.
+    pub deleted: Vec<String>,
+    /// Orphans of crashed runs deleted.
+    pub swept: Vec<String>,
+    /// Secrets left alone, with reasons.
+    pub kept: Vec<KeptSecret>,
+    /// HTTP requests sent.
+    pub round_trips: u32,
+    /// Records saved.
+    pub persists: u32,
+    /// The store generation at the end.
+    pub generation: u64,
+    /// A token from the current secret, for the caller's cache.
+    pub token: Option<Token>,
+}

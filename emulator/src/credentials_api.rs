@@ -1,0 +1,179 @@
+//! `/api/clientcredentials`: list, create and delete a customer's client secrets behind a bearer
+//! token, answered as the ASP.NET controller does (401, 400 problem details, 403, 404).
+
+use std::collections::BTreeMap;
+use std::time::{Instant, SystemTime};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::Response;
+use serde::Serialize;
+
+use crate::app::App;
+use crate::dotnet_time::Precision;
+use crate::secret::mint_trace_id;
+use crate::store::Grant;
+
+const JSON_UTF8: &str = "application/json; charset=utf-8";
+const PROBLEM_JSON_UTF8: &str = "application/problem+json; charset=utf-8";
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Created<'a> {
+    id: &'a str,
+    description: &'a str,
+    created_at: &'a str,
+    secret: &'a str,
+}
+
+/// `GET /api/clientcredentials?customerId=X`.
+pub(crate) async fn list(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Response {
+    let (_, customer_id) = match authorize(&app, &headers, &uri, &[]) {
+        Ok(ok) => ok,
+        Err(denied) => return denied,
+    };
+    match app.store().list(&customer_id, Precision::Millis) {
+        Some(views) => json(StatusCode::OK, &views),
+        None => status(StatusCode::FORBIDDEN),
+    }
+}
+
+/// `POST /api/clientcredentials?customerId=X&description=Y`; the body is ignored.
+pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Response {
+    let (grant, customer_id) = match authorize(&app, &headers, &uri, &[]) {
+        Ok(ok) => ok,
+        Err(denied) => return denied,
+    };
+    let description = query_param(&uri, "description").unwrap_or_default();
+    let created = app.store().create(
+        &customer_id,
+        &grant.principal,
+        description,
+        SystemTime::now(),
+        Instant::now(),
+    );
+    match created {
+        Ok(c) => json(
+            StatusCode::OK,
+            &Created { id: &c.id, description: &c.description, created_at: &c.created_at, secret: &c.secret },
+        ),
+        Err(_) => problem(StatusCode::BAD_REQUEST, "The customer has no client to add a secret to.", None),
+    }
+}
+
+/// `DELETE /api/clientcredentials?customerId=X&id=Z`.
+pub(crate) async fn delete(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Response {
+    let (_, customer_id) = match authorize(&app, &headers, &uri, &["id"]) {
+        Ok(ok) => ok,
+        Err(denied) => return denied,
+    };
+    let id = query_param(&uri, "id").unwrap_or_default();
+    if app.store().delete(&customer_id, &id) {
+        status(StatusCode::OK)
+    } else {
+        problem(StatusCode::NOT_FOUND, "Not Found", None)
+    }
+}
+
+/// The bearer token's grant and the `customerId`, or the refusal: 401 for a missing, unknown or
+/// expired token, 400 for a missing required parameter, 403 for a customer the token may not manage
+/// (unknown customers included, so their existence does not leak).
+fn authorize(app: &App, headers: &HeaderMap, uri: &Uri, required: &[&str]) -> Result<(Grant, String), Response> {
+    let grant = bearer(headers).and_then(|token| app.store().grant(token, Instant::now()));
+    let Some(grant) = grant else {
+        return Err(unauthorized());
+    };
+    let customer_id = query_param(uri, "customerId");
+    let missing: Vec<&str> = std::iter::once("customerId")
+        .filter(|_| customer_id.is_none())
+        .chain(required.iter().copied().filter(|name| query_param(uri, name).is_none()))
+        .collect();
+    let Some(customer_id) = customer_id.filter(|_| missing.is_empty()) else {
+        return Err(validation_problem(&missing));
+    };
+    if !grant.customers.contains(&customer_id) {
+        return Err(status(StatusCode::FORBIDDEN));
+    }
+    Ok((grant, customer_id))
+}
+
+/// The token of `Authorization: Bearer <token>`.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// A query parameter as ASP.NET binds it: name case-insensitive, first value, empty means absent.
+fn query_param(uri: &Uri, name: &str) -> Option<String> {
+    form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn unauthorized() -> Response {
+    let mut response = status(StatusCode::UNAUTHORIZED);
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+    );
+    response
+}
+
+fn status(code: StatusCode) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = code;
+    response
+}
+
+fn json(code: StatusCode, body: &impl Serialize) -> Response {
+    let mut response = Response::new(Body::from(serde_json::to_vec(body).unwrap_or_default()));
+    *response.status_mut() = code;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
+    response
+}
+
+/// ASP.NET's automatic 400 for missing required parameters.
+fn validation_problem(missing: &[&str]) -> Response {
+    let errors = missing
+        .iter()
+        .map(|name| (*name, vec![format!("The {name} field is required.")]))
+        .collect();
+    problem(StatusCode::BAD_REQUEST, "One or more validation errors occurred.", Some(errors))
+}
+
+/// An RFC 7807 problem details body, shaped like ASP.NET Core's.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Problem<'a> {
+    r#type: String,
+    title: &'a str,
+    status: u16,
+    trace_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<BTreeMap<&'a str, Vec<String>>>,
+}
+
+fn problem<'a>(code: StatusCode, title: &'a str, errors: Option<BTreeMap<&'a str, Vec<String>>>) -> Response {
+    let section = match code {
+        StatusCode::NOT_FOUND => "6.5.4",
+        _ => "6.5.1",
+    };
+    let body = Problem {
+        r#type: format!("https://tools.ietf.org/html/rfc7231#section-{section}"),
+        title,
+        status: code.as_u16(),
+        trace_id: mint_trace_id(),
+        errors,
+    };
+    let mut response = json(code, &body);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON_UTF8));
+    response
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs the toolchains the tests need, each only when missing or at the wrong version.
+# Usage: scripts/tools.sh [apt|wasm|node|python|kotlin|all]...   (idempotent; safe to re-run)
+set -euo pipefail
+
+TOOLS="${MIA_TOOLS:-$HOME/.cache/mapsindoors-auth-tools}"
+WASM_BINDGEN_VERSION="0.2.130"   # must equal the wasm-bindgen version in Cargo.lock
+KOTLIN_VERSION="2.4.20"
+BINARYEN_VERSION="132.0.0"
+mkdir -p "$TOOLS"
+
+log() { printf '[tools] %s\n' "$*" >&2; }
+
+apt_pkgs() {
+  local want=(rustc-web cargo-web rust-web-src lld-22 chromium chromium-driver libjna-java libjna-jni junit4)
+  local missing=()
+  for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "apt: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+wasm_bindgen() {
+  local bin="$TOOLS/wasm-bindgen/bin/wasm-bindgen"
+  if [ -x "$bin" ] && "$bin" --version | grep -q " $WASM_BINDGEN_VERSION"; then return; fi
+  log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 7 min cold)"
+  cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$TOOLS/wasm-bindgen"
+}
+
+node_tools() {
+  local dir="$TOOLS/node"
+  mkdir -p "$dir"
+  if [ ! -f "$dir/.ok-$KOTLIN_VERSION-$BINARYEN_VERSION" ]; then
+    log "npm: kotlin-compiler, binaryen, playwright-core, typescript"
+    (cd "$dir" && [ -f package.json ] || echo '{"private":true}' > "$dir/package.json")
+    (cd "$dir" && npm install -s --no-audit --no-fund "kotlin-compiler@$KOTLIN_VERSION" "binaryen@$BINARYEN_VERSION" playwright-core@1 typescript@5 >/dev/null)
+    touch "$dir/.ok-$KOTLIN_VERSION-$BINARYEN_VERSION"
+  fi
+}
+
+python_tools() {
+  python3 -m pip --version >/dev/null
+  python3 -c 'import maturin' 2>/dev/null && python3 -c 'import mypy, httpx' 2>/dev/null && return
+  log "pip: maturin, mypy, httpx"
+  python3 -m pip install -q --disable-pip-version-check 'maturin>=1.16,<2' mypy httpx pytest
+}
+
+for what in "${@:-all}"; do
+  case "$what" in
+    apt) apt_pkgs ;;
+    wasm) apt_pkgs; wasm_bindgen; node_tools ;;
+    node|kotlin) node_tools ;;
+    python) python_tools ;;
+    all) apt_pkgs; python_tools; node_tools; wasm_bindgen ;;
+    *) echo "unknown: $what" >&2; exit 2 ;;
+  esac
+done
