@@ -28,8 +28,14 @@ struct AdminError {
 /// The admin routes, to be merged into the main router.
 pub(crate) fn router() -> Router<App> {
     Router::new()
-        .route("/_emulator/faults", get(faults).post(add_fault).delete(clear_faults))
-        .route("/_emulator/propagation", get(propagation).post(set_propagation))
+        .route(
+            "/_emulator/faults",
+            get(faults).post(add_fault).delete(clear_faults),
+        )
+        .route(
+            "/_emulator/propagation",
+            get(propagation).post(set_propagation),
+        )
         .route("/_emulator/log", get(log).delete(clear_log))
         .route("/_emulator/secrets", get(secrets))
         .route("/_emulator/reset", post(reset))
@@ -93,7 +99,9 @@ async fn secrets(State(app): State<App>, uri: Uri) -> Response {
         Some(views) => json(StatusCode::OK, &views),
         None => json(
             StatusCode::NOT_FOUND,
-            &AdminError { error: format!("unknown customer {customer_id:?}") },
+            &AdminError {
+                error: format!("unknown customer {customer_id:?}"),
+            },
         ),
     }
 }
@@ -116,8 +124,9 @@ fn empty(code: StatusCode) -> Response {
 fn json(code: StatusCode, body: &impl Serialize) -> Response {
     let mut response = Response::new(Body::from(serde_json::to_vec(body).unwrap_or_default()));
     *response.status_mut() = code;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }

@@ -31,7 +31,7 @@ struct Created<'a> {
 pub(crate) async fn list(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Response {
     let (_, customer_id) = match authorize(&app, &headers, &uri, &[]) {
         Ok(ok) => ok,
-        Err(denied) => return denied,
+        Err(refusal) => return refusal.into_response(),
     };
     match app.store().list(&customer_id, Precision::Millis) {
         Some(views) => json(StatusCode::OK, &views),
@@ -43,7 +43,7 @@ pub(crate) async fn list(State(app): State<App>, headers: HeaderMap, uri: Uri) -
 pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Response {
     let (grant, customer_id) = match authorize(&app, &headers, &uri, &[]) {
         Ok(ok) => ok,
-        Err(denied) => return denied,
+        Err(refusal) => return refusal.into_response(),
     };
     let description = query_param(&uri, "description").unwrap_or_default();
     let created = app.store().create(
@@ -56,9 +56,18 @@ pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, uri: Uri)
     match created {
         Ok(c) => json(
             StatusCode::OK,
-            &Created { id: &c.id, description: &c.description, created_at: &c.created_at, secret: &c.secret },
+            &Created {
+                id: &c.id,
+                description: &c.description,
+                created_at: &c.created_at,
+                secret: &c.secret,
+            },
         ),
-        Err(_) => problem(StatusCode::BAD_REQUEST, "The customer has no client to add a secret to.", None),
+        Err(_) => problem(
+            StatusCode::BAD_REQUEST,
+            "The customer has no client to add a secret to.",
+            None,
+        ),
     }
 }
 
@@ -66,7 +75,7 @@ pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, uri: Uri)
 pub(crate) async fn delete(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Response {
     let (_, customer_id) = match authorize(&app, &headers, &uri, &["id"]) {
         Ok(ok) => ok,
-        Err(denied) => return denied,
+        Err(refusal) => return refusal.into_response(),
     };
     let id = query_param(&uri, "id").unwrap_or_default();
     if app.store().delete(&customer_id, &id) {
@@ -76,24 +85,54 @@ pub(crate) async fn delete(State(app): State<App>, headers: HeaderMap, uri: Uri)
     }
 }
 
+/// Why a request to the secrets API is refused.
+enum Refusal {
+    /// Missing, unknown or expired bearer token.
+    Unauthorized,
+    /// Required query parameters are missing.
+    Missing(Vec<&'static str>),
+    /// The token may not manage that customer.
+    Forbidden,
+}
+
+impl Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Unauthorized => unauthorized(),
+            Refusal::Missing(names) => validation_problem(&names),
+            Refusal::Forbidden => status(StatusCode::FORBIDDEN),
+        }
+    }
+}
+
 /// The bearer token's grant and the `customerId`, or the refusal: 401 for a missing, unknown or
 /// expired token, 400 for a missing required parameter, 403 for a customer the token may not manage
 /// (unknown customers included, so their existence does not leak).
-fn authorize(app: &App, headers: &HeaderMap, uri: &Uri, required: &[&str]) -> Result<(Grant, String), Response> {
+fn authorize(
+    app: &App,
+    headers: &HeaderMap,
+    uri: &Uri,
+    required: &[&'static str],
+) -> Result<(Grant, String), Refusal> {
     let grant = bearer(headers).and_then(|token| app.store().grant(token, Instant::now()));
     let Some(grant) = grant else {
-        return Err(unauthorized());
+        return Err(Refusal::Unauthorized);
     };
     let customer_id = query_param(uri, "customerId");
-    let missing: Vec<&str> = std::iter::once("customerId")
+    let missing: Vec<&'static str> = std::iter::once("customerId")
         .filter(|_| customer_id.is_none())
-        .chain(required.iter().copied().filter(|name| query_param(uri, name).is_none()))
+        .chain(
+            required
+                .iter()
+                .copied()
+                .filter(|name| query_param(uri, name).is_none()),
+        )
         .collect();
     let Some(customer_id) = customer_id.filter(|_| missing.is_empty()) else {
-        return Err(validation_problem(&missing));
+        return Err(Refusal::Missing(missing));
     };
     if !grant.customers.contains(&customer_id) {
-        return Err(status(StatusCode::FORBIDDEN));
+        return Err(Refusal::Forbidden);
     }
     Ok((grant, customer_id))
 }
@@ -144,7 +183,11 @@ fn validation_problem(missing: &[&str]) -> Response {
         .iter()
         .map(|name| (*name, vec![format!("The {name} field is required.")]))
         .collect();
-    problem(StatusCode::BAD_REQUEST, "One or more validation errors occurred.", Some(errors))
+    problem(
+        StatusCode::BAD_REQUEST,
+        "One or more validation errors occurred.",
+        Some(errors),
+    )
 }
 
 /// An RFC 7807 problem details body, shaped like ASP.NET Core's.
@@ -159,7 +202,11 @@ struct Problem<'a> {
     errors: Option<BTreeMap<&'a str, Vec<String>>>,
 }
 
-fn problem<'a>(code: StatusCode, title: &'a str, errors: Option<BTreeMap<&'a str, Vec<String>>>) -> Response {
+fn problem<'a>(
+    code: StatusCode,
+    title: &'a str,
+    errors: Option<BTreeMap<&'a str, Vec<String>>>,
+) -> Response {
     let section = match code {
         StatusCode::NOT_FOUND => "6.5.4",
         _ => "6.5.1",
@@ -172,8 +219,9 @@ fn problem<'a>(code: StatusCode, title: &'a str, errors: Option<BTreeMap<&'a str
         errors,
     };
     let mut response = json(code, &body);
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON_UTF8));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(PROBLEM_JSON_UTF8),
+    );
     response
 }

@@ -44,7 +44,9 @@ pub(crate) fn format(t: SystemTime, precision: Precision) -> String {
 
 /// Parses an RFC 3339 timestamp (as written in a seed file).
 pub(crate) fn parse(text: &str) -> Option<SystemTime> {
-    OffsetDateTime::parse(text, &Rfc3339).ok().map(SystemTime::from)
+    OffsetDateTime::parse(text, &Rfc3339)
+        .ok()
+        .map(SystemTime::from)
 }
 
 #[cfg(test)]
@@ -66,10 +68,16 @@ mod tests {
 
     #[test]
     fn trailing_zeros_are_trimmed() {
-        assert_eq!(format(at(0, 120_000_000), Precision::Ticks), "1970-01-01T00:00:00.12Z");
+        assert_eq!(
+            format(at(0, 120_000_000), Precision::Ticks),
+            "1970-01-01T00:00:00.12Z"
+        );
         assert_eq!(format(at(0, 0), Precision::Ticks), "1970-01-01T00:00:00Z");
         assert_eq!(format(at(0, 99), Precision::Ticks), "1970-01-01T00:00:00Z");
-        assert_eq!(format(at(0, 843_000_000), Precision::Millis), "1970-01-01T00:00:00.843Z");
+        assert_eq!(
+            format(at(0, 843_000_000), Precision::Millis),
+            "1970-01-01T00:00:00.843Z"
+        );
     }
 
     #[test]

@@ -41,7 +41,10 @@ impl Default for EmulatorConfig {
 impl EmulatorConfig {
     /// The default config with another seed.
     pub fn with_seed(seed: Seed) -> Self {
-        EmulatorConfig { seed, ..EmulatorConfig::default() }
+        EmulatorConfig {
+            seed,
+            ..EmulatorConfig::default()
+        }
     }
 }
 
@@ -86,10 +89,18 @@ impl Emulator {
         config.seed.validate()?;
         let listener = TcpListener::bind(config.bind).await?;
         let addr = listener.local_addr()?;
-        let app = Arc::new(Shared::new(config.seed, Duration::from_secs(config.token_lifetime_secs)));
+        let app = Arc::new(Shared::new(
+            config.seed,
+            Duration::from_secs(config.token_lifetime_secs),
+        ));
         let (shutdown, rx) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, app::router(app.clone()), rx));
-        Ok(Emulator { addr, app, shutdown, runner: Runner::Task(Some(task)) })
+        Ok(Emulator {
+            addr,
+            app,
+            shutdown,
+            runner: Runner::Task(Some(task)),
+        })
     }
 
     /// Binds, then serves from a new thread that owns a single-threaded tokio runtime.
@@ -99,18 +110,28 @@ impl Emulator {
         let std_listener = std::net::TcpListener::bind(config.bind)?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
         let listener = {
             let _entered = runtime.enter();
             TcpListener::from_std(std_listener)?
         };
-        let app = Arc::new(Shared::new(config.seed, Duration::from_secs(config.token_lifetime_secs)));
+        let app = Arc::new(Shared::new(
+            config.seed,
+            Duration::from_secs(config.token_lifetime_secs),
+        ));
         let (shutdown, rx) = watch::channel(false);
         let router = app::router(app.clone());
         let thread = std::thread::Builder::new()
             .name(format!("mapsindoors-auth-emulator-{}", addr.port()))
             .spawn(move || runtime.block_on(server::serve(listener, router, rx)))?;
-        Ok(Emulator { addr, app, shutdown, runner: Runner::Thread(Some(thread)) })
+        Ok(Emulator {
+            addr,
+            app,
+            shutdown,
+            runner: Runner::Thread(Some(thread)),
+        })
     }
 
     /// The address it listens on.

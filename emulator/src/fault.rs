@@ -85,20 +85,41 @@ fn one() -> u32 {
 impl FaultRule {
     /// A rule from its parts.
     pub fn new(route: FaultRoute, action: FaultAction, count: u32) -> Self {
-        Self { route, action, count }
+        Self {
+            route,
+            action,
+            count,
+        }
     }
 
     /// Answer `code` with an empty body `count` times.
     pub fn status(route: FaultRoute, code: u16, count: u32) -> Self {
-        Self::new(route, FaultAction::Status(StatusFault { code, body: None, retry_after: None }), count)
+        Self::new(
+            route,
+            FaultAction::Status(StatusFault {
+                code,
+                body: None,
+                retry_after: None,
+            }),
+            count,
+        )
     }
 
     /// Answer `code` with `Retry-After: retry_after` (seconds or an HTTP date) `count` times,
     /// e.g. `FaultRule::retry_after(FaultRoute::Token, 429, "1", 2)`.
-    pub fn retry_after(route: FaultRoute, code: u16, retry_after: impl Into<String>, count: u32) -> Self {
+    pub fn retry_after(
+        route: FaultRoute,
+        code: u16,
+        retry_after: impl Into<String>,
+        count: u32,
+    ) -> Self {
         Self::new(
             route,
-            FaultAction::Status(StatusFault { code, body: None, retry_after: Some(retry_after.into()) }),
+            FaultAction::Status(StatusFault {
+                code,
+                body: None,
+                retry_after: Some(retry_after.into()),
+            }),
             count,
         )
     }
@@ -192,9 +213,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(rule, FaultRule::retry_after(FaultRoute::Token, 503, "2", 2));
-        let rule: FaultRule = serde_json::from_str(r#"{"route":"any","action":{"delay_ms":5}}"#).unwrap();
+        let rule: FaultRule =
+            serde_json::from_str(r#"{"route":"any","action":{"delay_ms":5}}"#).unwrap();
         assert_eq!(rule, FaultRule::delay(FaultRoute::Any, 5, 1));
-        let rule: FaultRule = serde_json::from_str(r#"{"route":"delete","action":"drop_after"}"#).unwrap();
+        let rule: FaultRule =
+            serde_json::from_str(r#"{"route":"delete","action":"drop_after"}"#).unwrap();
         assert_eq!(rule, FaultRule::drop_after(FaultRoute::Delete, 1));
         assert_eq!(
             serde_json::to_string(&FaultAction::DropBefore).unwrap(),
@@ -217,9 +240,25 @@ mod tests {
 
     #[test]
     fn validation() {
-        assert!(FaultRule::status(FaultRoute::Any, 42, 1).validate().is_err());
-        assert!(FaultRule::status(FaultRoute::Any, 503, 0).validate().is_err());
-        assert!(FaultRule::retry_after(FaultRoute::Any, 429, "a\nb", 1).validate().is_err());
-        assert!(FaultRule::retry_after(FaultRoute::Any, 429, "1", 1).validate().is_ok());
+        assert!(
+            FaultRule::status(FaultRoute::Any, 42, 1)
+                .validate()
+                .is_err()
+        );
+        assert!(
+            FaultRule::status(FaultRoute::Any, 503, 0)
+                .validate()
+                .is_err()
+        );
+        assert!(
+            FaultRule::retry_after(FaultRoute::Any, 429, "a\nb", 1)
+                .validate()
+                .is_err()
+        );
+        assert!(
+            FaultRule::retry_after(FaultRoute::Any, 429, "1", 1)
+                .validate()
+                .is_ok()
+        );
     }
 }

@@ -94,7 +94,11 @@ fn status_response(fault: &StatusFault) -> Response {
         }
     };
     *response.status_mut() = code;
-    if let Some(value) = fault.retry_after.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+    if let Some(value) = fault
+        .retry_after
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
@@ -108,7 +112,14 @@ fn plain_status(code: StatusCode) -> Response {
 
 /// The log entry for a request, before its outcome is known. Secrets, passwords and tokens are
 /// read only to name who sent the request, never copied.
-fn describe(app: &App, parts: &Parts, body: &Bytes, route: Route, seq: u64, arrived: Instant) -> LogEntry {
+fn describe(
+    app: &App,
+    parts: &Parts,
+    body: &Bytes,
+    route: Route,
+    seq: u64,
+    arrived: Instant,
+) -> LogEntry {
     let mut entry = LogEntry {
         seq,
         method: parts.method.to_string(),

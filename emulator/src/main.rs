@@ -51,18 +51,23 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), String> {
+    let signals = StopSignals::install().map_err(|e| format!("cannot handle signals: {e}"))?;
     let seed = match &args.seed {
         Some(path) => Seed::from_file(path).map_err(|e| format!("{}: {e}", path.display()))?,
         None => Seed::demo(),
     };
     let bind = resolve(&args.host, args.port)?;
-    let config = EmulatorConfig { seed: seed.clone(), bind, token_lifetime_secs: args.token_lifetime };
+    let config = EmulatorConfig {
+        seed: seed.clone(),
+        bind,
+        token_lifetime_secs: args.token_lifetime,
+    };
     let emulator = Emulator::start(config)
         .await
         .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     emulator.set_propagation_delay(Duration::from_millis(args.propagation_ms));
     banner(&emulator, &seed).map_err(|e| format!("cannot write to stdout: {e}"))?;
-    wait_for_signal().await;
+    signals.wait().await;
     emulator.stop().await;
     Ok(())
 }
@@ -83,13 +88,23 @@ fn banner(emulator: &Emulator, seed: &Seed) -> std::io::Result<()> {
     writeln!(out, "listening on {base}")?;
     writeln!(out, "token endpoint:   {}", emulator.token_url())?;
     writeln!(out, "secrets endpoint: {}", emulator.credentials_url())?;
-    writeln!(out, "admin routes:     {base}/_emulator/{{faults,propagation,log,secrets,reset}}")?;
+    writeln!(
+        out,
+        "admin routes:     {base}/_emulator/{{faults,propagation,log,secrets,reset}}"
+    )?;
     for customer in &seed.customers {
         writeln!(out, "customer {}", customer.id)?;
         for client in &customer.clients {
             for secret in &client.secrets {
-                let shown = secret.secret.as_ref().map_or("(given as a hash in the seed)", |s| s.expose());
-                writeln!(out, "  client_id {}  client_secret {shown}", client.client_id)?;
+                let shown = secret
+                    .secret
+                    .as_ref()
+                    .map_or("(given as a hash in the seed)", |s| s.expose());
+                writeln!(
+                    out,
+                    "  client_id {}  client_secret {shown}",
+                    client.client_id
+                )?;
             }
             if client.secrets.is_empty() {
                 writeln!(out, "  client_id {}  (no secrets)", client.client_id)?;
@@ -97,7 +112,10 @@ fn banner(emulator: &Emulator, seed: &Seed) -> std::io::Result<()> {
         }
     }
     for user in &seed.users {
-        let shown = user.password.as_ref().map_or("(given as a hash in the seed)", |p| p.expose());
+        let shown = user
+            .password
+            .as_ref()
+            .map_or("(given as a hash in the seed)", |p| p.expose());
         writeln!(
             out,
             "user {}  password {shown}  (client_id {PASSWORD_CLIENT_ID}; customers: {})",
@@ -108,24 +126,42 @@ fn banner(emulator: &Emulator, seed: &Seed) -> std::io::Result<()> {
     out.flush()
 }
 
-async fn wait_for_signal() {
+/// SIGINT (Ctrl-C) and SIGTERM, registered before the banner is printed so that a script that
+/// reads the first line and signals at once is not met by the default action.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => {}
+                _ = self.terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

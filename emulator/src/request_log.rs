@@ -37,7 +37,15 @@ pub struct LogEntry {
 }
 
 /// Query parameters whose values are safe to keep. Everything else is redacted.
-const HARMLESS_PARAMS: &[&str] = &["customerid", "id", "description", "grant_type", "client_id", "username", "scope"];
+const HARMLESS_PARAMS: &[&str] = &[
+    "customerid",
+    "id",
+    "description",
+    "grant_type",
+    "client_id",
+    "username",
+    "scope",
+];
 
 /// Replaces the values of parameters not known to be harmless by `[redacted]`, keeping the rest
 /// of the query string byte for byte.

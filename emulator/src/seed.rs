@@ -216,10 +216,15 @@ impl Seed {
             }
             for client in &customer.clients {
                 if client.client_id.is_empty() {
-                    return invalid(format!("customer {:?} has a client with an empty client_id", customer.id));
+                    return invalid(format!(
+                        "customer {:?} has a client with an empty client_id",
+                        customer.id
+                    ));
                 }
                 if client.client_id == PASSWORD_CLIENT_ID {
-                    return invalid(format!("client_id {PASSWORD_CLIENT_ID:?} is reserved for the password grant"));
+                    return invalid(format!(
+                        "client_id {PASSWORD_CLIENT_ID:?} is reserved for the password grant"
+                    ));
                 }
                 if !clients.insert(client.client_id.as_str()) {
                     return invalid(format!("client {:?} is listed twice", client.client_id));
@@ -235,7 +240,9 @@ impl Seed {
                     }
                     if let Some(at) = &secret.created_at {
                         if dotnet_time::parse(at).is_none() {
-                            return invalid(format!("createdAt {at:?} is not an RFC 3339 timestamp"));
+                            return invalid(format!(
+                                "createdAt {at:?} is not an RFC 3339 timestamp"
+                            ));
                         }
                     }
                 }
@@ -248,8 +255,15 @@ impl Seed {
             }
             user.digest()
                 .map_err(|m| SeedError::Invalid(format!("user {:?}: {m}", user.username)))?;
-            if let Some(unknown) = user.customers.iter().find(|c| !customers.contains(c.as_str())) {
-                return invalid(format!("user {:?} names unknown customer {unknown:?}", user.username));
+            if let Some(unknown) = user
+                .customers
+                .iter()
+                .find(|c| !customers.contains(c.as_str()))
+            {
+                return invalid(format!(
+                    "user {:?} names unknown customer {unknown:?}",
+                    user.username
+                ));
             }
         }
         Ok(())
@@ -259,7 +273,10 @@ impl Seed {
 impl SeedCustomer {
     /// A customer without clients.
     pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into(), clients: Vec::new() }
+        Self {
+            id: id.into(),
+            clients: Vec::new(),
+        }
     }
 
     /// Adds a client.
@@ -273,12 +290,20 @@ impl SeedCustomer {
 impl SeedClient {
     /// A client without secrets and with the default scope.
     pub fn new(client_id: impl Into<String>) -> Self {
-        Self { client_id: client_id.into(), scopes: Vec::new(), secrets: Vec::new() }
+        Self {
+            client_id: client_id.into(),
+            scopes: Vec::new(),
+            secrets: Vec::new(),
+        }
     }
 
     /// Adds a plaintext secret with a minted id, created when the emulator starts.
     #[must_use]
-    pub fn with_secret(mut self, secret: impl Into<String>, description: impl Into<String>) -> Self {
+    pub fn with_secret(
+        mut self,
+        secret: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Self {
         self.secrets.push(SeedSecret {
             description: description.into(),
             secret: Some(Sensitive::new(secret)),
@@ -304,13 +329,21 @@ impl SeedUser {
     }
 
     pub(crate) fn digest(&self) -> Result<Digest, String> {
-        one_digest(self.password.as_ref(), self.password_sha256.as_deref(), "password")
+        one_digest(
+            self.password.as_ref(),
+            self.password_sha256.as_deref(),
+            "password",
+        )
     }
 }
 
 impl SeedSecret {
     pub(crate) fn digest(&self) -> Result<Digest, String> {
-        one_digest(self.secret.as_ref(), self.secret_sha256.as_deref(), "secret")
+        one_digest(
+            self.secret.as_ref(),
+            self.secret_sha256.as_deref(),
+            "secret",
+        )
     }
 }
 
@@ -348,7 +381,12 @@ mod tests {
           "users": [{"username": "u", "password": "p", "customers": ["c1"]}]
         }"#;
         let seed = Seed::from_json(text).unwrap();
-        assert!(seed.customers[0].clients[0].secrets[0].digest().unwrap().matches(&Digest::of("hello")));
+        assert!(
+            seed.customers[0].clients[0].secrets[0]
+                .digest()
+                .unwrap()
+                .matches(&Digest::of("hello"))
+        );
     }
 
     #[test]

@@ -29,7 +29,11 @@ impl ConnectionKill {
 }
 
 /// Serves `router` on `listener` until `shutdown` turns true (or its sender is dropped).
-pub(crate) async fn serve(listener: TcpListener, router: Router, mut shutdown: watch::Receiver<bool>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let for_connections = shutdown.clone();
     let mut connections = JoinSet::new();
     loop {

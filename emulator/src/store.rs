@@ -47,7 +47,11 @@ pub(crate) enum AuthenticatedClient {
     /// The public password-grant client `client`.
     Public,
     /// A confidential client, with its customer and allowed scopes.
-    Confidential { client_id: String, customer_id: String, scopes: Vec<String> },
+    Confidential {
+        client_id: String,
+        customer_id: String,
+        scopes: Vec<String>,
+    },
 }
 
 /// A secret just created; the plaintext is handed out once and not kept.
@@ -122,10 +126,16 @@ impl Store {
                     .iter()
                     .filter_map(|s| {
                         let digest = s.digest().ok()?;
-                        let created_at =
-                            s.created_at.as_deref().and_then(dotnet_time::parse).unwrap_or(now);
+                        let created_at = s
+                            .created_at
+                            .as_deref()
+                            .and_then(dotnet_time::parse)
+                            .unwrap_or(now);
                         Some(StoredSecret {
-                            id: s.id.clone().unwrap_or_else(|| secret::mint_secret_id(created_at)),
+                            id: s
+                                .id
+                                .clone()
+                                .unwrap_or_else(|| secret::mint_secret_id(created_at)),
                             description: s.description.clone(),
                             created_at,
                             digest,
@@ -140,11 +150,18 @@ impl Store {
                 };
                 clients.insert(
                     client.client_id.clone(),
-                    Client { customer_id: c.id.clone(), scopes, secrets },
+                    Client {
+                        customer_id: c.id.clone(),
+                        scopes,
+                        secrets,
+                    },
                 );
                 client_ids.push(client.client_id.clone());
             }
-            customers.push(Customer { id: c.id.clone(), client_ids });
+            customers.push(Customer {
+                id: c.id.clone(),
+                client_ids,
+            });
         }
         let users = seed
             .users
@@ -155,7 +172,12 @@ impl Store {
                 Some((u.username.clone(), User { digest, customers }))
             })
             .collect();
-        Store { customers, clients, users, tokens: HashMap::new() }
+        Store {
+            customers,
+            clients,
+            users,
+            tokens: HashMap::new(),
+        }
     }
 
     /// Authenticates a client at the token endpoint, as IdentityServer4's client secret validator:
@@ -193,18 +215,16 @@ impl Store {
     }
 
     /// Checks a user's password; on success, the customers the user may manage.
-    pub(crate) fn authenticate_user(&self, username: &str, password: &str) -> Option<BTreeSet<String>> {
+    pub(crate) fn authenticate_user(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Option<BTreeSet<String>> {
         let presented = Digest::of(password);
         let user = self.users.get(username)?;
-        user.digest.matches(&presented).then(|| user.customers.clone())
-    }
-
-    /// The customers a client's token may manage: its own.
-    pub(crate) fn client_customers(&self, client_id: &str) -> BTreeSet<String> {
-        self.clients
-            .get(client_id)
-            .map(|c| BTreeSet::from([c.customer_id.clone()]))
-            .unwrap_or_default()
+        user.digest
+            .matches(&presented)
+            .then(|| user.customers.clone())
     }
 
     /// Mints an access token and remembers its digest.
@@ -212,7 +232,8 @@ impl Store {
         self.tokens.retain(|_, t| t.expires > now);
         let token = secret::mint_token();
         let expires = now.checked_add(lifetime).unwrap_or(now);
-        self.tokens.insert(Digest::of(&token), TokenRecord { grant, expires });
+        self.tokens
+            .insert(Digest::of(&token), TokenRecord { grant, expires });
         token
     }
 
@@ -300,7 +321,10 @@ impl Store {
 }
 
 /// The secret whose digest equals `presented`, comparing with every secret in constant time.
-fn matching_secret<'a>(secrets: &'a [StoredSecret], presented: &Digest) -> Option<&'a StoredSecret> {
+fn matching_secret<'a>(
+    secrets: &'a [StoredSecret],
+    presented: &Digest,
+) -> Option<&'a StoredSecret> {
     let mut found = None;
     for s in secrets {
         if s.digest.matches(presented) && found.is_none() {
@@ -325,10 +349,22 @@ mod tests {
         let s = store();
         let now = Instant::now();
         let zero = Duration::ZERO;
-        assert!(s.authenticate_client(DEMO_CLIENT_ID, Some(DEMO_CLIENT_SECRET), zero, now).is_some());
-        assert!(s.authenticate_client(DEMO_CLIENT_ID, Some(OTHER_CLIENT_SECRET), zero, now).is_none());
-        assert!(s.authenticate_client(DEMO_CLIENT_ID, None, zero, now).is_none());
-        assert!(s.authenticate_client("nobody", Some(DEMO_CLIENT_SECRET), zero, now).is_none());
+        assert!(
+            s.authenticate_client(DEMO_CLIENT_ID, Some(DEMO_CLIENT_SECRET), zero, now)
+                .is_some()
+        );
+        assert!(
+            s.authenticate_client(DEMO_CLIENT_ID, Some(OTHER_CLIENT_SECRET), zero, now)
+                .is_none()
+        );
+        assert!(
+            s.authenticate_client(DEMO_CLIENT_ID, None, zero, now)
+                .is_none()
+        );
+        assert!(
+            s.authenticate_client("nobody", Some(DEMO_CLIENT_SECRET), zero, now)
+                .is_none()
+        );
         assert!(matches!(
             s.authenticate_client(PASSWORD_CLIENT_ID, None, zero, now),
             Some(AuthenticatedClient::Public)
@@ -341,11 +377,23 @@ mod tests {
         let t0 = Instant::now();
         let principal = Principal::Client(DEMO_CLIENT_ID.into());
         let created = s
-            .create(DEMO_CUSTOMER_ID, &principal, "d".into(), SystemTime::now(), t0)
+            .create(
+                DEMO_CUSTOMER_ID,
+                &principal,
+                "d".into(),
+                SystemTime::now(),
+                t0,
+            )
             .unwrap();
         let d = Duration::from_millis(100);
-        assert!(s.authenticate_client(DEMO_CLIENT_ID, Some(&created.secret), d, t0).is_none());
-        assert!(s.authenticate_client(DEMO_CLIENT_ID, Some(&created.secret), d, t0 + d).is_some());
+        assert!(
+            s.authenticate_client(DEMO_CLIENT_ID, Some(&created.secret), d, t0)
+                .is_none()
+        );
+        assert!(
+            s.authenticate_client(DEMO_CLIENT_ID, Some(&created.secret), d, t0 + d)
+                .is_some()
+        );
         assert!(s.secret_is_valid(DEMO_CLIENT_ID, &created.secret));
         assert!(!format!("{s:?}").contains(&created.secret));
         assert!(s.delete(DEMO_CUSTOMER_ID, &created.id));

@@ -75,8 +75,18 @@ pub(crate) async fn handle(
     }
 }
 
-fn client_credentials(app: &App, request: &TokenRequest, client: AuthenticatedClient, now: Instant) -> Response {
-    let AuthenticatedClient::Confidential { client_id, customer_id, scopes } = client else {
+fn client_credentials(
+    app: &App,
+    request: &TokenRequest,
+    client: AuthenticatedClient,
+    now: Instant,
+) -> Response {
+    let AuthenticatedClient::Confidential {
+        client_id,
+        customer_id,
+        scopes,
+    } = client
+    else {
         return error("unauthorized_client", None);
     };
     let Some(scope) = granted_scope(request, &scopes) else {
@@ -89,7 +99,12 @@ fn client_credentials(app: &App, request: &TokenRequest, client: AuthenticatedCl
     issue(app, grant, &scope, now)
 }
 
-fn password(app: &App, request: &TokenRequest, client: AuthenticatedClient, now: Instant) -> Response {
+fn password(
+    app: &App,
+    request: &TokenRequest,
+    client: AuthenticatedClient,
+    now: Instant,
+) -> Response {
     let AuthenticatedClient::Public = client else {
         return error("unauthorized_client", None);
     };
@@ -104,7 +119,10 @@ fn password(app: &App, request: &TokenRequest, client: AuthenticatedClient, now:
     let Some(customers) = customers else {
         return error("invalid_grant", Some("invalid_username_or_password"));
     };
-    let grant = Grant { principal: Principal::User(username.to_owned()), customers };
+    let grant = Grant {
+        principal: Principal::User(username.to_owned()),
+        customers,
+    };
     issue(app, grant, &scope, now)
 }
 
@@ -140,7 +158,13 @@ fn issue(app: &App, grant: Grant, scope: &str, now: Instant) -> Response {
 
 /// An RFC 6749 §5.2 error, with the status IdentityServer4 uses for all of them: 400.
 pub(crate) fn error(code: &str, description: Option<&str>) -> Response {
-    json(StatusCode::BAD_REQUEST, &ErrorResponse { error: code, error_description: description })
+    json(
+        StatusCode::BAD_REQUEST,
+        &ErrorResponse {
+            error: code,
+            error_description: description,
+        },
+    )
 }
 
 fn json(status: StatusCode, body: &impl Serialize) -> Response {

@@ -46,7 +46,10 @@ pub(crate) fn is_form(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+        .is_some_and(|t| {
+            t.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
 }
 
 impl TokenRequest {
@@ -62,7 +65,10 @@ impl TokenRequest {
                 })
                 .or_insert_with(|| v.into_owned());
         }
-        let mut request = TokenRequest { params, client: None };
+        let mut request = TokenRequest {
+            params,
+            client: None,
+        };
         request.client = basic_credentials(headers).or_else(|| request.form_credentials());
         request
     }
@@ -78,7 +84,11 @@ impl TokenRequest {
     fn form_credentials(&self) -> Option<PresentedClient> {
         let client_id = self.get("client_id")?.to_owned();
         let secret = self.get("client_secret").map(str::to_owned);
-        Some(PresentedClient { client_id, secret, auth: ClientAuth::Form })
+        Some(PresentedClient {
+            client_id,
+            secret,
+            auth: ClientAuth::Form,
+        })
     }
 }
 
@@ -97,7 +107,11 @@ fn basic_credentials(headers: &HeaderMap) -> Option<PresentedClient> {
         return None;
     }
     let secret = Some(unescape(secret)).filter(|s| !s.trim().is_empty());
-    Some(PresentedClient { client_id, secret, auth: ClientAuth::Basic })
+    Some(PresentedClient {
+        client_id,
+        secret,
+        auth: ClientAuth::Basic,
+    })
 }
 
 /// `Uri.UnescapeDataString(value.Replace("+", "%20"))`.
@@ -125,22 +139,35 @@ mod tests {
     fn basic_wins_over_the_form_and_is_url_decoded() {
         let r = TokenRequest::parse(&basic("my%20id:a%2Bb+c"), b"client_id=form&client_secret=x");
         let c = r.client.unwrap();
-        assert_eq!((c.client_id.as_str(), c.secret.as_deref(), c.auth), ("my id", Some("a+b c"), ClientAuth::Basic));
+        assert_eq!(
+            (c.client_id.as_str(), c.secret.as_deref(), c.auth),
+            ("my id", Some("a+b c"), ClientAuth::Basic)
+        );
     }
 
     #[test]
     fn malformed_basic_falls_back_to_the_form() {
         let mut h = HeaderMap::new();
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic !!!"));
-        let c = TokenRequest::parse(&h, b"client_id=form&client_secret=x").client.unwrap();
+        let c = TokenRequest::parse(&h, b"client_id=form&client_secret=x")
+            .client
+            .unwrap();
         assert_eq!((c.client_id.as_str(), c.auth), ("form", ClientAuth::Form));
-        let c = TokenRequest::parse(&basic("nocolon"), b"client_id=form").client.unwrap();
-        assert_eq!((c.client_id.as_str(), c.secret, c.auth), ("form", None, ClientAuth::Form));
+        let c = TokenRequest::parse(&basic("nocolon"), b"client_id=form")
+            .client
+            .unwrap();
+        assert_eq!(
+            (c.client_id.as_str(), c.secret, c.auth),
+            ("form", None, ClientAuth::Form)
+        );
     }
 
     #[test]
     fn keys_are_case_insensitive_and_blank_is_missing() {
-        let r = TokenRequest::parse(&HeaderMap::new(), b"Grant_Type=password&username=+&scope=a&scope=b");
+        let r = TokenRequest::parse(
+            &HeaderMap::new(),
+            b"Grant_Type=password&username=+&scope=a&scope=b",
+        );
         assert_eq!(r.get("grant_type"), Some("password"));
         assert_eq!(r.get("username"), None);
         assert_eq!(r.get("scope"), Some("a,b"));
@@ -151,9 +178,15 @@ mod tests {
     fn form_content_type_detection() {
         let mut h = HeaderMap::new();
         assert!(!is_form(&h));
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("Application/X-WWW-Form-Urlencoded; charset=utf-8"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("Application/X-WWW-Form-Urlencoded; charset=utf-8"),
+        );
         assert!(is_form(&h));
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         assert!(!is_form(&h));
     }
 }
