@@ -47,8 +47,17 @@ fn is_token_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '/' | '=' | '.' | '~')
 }
 
+/// Long runs look like secrets when they mix digits in, or mix cases
+/// (`invalid_username_or_password` and `application/json` stay readable).
+fn looks_secret(run: &str) -> bool {
+    let digit = run.chars().any(|c| c.is_ascii_digit());
+    let upper = run.chars().any(|c| c.is_ascii_uppercase());
+    let lower = run.chars().any(|c| c.is_ascii_lowercase());
+    run.chars().count() >= MIN_SECRET_RUN && (digit || (upper && lower))
+}
+
 fn flush(out: &mut String, run: &mut String) {
-    if run.chars().count() >= MIN_SECRET_RUN {
+    if looks_secret(run) {
         out.push_str("[redacted]");
     } else {
         out.push_str(run);
@@ -73,6 +82,8 @@ mod tests {
     fn short_words_survive_and_length_is_capped() {
         assert_eq!(scrub_excerpt(b"<h1>Bad Gateway</h1>\r\n"), "<h1>Bad Gateway</h1>");
         assert_eq!(scrub_excerpt(b""), "(empty)");
+        assert_eq!(scrub_excerpt(b"invalid_username_or_password"), "invalid_username_or_password");
+        assert_eq!(scrub_excerpt(b"token 0123456789abcdef0123"), "token [redacted]");
         let long = "word ".repeat(200);
         assert!(scrub_excerpt(long.as_bytes()).chars().count() <= EXCERPT_CHARS + 1);
     }

@@ -179,11 +179,14 @@ fn oauth_error(body: &[u8]) -> Option<OAuthError> {
         Some(Value::String(s)) => Some(scrub_text(s)),
         _ => None,
     };
-    Some(OAuthError { code: scrub_text(code), description: text("error_description"), uri: text("error_uri") })
+    // RFC 6749 codes are short printable ASCII; keep them exact, but bounded.
+    let code: String = code.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
+    Some(OAuthError { code, description: text("error_description"), uri: text("error_uri") })
 }
 
 fn content_type(response: &HttpResponse) -> Option<String> {
-    response.header("content-type").map(scrub_text)
+    // A media type is short and carries no secret; cap it and drop control characters.
+    response.header("content-type").map(|ct| ct.chars().filter(|c| !c.is_control()).take(100).collect())
 }
 
 fn unexpected(response: &HttpResponse, reason: &str, sensitive: bool) -> Error {
