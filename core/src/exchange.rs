@@ -1,5 +1,6 @@
 //! One request and its retries: sends, parses, and decides whether to try
-//! again. The building block of every flow; never retries a `POST`.
+//! again. The building block of every flow. Callers pass `RetryPolicy::none()`
+//! for the one non-idempotent call, create.
 
 use crate::error::Error;
 use crate::http::{HttpRequest, HttpResponse, TransportError};
@@ -24,7 +25,6 @@ pub(crate) struct Exchange<T> {
 
 impl<T> Exchange<T> {
     pub(crate) fn new(request: HttpRequest, parse: Parser<T>, policy: RetryPolicy) -> Self {
-        let policy = if request.method.is_idempotent() { policy } else { RetryPolicy::none() };
         Self { request, parse, policy, attempts: 0, sleep_until: None }
     }
 

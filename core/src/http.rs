@@ -28,12 +28,6 @@ impl Method {
         }
     }
 
-    /// Whether sending the request twice is as safe as sending it once.
-    /// Only these are retried automatically; a `POST` never is.
-    #[must_use]
-    pub fn is_idempotent(self) -> bool {
-        !matches!(self, Method::Post)
-    }
 }
 
 impl fmt::Display for Method {

@@ -158,8 +158,10 @@ impl ApiCall {
             }
             Operation::Delete { id } => (delete_request(&self.config, token, id), |r| parse_delete(r).map(|()| ApiOutput::Deleted)),
         };
+        // A create is never retried blindly: a retry could leave an orphan.
+        let policy = if matches!(self.operation, Operation::Create { .. }) { RetryPolicy::none() } else { self.policy };
         match request {
-            Ok(req) => self.phase = Some(Phase::Api(Exchange::new(req, parse, self.policy))),
+            Ok(req) => self.phase = Some(Phase::Api(Exchange::new(req, parse, policy))),
             Err(e) => self.finished = Some(Err(e)),
         }
     }

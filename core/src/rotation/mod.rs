@@ -20,6 +20,7 @@ use crate::ops::wire_step;
 use crate::record::{StoreRecord, StoredSecret, Tag, random_id};
 use crate::request::{create_request, delete_request, list_request, token_request};
 use crate::response::{parse_create, parse_delete, parse_list, parse_token};
+use crate::retry::RetryPolicy;
 use crate::secret::AccessToken;
 use crate::step::{Flow, Step, misuse};
 
@@ -288,7 +289,9 @@ impl Rotation {
             self.stage = "create";
             let user = self.options.description.clone().or_else(|| self.record.description.clone());
             let description = Tag::describe(user.as_deref(), &self.record.lineage, &self.rotation_id);
-            let action = self.exchange(create_request(&self.config, &token, Some(&description)), parse_create).map(Action::Create);
+            // Never retried: the sweep reconciles a create whose answer was lost.
+            let action = create_request(&self.config, &token, Some(&description))
+                .map(|r| Action::Create(Exchange::new(r, parse_create, RetryPolicy::none())));
             self.set(action);
             return true;
         }
@@ -430,8 +433,9 @@ impl Rotation {
         match why {
             Why::Intent => {}
             Why::IntentCleared => {
+                // The server refused the create outright: nothing is half-done.
                 let e = self.deferred.take().unwrap_or_else(|| misuse("intent cleared without cause"));
-                self.fail(e);
+                self.failure = Some(e);
             }
             Why::Pending => {
                 self.created = None;
