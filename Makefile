@@ -1,0 +1,32 @@
+# One command runner for people and CI. Every target installs what it needs.
+.PHONY: demo test test-rust test-cli test-python test-wasm test-uniffi lint fuzz bench size
+
+demo:        ## The main job: a real rotation against the embedded emulator.
+	scripts/demo.sh
+
+test:        ## Every test, every language. What CI runs.
+	scripts/test-all.sh
+
+test-rust:   ## fmt, clippy, the core, the emulator, the IO-free check.
+	scripts/test-rust.sh
+
+test-cli:
+	scripts/test-cli.sh
+
+test-python:
+	scripts/test-python.sh
+
+test-wasm:
+	scripts/test-wasm.sh
+
+test-uniffi:
+	scripts/test-uniffi.sh
+
+fuzz:        ## 1M runs of each fuzz target (needs nightly).
+	scripts/fuzz.sh
+
+bench:       ## Python client throughput and import time vs. a raw floor.
+	scripts/bench-python.sh
+
+size:        ## The shipped wasm + JS sizes, raw and gzipped.
+	scripts/wasm-size.sh

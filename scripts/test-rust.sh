@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The Rust workspace: formatting, clippy under the workspace lints, the core
+# (unit tests, vectors, rotation) and the emulator (its own tests and the core
+# end to end over loopback), plus the check that the core stays IO-free.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+scripts/check-core-io-free.sh
+cargo test --locked -p mapsindoors-auth -p mapsindoors-auth-emulator
