@@ -136,11 +136,36 @@ impl ApiCall {
             finished: None,
             done: false,
         };
+        // Refuse a bad operation (no customer id, empty id, ...) before logging in.
+        if let Err(e) = call.build(&AccessToken::new("validation-only")) {
+            call.finished = Some(Err(e));
+            return call;
+        }
         match token {
             Some(t) => call.start_api(&t),
             None => call.start_login(),
         }
         call
+    }
+
+    /// Whether this operation's request can be built, without sending anything.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a missing customer id, an empty id or a bad description.
+    pub fn check(config: &Config, operation: &Operation) -> Result<(), Error> {
+        let token = AccessToken::new("validation-only");
+        match operation {
+            Operation::List => list_request(config, &token),
+            Operation::Create { description } => create_request(config, &token, description.as_deref()),
+            Operation::Delete { id } => delete_request(config, &token, id),
+        }
+        .map(drop)
+    }
+
+    fn build(&self, token: &AccessToken) -> Result<(), Error> {
+        Self::check(&self.config, &self.operation).and_then(|()| {
+            if token.is_empty() { Err(Error::invalid_input("access_token", "must not be empty")) } else { Ok(()) }
+        })
     }
 
     fn start_login(&mut self) {

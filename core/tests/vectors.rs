@@ -188,3 +188,12 @@ fn request_vectors() {
 fn response_vectors() {
     run_file("responses.json");
 }
+
+#[test]
+fn invalid_operations_send_nothing() {
+    let config = Config::new("https://auth.mapsindoors.com").unwrap();
+    let creds = Credentials::client("c", ClientSecret::new("s")).unwrap();
+    let mut call = ApiCall::new(&config, &creds, RetryPolicy::none(), Operation::List, None);
+    assert!(matches!(call.poll(0), Step::Done(Err(Error::InvalidInput { .. }))));
+    assert!(ApiCall::check(&config, &Operation::List).is_err());
+}
