@@ -76,7 +76,10 @@ impl TokenCache {
     /// The cached token if fresh, without taking part in single flight.
     #[must_use]
     pub fn fresh(&self, now_ms: u64) -> Option<&Token> {
-        self.entry.as_ref().filter(|e| now_ms < e.refresh_at_ms).map(|e| &e.token)
+        self.entry
+            .as_ref()
+            .filter(|e| now_ms < e.refresh_at_ms)
+            .map(|e| &e.token)
     }
 
     /// Ends the fetch this ticket was granted: stores the token on success
@@ -95,15 +98,26 @@ impl TokenCache {
 
     /// Stores a token obtained elsewhere (e.g. by a rotation's verify step).
     pub fn insert(&mut self, token: Token, now_ms: u64) {
-        let lifetime_ms = token.expires_in.unwrap_or(ASSUMED_LIFETIME_SECS).saturating_mul(1000);
+        let lifetime_ms = token
+            .expires_in
+            .unwrap_or(ASSUMED_LIFETIME_SECS)
+            .saturating_mul(1000);
         let expires_at_ms = now_ms.saturating_add(lifetime_ms);
         let refresh_at_ms = expires_at_ms.saturating_sub(skew_margin_ms(lifetime_ms));
-        self.entry = Some(Entry { token, expires_at_ms, refresh_at_ms });
+        self.entry = Some(Entry {
+            token,
+            expires_at_ms,
+            refresh_at_ms,
+        });
     }
 
     /// Forgets this token (e.g. after a 401), unless a newer one replaced it.
     pub fn invalidate(&mut self, token: &AccessToken) {
-        if self.entry.as_ref().is_some_and(|e| &e.token.access_token == token) {
+        if self
+            .entry
+            .as_ref()
+            .is_some_and(|e| &e.token.access_token == token)
+        {
             self.entry = None;
         }
     }
@@ -126,7 +140,12 @@ mod tests {
     use super::*;
 
     fn token(name: &str, expires_in: Option<u64>) -> Token {
-        Token { access_token: AccessToken::new(name), token_type: "Bearer".into(), expires_in, scope: None }
+        Token {
+            access_token: AccessToken::new(name),
+            token_type: "Bearer".into(),
+            expires_in,
+            scope: None,
+        }
     }
 
     #[test]
@@ -139,7 +158,9 @@ mod tests {
     #[test]
     fn single_flight_then_hit_until_margin() {
         let mut c = TokenCache::new();
-        let Lookup::Fetch(ticket) = c.lookup(0) else { panic!("expected fetch") };
+        let Lookup::Fetch(ticket) = c.lookup(0) else {
+            panic!("expected fetch")
+        };
         assert!(matches!(c.lookup(1), Lookup::Wait));
         assert!(c.complete(ticket, Some(token("a", Some(100))), 1_000));
         // 100 s life, 10 s margin: fresh until 91 s.
@@ -150,11 +171,17 @@ mod tests {
     #[test]
     fn failed_fetch_releases_waiters_and_stale_ticket_is_refused() {
         let mut c = TokenCache::new();
-        let Lookup::Fetch(t1) = c.lookup(0) else { panic!() };
+        let Lookup::Fetch(t1) = c.lookup(0) else {
+            panic!()
+        };
         assert!(c.complete(t1, None, 5));
-        let Lookup::Fetch(t2) = c.lookup(6) else { panic!() };
+        let Lookup::Fetch(t2) = c.lookup(6) else {
+            panic!()
+        };
         // An abandoned fetch is granted again after the timeout.
-        let Lookup::Fetch(t3) = c.lookup(6 + FETCH_TIMEOUT_MS) else { panic!() };
+        let Lookup::Fetch(t3) = c.lookup(6 + FETCH_TIMEOUT_MS) else {
+            panic!()
+        };
         assert!(!c.complete(t2, None, 7));
         assert!(c.complete(t3, Some(token("b", None)), 8));
         assert_eq!(c.expires_at_ms(), Some(8 + ASSUMED_LIFETIME_SECS * 1000));

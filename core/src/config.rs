@@ -46,16 +46,25 @@ impl Config {
             }
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(Error::invalid_input("base_url", "must not carry credentials"));
+            return Err(Error::invalid_input(
+                "base_url",
+                "must not carry credentials",
+            ));
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(Error::invalid_input("base_url", "must not have a query or fragment"));
+            return Err(Error::invalid_input(
+                "base_url",
+                "must not have a query or fragment",
+            ));
         }
         if !url.path().ends_with('/') {
             let path = format!("{}/", url.path());
             url.set_path(&path);
         }
-        Ok(Self { base_url: url, customer_id: None })
+        Ok(Self {
+            base_url: url,
+            customer_id: None,
+        })
     }
 
     /// The same config with a customer id, needed by the secrets endpoints.
@@ -95,7 +104,8 @@ impl Config {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            base_url: Url::parse("https://auth.mapsindoors.com/").unwrap_or_else(|_| unreachable!()),
+            base_url: Url::parse("https://auth.mapsindoors.com/")
+                .unwrap_or_else(|_| unreachable!()),
             customer_id: None,
         }
     }
@@ -115,10 +125,16 @@ pub(crate) fn check_field<'a>(field: &'static str, value: &'a str) -> Result<&'a
         return Err(Error::invalid_input(field, "must not be empty"));
     }
     if value.len() > MAX_FIELD_LEN {
-        return Err(Error::invalid_input(field, format!("longer than {MAX_FIELD_LEN} bytes")));
+        return Err(Error::invalid_input(
+            field,
+            format!("longer than {MAX_FIELD_LEN} bytes"),
+        ));
     }
     if value.chars().any(char::is_control) {
-        return Err(Error::invalid_input(field, "must not contain control characters"));
+        return Err(Error::invalid_input(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(value)
 }
@@ -155,7 +171,10 @@ impl Credentials {
         if secret.is_empty() {
             return Err(Error::invalid_input("client_secret", "must not be empty"));
         }
-        Ok(Self::Client { client_id: client_id.to_owned(), secret })
+        Ok(Self::Client {
+            client_id: client_id.to_owned(),
+            secret,
+        })
     }
 
     /// Username and password, with client id `client`.
@@ -206,10 +225,22 @@ mod tests {
     #[test]
     fn https_and_loopback_only() {
         assert!(Config::new("https://auth.mapsindoors.com").is_ok());
-        for ok in ["http://127.0.0.1:8080", "http://127.9.9.9", "http://[::1]:1", "http://localhost:3000/x"] {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://127.9.9.9",
+            "http://[::1]:1",
+            "http://localhost:3000/x",
+        ] {
             assert!(Config::new(ok).is_ok(), "{ok}");
         }
-        for bad in ["http://auth.mapsindoors.com", "http://10.0.0.1", "ftp://x", "nonsense", "https://u:p@h", "https://h/?q=1"] {
+        for bad in [
+            "http://auth.mapsindoors.com",
+            "http://10.0.0.1",
+            "ftp://x",
+            "nonsense",
+            "https://u:p@h",
+            "https://h/?q=1",
+        ] {
             let err = Config::new(bad).unwrap_err();
             assert_eq!(err.kind().as_str(), "invalid_input", "{bad}");
         }
@@ -218,7 +249,16 @@ mod tests {
     #[test]
     fn endpoints_join_under_prefix() {
         let c = Config::new("http://localhost:1/prefix").unwrap();
-        assert_eq!(c.endpoint("connect/token").unwrap().as_str(), "http://localhost:1/prefix/connect/token");
-        assert_eq!(Config::default().endpoint("connect/token").unwrap().as_str(), "https://auth.mapsindoors.com/connect/token");
+        assert_eq!(
+            c.endpoint("connect/token").unwrap().as_str(),
+            "http://localhost:1/prefix/connect/token"
+        );
+        assert_eq!(
+            Config::default()
+                .endpoint("connect/token")
+                .unwrap()
+                .as_str(),
+            "https://auth.mapsindoors.com/connect/token"
+        );
     }
 }

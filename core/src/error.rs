@@ -11,7 +11,10 @@ use std::fmt;
 #[non_exhaustive]
 pub enum Error {
     /// The client id or secret was rejected: wrong, deleted or expired.
-    #[error("invalid client: the client id or secret was rejected (HTTP {status}){}", describe(oauth))]
+    #[error(
+        "invalid client: the client id or secret was rejected (HTTP {status}){}",
+        describe(oauth)
+    )]
     InvalidClient {
         /// HTTP status.
         status: u16,
@@ -19,7 +22,10 @@ pub enum Error {
         oauth: OAuthError,
     },
     /// The username or password was rejected.
-    #[error("invalid grant: the username or password was rejected (HTTP {status}){}", describe(oauth))]
+    #[error(
+        "invalid grant: the username or password was rejected (HTTP {status}){}",
+        describe(oauth)
+    )]
     InvalidGrant {
         /// HTTP status.
         status: u16,
@@ -93,7 +99,9 @@ pub enum Error {
     Transport(TransportError),
     /// A rotation stopped part-way. The store still holds a secret that
     /// works; the next rotation finishes or cleans up what this one began.
-    #[error("rotation incomplete at `{stage}` (safe: the store holds a working secret; run rotate again): {cause}")]
+    #[error(
+        "rotation incomplete at `{stage}` (safe: the store holds a working secret; run rotate again): {cause}"
+    )]
     RotationIncomplete {
         /// The step that failed.
         stage: String,
@@ -252,17 +260,26 @@ impl Error {
     /// Whether trying the same idempotent request again may succeed.
     #[must_use]
     pub fn is_transient(&self) -> bool {
-        matches!(self, Error::Transport(_) | Error::Server { .. } | Error::RateLimited { .. })
+        matches!(
+            self,
+            Error::Transport(_) | Error::Server { .. } | Error::RateLimited { .. }
+        )
     }
 
     pub(crate) fn invalid_input(field: &str, reason: impl Into<String>) -> Self {
-        Error::InvalidInput { field: field.to_owned(), reason: reason.into() }
+        Error::InvalidInput {
+            field: field.to_owned(),
+            reason: reason.into(),
+        }
     }
 
     /// A store failure.
     #[must_use]
     pub fn store(kind: StoreErrorKind, reason: impl Into<String>) -> Self {
-        Error::Store { kind, reason: reason.into() }
+        Error::Store {
+            kind,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -312,7 +329,11 @@ pub struct OAuthError {
 }
 
 fn describe(oauth: &OAuthError) -> String {
-    oauth.description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+    oauth
+        .description
+        .as_deref()
+        .map(|d| format!(": {d}"))
+        .unwrap_or_default()
 }
 
 /// A parsed `Retry-After` header: delay seconds or an HTTP date.

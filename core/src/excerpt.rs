@@ -80,10 +80,19 @@ mod tests {
 
     #[test]
     fn short_words_survive_and_length_is_capped() {
-        assert_eq!(scrub_excerpt(b"<h1>Bad Gateway</h1>\r\n"), "<h1>Bad Gateway</h1>");
+        assert_eq!(
+            scrub_excerpt(b"<h1>Bad Gateway</h1>\r\n"),
+            "<h1>Bad Gateway</h1>"
+        );
         assert_eq!(scrub_excerpt(b""), "(empty)");
-        assert_eq!(scrub_excerpt(b"invalid_username_or_password"), "invalid_username_or_password");
-        assert_eq!(scrub_excerpt(b"token 0123456789abcdef0123"), "token [redacted]");
+        assert_eq!(
+            scrub_excerpt(b"invalid_username_or_password"),
+            "invalid_username_or_password"
+        );
+        assert_eq!(
+            scrub_excerpt(b"token 0123456789abcdef0123"),
+            "token [redacted]"
+        );
         let long = "word ".repeat(200);
         assert!(scrub_excerpt(long.as_bytes()).chars().count() <= EXCERPT_CHARS + 1);
     }

@@ -25,7 +25,13 @@ pub(crate) struct Exchange<T> {
 
 impl<T> Exchange<T> {
     pub(crate) fn new(request: HttpRequest, parse: Parser<T>, policy: RetryPolicy) -> Self {
-        Self { request, parse, policy, attempts: 0, sleep_until: None }
+        Self {
+            request,
+            parse,
+            policy,
+            attempts: 0,
+            sleep_until: None,
+        }
     }
 
     pub(crate) fn poll(&mut self, now_ms: u64) -> Wire {

@@ -5,8 +5,8 @@
 pub mod cache;
 pub mod config;
 pub mod error;
-mod exchange;
 pub mod excerpt;
+mod exchange;
 pub mod http;
 pub mod model;
 pub mod ops;

@@ -61,14 +61,18 @@ impl Timestamp {
             let with_z = format!("{text}Z");
             OffsetDateTime::parse(&with_z, &Rfc3339).ok()
         })?;
-        Some(Self { at: at.to_offset(UtcOffset::UTC), raw: text.to_owned() })
+        Some(Self {
+            at: at.to_offset(UtcOffset::UTC),
+            raw: text.to_owned(),
+        })
     }
 
     /// A timestamp from Unix milliseconds.
     #[must_use]
     pub fn from_unix_millis(ms: u64) -> Self {
         let nanos = i128::from(ms) * 1_000_000;
-        let at = OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let at =
+            OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH);
         let raw = at.format(&Rfc3339).unwrap_or_default();
         Self { at, raw }
     }
@@ -88,7 +92,9 @@ impl Timestamp {
     /// Normalised RFC 3339 in UTC.
     #[must_use]
     pub fn to_rfc3339(&self) -> String {
-        self.at.format(&Rfc3339).unwrap_or_else(|_| self.raw.clone())
+        self.at
+            .format(&Rfc3339)
+            .unwrap_or_else(|_| self.raw.clone())
     }
 
     /// The parsed time.

@@ -26,8 +26,18 @@ impl TokenFlow {
     #[must_use]
     pub fn new(config: &Config, credentials: &Credentials, policy: RetryPolicy) -> Self {
         match token_request(config, credentials) {
-            Ok(req) => Self { exchange: Some(Exchange::new(req, parse_token, policy)), error: None, awaiting: false, result: None },
-            Err(e) => Self { exchange: None, error: Some(e), awaiting: false, result: None },
+            Ok(req) => Self {
+                exchange: Some(Exchange::new(req, parse_token, policy)),
+                error: None,
+                awaiting: false,
+                result: None,
+            },
+            Err(e) => Self {
+                exchange: None,
+                error: Some(e),
+                awaiting: false,
+                result: None,
+            },
         }
     }
 }
@@ -124,7 +134,13 @@ pub struct ApiCall {
 impl ApiCall {
     /// A call, with a cached token if the caller has one.
     #[must_use]
-    pub fn new(config: &Config, credentials: &Credentials, policy: RetryPolicy, operation: Operation, token: Option<AccessToken>) -> Self {
+    pub fn new(
+        config: &Config,
+        credentials: &Credentials,
+        policy: RetryPolicy,
+        operation: Operation,
+        token: Option<AccessToken>,
+    ) -> Self {
         let mut call = Self {
             config: config.clone(),
             credentials: credentials.clone(),
@@ -156,7 +172,9 @@ impl ApiCall {
         let token = AccessToken::new("validation-only");
         match operation {
             Operation::List => list_request(config, &token),
-            Operation::Create { description } => create_request(config, &token, description.as_deref()),
+            Operation::Create { description } => {
+                create_request(config, &token, description.as_deref())
+            }
             Operation::Delete { id } => delete_request(config, &token, id),
         }
         .map(drop)
@@ -164,27 +182,42 @@ impl ApiCall {
 
     fn build(&self, token: &AccessToken) -> Result<(), Error> {
         Self::check(&self.config, &self.operation).and_then(|()| {
-            if token.is_empty() { Err(Error::invalid_input("access_token", "must not be empty")) } else { Ok(()) }
+            if token.is_empty() {
+                Err(Error::invalid_input("access_token", "must not be empty"))
+            } else {
+                Ok(())
+            }
         })
     }
 
     fn start_login(&mut self) {
         match token_request(&self.config, &self.credentials) {
-            Ok(req) => self.phase = Some(Phase::Login(Exchange::new(req, parse_token, self.policy))),
+            Ok(req) => {
+                self.phase = Some(Phase::Login(Exchange::new(req, parse_token, self.policy)))
+            }
             Err(e) => self.finished = Some(Err(e)),
         }
     }
 
     fn start_api(&mut self, token: &AccessToken) {
         let (request, parse): (_, Parser<ApiOutput>) = match &self.operation {
-            Operation::List => (list_request(&self.config, token), |r| parse_list(r).map(ApiOutput::Listed)),
-            Operation::Create { description } => {
-                (create_request(&self.config, token, description.as_deref()), |r| parse_create(r).map(ApiOutput::Created))
-            }
-            Operation::Delete { id } => (delete_request(&self.config, token, id), |r| parse_delete(r).map(|()| ApiOutput::Deleted)),
+            Operation::List => (list_request(&self.config, token), |r| {
+                parse_list(r).map(ApiOutput::Listed)
+            }),
+            Operation::Create { description } => (
+                create_request(&self.config, token, description.as_deref()),
+                |r| parse_create(r).map(ApiOutput::Created),
+            ),
+            Operation::Delete { id } => (delete_request(&self.config, token, id), |r| {
+                parse_delete(r).map(|()| ApiOutput::Deleted)
+            }),
         };
         // A create is never retried blindly: a retry could leave an orphan.
-        let policy = if matches!(self.operation, Operation::Create { .. }) { RetryPolicy::none() } else { self.policy };
+        let policy = if matches!(self.operation, Operation::Create { .. }) {
+            RetryPolicy::none()
+        } else {
+            self.policy
+        };
         match request {
             Ok(req) => self.phase = Some(Phase::Api(Exchange::new(req, parse, policy))),
             Err(e) => self.finished = Some(Err(e)),
@@ -204,7 +237,10 @@ impl Flow for ApiCall {
         }
         if let Some(result) = self.finished.take() {
             self.done = true;
-            return Step::Done(result.map(|value| CallOutput { value, new_token: self.fetched.take() }));
+            return Step::Done(result.map(|value| CallOutput {
+                value,
+                new_token: self.fetched.take(),
+            }));
         }
         let wire = match &mut self.phase {
             Some(Phase::Login(ex)) => ex.poll(now_ms),
@@ -227,7 +263,9 @@ impl Flow for ApiCall {
             },
             Some(Phase::Api(mut ex)) => match ex.on_response(response, now_ms) {
                 None => self.phase = Some(Phase::Api(ex)),
-                Some(Err(Error::Unauthorized { .. })) if self.fetched.is_none() => self.start_login(),
+                Some(Err(Error::Unauthorized { .. })) if self.fetched.is_none() => {
+                    self.start_login()
+                }
                 Some(result) => self.finished = Some(result),
             },
             None => self.finished = Some(Err(misuse("response without a request"))),

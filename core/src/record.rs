@@ -76,11 +76,24 @@ impl StoreRecord {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for a bad URL, customer id or credentials.
-    pub fn new(config: &Config, client_id: &str, secret: ClientSecret, secret_id: Option<String>, lineage: &str) -> Result<Self, Error> {
+    pub fn new(
+        config: &Config,
+        client_id: &str,
+        secret: ClientSecret,
+        secret_id: Option<String>,
+        lineage: &str,
+    ) -> Result<Self, Error> {
         let customer_id = config.require_customer_id()?.to_owned();
         Credentials::client(client_id, secret.clone())?;
-        if lineage.is_empty() || !lineage.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(Error::invalid_input("lineage", "must be non-empty ASCII letters, digits or '-'"));
+        if lineage.is_empty()
+            || !lineage
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(Error::invalid_input(
+                "lineage",
+                "must be non-empty ASCII letters, digits or '-'",
+            ));
         }
         Ok(Self {
             format: RECORD_FORMAT.to_owned(),
@@ -92,7 +105,12 @@ impl StoreRecord {
             generation: 1,
             updated_at_ms: 0,
             description: None,
-            current: StoredSecret { id: secret_id.filter(|s| !s.is_empty()), secret, created_at: None, rotation: None },
+            current: StoredSecret {
+                id: secret_id.filter(|s| !s.is_empty()),
+                secret,
+                created_at: None,
+                rotation: None,
+            },
             pending: None,
             previous_id: None,
             previous_unidentified: false,
@@ -111,7 +129,12 @@ impl StoreRecord {
             return Err(corrupt("the record is empty (truncated?)".to_owned()));
         }
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            corrupt(format!("not valid JSON ({:?} at line {} column {}; truncated?)", e.classify(), e.line(), e.column()))
+            corrupt(format!(
+                "not valid JSON ({:?} at line {} column {}; truncated?)",
+                e.classify(),
+                e.line(),
+                e.column()
+            ))
         })?;
         match value.get("format").and_then(serde_json::Value::as_str) {
             Some(RECORD_FORMAT) => {}
@@ -119,10 +142,15 @@ impl StoreRecord {
         }
         match value.get("version").and_then(serde_json::Value::as_u64) {
             Some(v) if v == u64::from(RECORD_VERSION) => {}
-            Some(v) => return Err(corrupt(format!("unknown record version {v}; this build reads version {RECORD_VERSION}"))),
+            Some(v) => {
+                return Err(corrupt(format!(
+                    "unknown record version {v}; this build reads version {RECORD_VERSION}"
+                )));
+            }
             None => return Err(corrupt("missing record version".to_owned())),
         }
-        let record: Self = serde_json::from_value(value).map_err(|e| corrupt(format!("invalid record: {}", scrub_text(&e.to_string()))))?;
+        let record: Self = serde_json::from_value(value)
+            .map_err(|e| corrupt(format!("invalid record: {}", scrub_text(&e.to_string()))))?;
         if record.current.secret.is_empty() {
             return Err(corrupt("the current secret is empty".to_owned()));
         }
@@ -186,8 +214,12 @@ impl Tag {
         let rest = description.get(start..)?;
         let inner = rest.strip_suffix(']')?;
         let (lineage, rotation) = inner.split_once(':')?;
-        let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-        (ok(lineage) && ok(rotation)).then(|| Self { lineage: lineage.to_owned(), rotation: rotation.to_owned() })
+        let ok =
+            |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        (ok(lineage) && ok(rotation)).then(|| Self {
+            lineage: lineage.to_owned(),
+            rotation: rotation.to_owned(),
+        })
     }
 }
 
@@ -207,8 +239,18 @@ mod tests {
     use super::*;
 
     fn record() -> StoreRecord {
-        let config = Config::new("http://127.0.0.1:1").unwrap().with_customer_id("c").unwrap();
-        StoreRecord::new(&config, "client", ClientSecret::new("CANARY-secret-record"), None, "l-01").unwrap()
+        let config = Config::new("http://127.0.0.1:1")
+            .unwrap()
+            .with_customer_id("c")
+            .unwrap();
+        StoreRecord::new(
+            &config,
+            "client",
+            ClientSecret::new("CANARY-secret-record"),
+            None,
+            "l-01",
+        )
+        .unwrap()
     }
 
     #[test]
@@ -229,16 +271,37 @@ mod tests {
             assert_eq!(e.kind().as_str(), "store", "{bad}");
             assert!(!e.to_string().contains("CANARY"), "{e}");
         }
-        assert!(StoreRecord::from_json(&future).unwrap_err().to_string().contains("unknown record version 99"));
+        assert!(
+            StoreRecord::from_json(&future)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown record version 99")
+        );
     }
 
     #[test]
     fn tags_round_trip() {
         let d = Tag::describe(Some("nightly job"), "l-ab12", "r-ff00");
         assert_eq!(d, "nightly job [mia:l-ab12:r-ff00]");
-        assert_eq!(Tag::parse(&d), Some(Tag { lineage: "l-ab12".into(), rotation: "r-ff00".into() }));
-        assert_eq!(Tag::parse(&Tag::describe(None, "a", "b")).unwrap().rotation, "b");
-        for none in ["", "MyNewKey", "[mia:]", "[mia:a]", "[mia:a:b] trailing", "[mia:a b:c]"] {
+        assert_eq!(
+            Tag::parse(&d),
+            Some(Tag {
+                lineage: "l-ab12".into(),
+                rotation: "r-ff00".into()
+            })
+        );
+        assert_eq!(
+            Tag::parse(&Tag::describe(None, "a", "b")).unwrap().rotation,
+            "b"
+        );
+        for none in [
+            "",
+            "MyNewKey",
+            "[mia:]",
+            "[mia:a]",
+            "[mia:a:b] trailing",
+            "[mia:a b:c]",
+        ] {
             assert_eq!(Tag::parse(none), None, "{none}");
         }
     }

@@ -27,7 +27,11 @@ pub fn token_request(config: &Config, credentials: &Credentials) -> Result<HttpR
                 // EXPOSE: the token endpoint is the one place the secret is sent.
                 .append_pair("client_secret", secret.expose_secret());
         }
-        Credentials::Password { client_id, username, password } => {
+        Credentials::Password {
+            client_id,
+            username,
+            password,
+        } => {
             form.append_pair("grant_type", "password")
                 .append_pair("client_id", client_id)
                 .append_pair("username", username)
@@ -79,7 +83,11 @@ pub fn create_request(
 ///
 /// # Errors
 /// [`Error::InvalidInput`] without a customer id or with an empty id.
-pub fn delete_request(config: &Config, token: &AccessToken, id: &str) -> Result<HttpRequest, Error> {
+pub fn delete_request(
+    config: &Config,
+    token: &AccessToken,
+    id: &str,
+) -> Result<HttpRequest, Error> {
     check_field("id", id)?;
     secrets_request(config, token, Method::Delete, &[("id", id)])
 }
@@ -107,7 +115,10 @@ fn secrets_request(
         url: url.into(),
         headers: vec![
             // EXPOSE: the bearer token authorizes the secrets endpoint.
-            ("Authorization".to_owned(), format!("Bearer {}", token.expose_secret())),
+            (
+                "Authorization".to_owned(),
+                format!("Bearer {}", token.expose_secret()),
+            ),
             ("Accept".to_owned(), JSON.to_owned()),
         ],
         body: Vec::new(),

@@ -36,7 +36,12 @@ pub fn parse_token(response: &HttpResponse) -> Result<Token, Error> {
         Some(_) => return Err(bad("field `expires_in` must be a non-negative integer")),
     };
     let scope = optional_string(&object, "scope").map_err(|r| bad(&r))?;
-    Ok(Token { access_token, token_type, expires_in, scope })
+    Ok(Token {
+        access_token,
+        token_type,
+        expires_in,
+        scope,
+    })
 }
 
 /// Parses a `GET api/clientcredentials` response.
@@ -53,7 +58,11 @@ pub fn parse_list(response: &HttpResponse) -> Result<Vec<SecretInfo>, Error> {
         .enumerate()
         .map(|(i, item)| {
             let Value::Object(object) = item else {
-                return Err(unexpected(response, &format!("item {i} is not an object"), false));
+                return Err(unexpected(
+                    response,
+                    &format!("item {i} is not an object"),
+                    false,
+                ));
             };
             let at = |r: String| unexpected(response, &format!("item {i}: {r}"), false);
             Ok(SecretInfo {
@@ -104,10 +113,16 @@ pub fn error_from_response(response: &HttpResponse) -> Error {
     let status = response.status;
     if status == 429 {
         let retry_after = response.header("retry-after").and_then(RetryAfter::parse);
-        return Error::RateLimited { status, retry_after };
+        return Error::RateLimited {
+            status,
+            retry_after,
+        };
     }
     if (500..600).contains(&status) {
-        return Error::Server { status, excerpt: scrub_excerpt(&response.body) };
+        return Error::Server {
+            status,
+            excerpt: scrub_excerpt(&response.body),
+        };
     }
     if let Some(oauth) = oauth_error(&response.body) {
         return match oauth.code.as_str() {
@@ -137,8 +152,15 @@ fn check_size(response: &HttpResponse, sensitive: bool) -> Result<(), Error> {
         return Err(Error::UnexpectedResponse {
             status: response.status,
             content_type: content_type(response),
-            reason: format!("body of {} bytes exceeds the {MAX_BODY_BYTES}-byte cap", response.body.len()),
-            excerpt: if sensitive { WITHHELD.to_owned() } else { "(not shown)".to_owned() },
+            reason: format!(
+                "body of {} bytes exceeds the {MAX_BODY_BYTES}-byte cap",
+                response.body.len()
+            ),
+            excerpt: if sensitive {
+                WITHHELD.to_owned()
+            } else {
+                "(not shown)".to_owned()
+            },
         });
     }
     Ok(())
@@ -148,15 +170,29 @@ fn json_value(response: &HttpResponse, sensitive: bool) -> Result<Value, Error> 
     check_size(response, sensitive)?;
     check_status(response)?;
     let is_json = content_type(response).is_some_and(|ct| {
-        let essence = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let essence = ct
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
         essence == "application/json" || essence.ends_with("+json")
     });
     if !is_json {
-        return Err(unexpected(response, "expected a JSON content type", sensitive));
+        return Err(unexpected(
+            response,
+            "expected a JSON content type",
+            sensitive,
+        ));
     }
     serde_json::from_slice(&response.body).map_err(|e| {
         // serde_json's message can quote the input; keep only where it failed.
-        let reason = format!("malformed JSON ({:?} error at line {} column {})", e.classify(), e.line(), e.column());
+        let reason = format!(
+            "malformed JSON ({:?} error at line {} column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        );
         unexpected(response, &reason, sensitive)
     })
 }
@@ -180,13 +216,23 @@ fn oauth_error(body: &[u8]) -> Option<OAuthError> {
         _ => None,
     };
     // RFC 6749 codes are short printable ASCII; keep them exact, but bounded.
-    let code: String = code.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
-    Some(OAuthError { code, description: text("error_description"), uri: text("error_uri") })
+    let code: String = code
+        .chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(64)
+        .collect();
+    Some(OAuthError {
+        code,
+        description: text("error_description"),
+        uri: text("error_uri"),
+    })
 }
 
 fn content_type(response: &HttpResponse) -> Option<String> {
     // A media type is short and carries no secret; cap it and drop control characters.
-    response.header("content-type").map(|ct| ct.chars().filter(|c| !c.is_control()).take(100).collect())
+    response
+        .header("content-type")
+        .map(|ct| ct.chars().filter(|c| !c.is_control()).take(100).collect())
 }
 
 fn unexpected(response: &HttpResponse, reason: &str, sensitive: bool) -> Error {
@@ -194,7 +240,11 @@ fn unexpected(response: &HttpResponse, reason: &str, sensitive: bool) -> Error {
         status: response.status,
         content_type: content_type(response),
         reason: reason.to_owned(),
-        excerpt: if sensitive { WITHHELD.to_owned() } else { scrub_excerpt(&response.body) },
+        excerpt: if sensitive {
+            WITHHELD.to_owned()
+        } else {
+            scrub_excerpt(&response.body)
+        },
     }
 }
 
@@ -216,5 +266,6 @@ fn optional_string(object: &Map<String, Value>, key: &str) -> Result<Option<Stri
 
 fn timestamp(object: &Map<String, Value>) -> Result<Timestamp, String> {
     let raw = required_string(object, "createdAt")?;
-    Timestamp::parse(&raw).ok_or_else(|| "field `createdAt` is not an RFC 3339 timestamp".to_owned())
+    Timestamp::parse(&raw)
+        .ok_or_else(|| "field `createdAt` is not an RFC 3339 timestamp".to_owned())
 }

@@ -19,7 +19,12 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { max_attempts: 4, base_delay_ms: 200, max_delay_ms: 5_000, max_retry_after_ms: 60_000 }
+        Self {
+            max_attempts: 4,
+            base_delay_ms: 200,
+            max_delay_ms: 5_000,
+            max_retry_after_ms: 60_000,
+        }
     }
 }
 
@@ -27,7 +32,10 @@ impl RetryPolicy {
     /// No retries at all.
     #[must_use]
     pub fn none() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// The delay before trying again after `attempts` failed attempts ended in
@@ -58,7 +66,11 @@ pub struct PropagationPolicy {
 
 impl Default for PropagationPolicy {
     fn default() -> Self {
-        Self { first_delay_ms: 250, max_delay_ms: 4_000, max_wait_ms: 30_000 }
+        Self {
+            first_delay_ms: 250,
+            max_delay_ms: 4_000,
+            max_wait_ms: 30_000,
+        }
     }
 }
 
@@ -88,7 +100,10 @@ mod tests {
     #[test]
     fn backoff_doubles_and_stops() {
         let p = RetryPolicy::default();
-        let e = Error::Server { status: 503, excerpt: String::new() };
+        let e = Error::Server {
+            status: 503,
+            excerpt: String::new(),
+        };
         assert_eq!(p.delay_ms(1, &e, 0), Some(200));
         assert_eq!(p.delay_ms(2, &e, 0), Some(400));
         assert_eq!(p.delay_ms(3, &e, 0), Some(800));
@@ -101,9 +116,15 @@ mod tests {
     #[test]
     fn retry_after_is_honoured_or_refused() {
         let p = RetryPolicy::default();
-        let short = Error::RateLimited { status: 429, retry_after: Some(RetryAfter::Seconds(2)) };
+        let short = Error::RateLimited {
+            status: 429,
+            retry_after: Some(RetryAfter::Seconds(2)),
+        };
         assert_eq!(p.delay_ms(1, &short, 0), Some(2_000));
-        let long = Error::RateLimited { status: 429, retry_after: Some(RetryAfter::Seconds(3_600)) };
+        let long = Error::RateLimited {
+            status: 429,
+            retry_after: Some(RetryAfter::Seconds(3_600)),
+        };
         assert_eq!(p.delay_ms(1, &long, 0), None);
     }
 

@@ -49,5 +49,8 @@ pub trait Flow {
 }
 
 pub(crate) fn misuse(what: &str) -> Error {
-    Error::InvalidInput { field: "flow".to_owned(), reason: format!("driven out of order: {what}") }
+    Error::InvalidInput {
+        field: "flow".to_owned(),
+        reason: format!("driven out of order: {what}"),
+    }
 }

@@ -2,19 +2,39 @@
 //! secret, and the store record parser refuses garbage with a typed error.
 //! (`fuzz/` runs the same properties under libFuzzer for millions of inputs.)
 
+// Test helpers may fail loudly: a panic is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use mapsindoors_auth::{HttpResponse, StoreRecord, response};
 use proptest::prelude::*;
 
 fn response_strategy() -> impl Strategy<Value = HttpResponse> {
     let status = prop::sample::select(vec![200u16, 204, 400, 401, 403, 404, 429, 500, 503, 302]);
-    let ct = prop::sample::select(vec!["application/json", "text/html", "", "application/json; charset=utf-8"]);
+    let ct = prop::sample::select(vec![
+        "application/json",
+        "text/html",
+        "",
+        "application/json; charset=utf-8",
+    ]);
     let body = prop_oneof![
         prop::collection::vec(any::<u8>(), 0..256),
         "\\PC{0,200}".prop_map(String::into_bytes),
         r#"\{"(access_token|token_type|expires_in|id|secret|createdAt|error)":("[a-z0-9]{0,20}"|[0-9]{1,5}|null|\[\]),?\}"#.prop_map(String::into_bytes),
     ];
     (status, ct, body, "[0-9]{0,4}|[A-Za-z, :0-9]{0,30}").prop_map(|(s, ct, b, ra)| {
-        HttpResponse::new(s, vec![("Content-Type".into(), ct.into()), ("Retry-After".into(), ra)], b)
+        HttpResponse::new(
+            s,
+            vec![
+                ("Content-Type".into(), ct.into()),
+                ("Retry-After".into(), ra),
+            ],
+            b,
+        )
     })
 }
 

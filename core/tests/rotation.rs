@@ -3,9 +3,17 @@
 //! shared clients and failures. (The emulator and real processes are tested
 //! in `cli/tests`.)
 
+// Test helpers may fail loudly: a panic is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use mapsindoors_auth::{
-    ClientSecret, Config, Error, Flow, HttpRequest, HttpResponse, RotateOptions, Rotation, RotationReport, Step,
-    StoreRecord, TransportError, TransportErrorKind,
+    ClientSecret, Config, Error, Flow, HttpRequest, HttpResponse, RotateOptions, Rotation,
+    RotationReport, Step, StoreRecord, TransportError, TransportErrorKind,
 };
 use serde_json::json;
 use std::collections::VecDeque;
@@ -51,26 +59,46 @@ impl Fake {
     fn add(&mut self, value: &str, description: &str, client: &str) -> String {
         self.next += 1;
         let id = format!("id{}", self.next);
-        self.secrets.push(Secret { id: id.clone(), value: value.into(), description: description.into(), client: client.into(), accepted_from_ms: 0 });
+        self.secrets.push(Secret {
+            id: id.clone(),
+            value: value.into(),
+            description: description.into(),
+            client: client.into(),
+            accepted_from_ms: 0,
+        });
         id
     }
 
     fn id_of(&self, value: &str) -> Option<String> {
-        self.secrets.iter().find(|s| s.value == value).map(|s| s.id.clone())
+        self.secrets
+            .iter()
+            .find(|s| s.value == value)
+            .map(|s| s.id.clone())
     }
 
     fn accepts(&self, value: &str, now: u64) -> bool {
-        self.secrets.iter().any(|s| s.value == value && now >= s.accepted_from_ms)
+        self.secrets
+            .iter()
+            .any(|s| s.value == value && now >= s.accepted_from_ms)
     }
 
     fn client_ids(&self) -> Vec<String> {
-        let mut v: Vec<_> = self.secrets.iter().filter(|s| s.client == CLIENT).map(|s| s.id.clone()).collect();
+        let mut v: Vec<_> = self
+            .secrets
+            .iter()
+            .filter(|s| s.client == CLIENT)
+            .map(|s| s.id.clone())
+            .collect();
         v.sort();
         v
     }
 
     fn json(status: u16, body: serde_json::Value) -> HttpResponse {
-        HttpResponse::new(status, vec![("Content-Type".into(), "application/json".into())], body.to_string().into_bytes())
+        HttpResponse::new(
+            status,
+            vec![("Content-Type".into(), "application/json".into())],
+            body.to_string().into_bytes(),
+        )
     }
 
     fn handle(&mut self, req: &HttpRequest, now: u64) -> Result<HttpResponse, TransportError> {
@@ -100,19 +128,31 @@ impl Fake {
                 let form: std::collections::HashMap<String, String> =
                     form_urlencoded::parse(&req.body).into_owned().collect();
                 let secret = &form["client_secret"];
-                match self.secrets.iter().find(|s| &s.value == secret && now >= s.accepted_from_ms) {
+                match self
+                    .secrets
+                    .iter()
+                    .find(|s| &s.value == secret && now >= s.accepted_from_ms)
+                {
                     Some(s) => {
                         self.next += 1;
                         let token = format!("tok{}", self.next);
                         self.tokens.push((token.clone(), s.client.clone()));
-                        Self::json(200, json!({"access_token": token, "token_type": "Bearer", "expires_in": 3600}))
+                        Self::json(
+                            200,
+                            json!({"access_token": token, "token_type": "Bearer", "expires_in": 3600}),
+                        )
                     }
                     None => Self::json(400, json!({"error": "invalid_client"})),
                 }
             }
             _ => {
-                let auth = req.header("authorization").unwrap().trim_start_matches("Bearer ").to_owned();
-                let Some((_, client)) = self.tokens.iter().find(|(t, _)| *t == auth).cloned() else {
+                let auth = req
+                    .header("authorization")
+                    .unwrap()
+                    .trim_start_matches("Bearer ")
+                    .to_owned();
+                let Some((_, client)) = self.tokens.iter().find(|(t, _)| *t == auth).cloned()
+                else {
                     return Ok(HttpResponse::new(401, vec![], vec![]));
                 };
                 match route {
@@ -138,16 +178,29 @@ impl Fake {
             }
         };
         if fault == Some(Fault::DropAfter) {
-            return Err(TransportError::new(TransportErrorKind::Interrupted, "connection reset"));
+            return Err(TransportError::new(
+                TransportErrorKind::Interrupted,
+                "connection reset",
+            ));
         }
         Ok(response)
     }
 }
 
 fn first_record(fake: &Fake, with_id: bool) -> StoreRecord {
-    let config = Config::new("https://auth.example.test").unwrap().with_customer_id("cust").unwrap();
+    let config = Config::new("https://auth.example.test")
+        .unwrap()
+        .with_customer_id("cust")
+        .unwrap();
     let id = with_id.then(|| fake.id_of("old-secret").unwrap());
-    StoreRecord::new(&config, CLIENT, ClientSecret::new("old-secret"), id, "l-test").unwrap()
+    StoreRecord::new(
+        &config,
+        CLIENT,
+        ClientSecret::new("old-secret"),
+        id,
+        "l-test",
+    )
+    .unwrap()
 }
 
 struct Run {
@@ -168,7 +221,13 @@ struct Plan {
 }
 
 fn run(fake: &mut Fake, store: StoreRecord, start: u64, plan: Plan) -> Run {
-    let mut rotation = Rotation::new(store.clone(), RotateOptions::default(), None, [plan.nonce; 8]).unwrap();
+    let mut rotation = Rotation::new(
+        store.clone(),
+        RotateOptions::default(),
+        None,
+        [plan.nonce; 8],
+    )
+    .unwrap();
     let (mut store, mut now, mut saves) = (store, start, 0);
     loop {
         match rotation.poll(now) {
@@ -179,18 +238,33 @@ fn run(fake: &mut Fake, store: StoreRecord, start: u64, plan: Plan) -> Run {
             }
             Step::Persist(record) => {
                 if plan.crash_before_save == Some(saves) {
-                    return Run { result: Err(crashed()), store, now };
+                    return Run {
+                        result: Err(crashed()),
+                        store,
+                        now,
+                    };
                 }
                 if plan.fail_save == Some(saves) {
                     saves += 1;
-                    rotation.on_persisted(Err(Error::store(mapsindoors_auth::StoreErrorKind::Io, "disk full")));
+                    rotation.on_persisted(Err(Error::store(
+                        mapsindoors_auth::StoreErrorKind::Io,
+                        "disk full",
+                    )));
                     continue;
                 }
-                assert_eq!(record.generation, store.generation + 1, "compare-and-swap order");
+                assert_eq!(
+                    record.generation,
+                    store.generation + 1,
+                    "compare-and-swap order"
+                );
                 store = *record;
                 saves += 1;
                 if plan.crash_after_persists == Some(saves) {
-                    return Run { result: Err(crashed()), store, now };
+                    return Run {
+                        result: Err(crashed()),
+                        store,
+                        now,
+                    };
                 }
                 rotation.on_persisted(Ok(()));
             }
@@ -207,9 +281,18 @@ fn crashed() -> Error {
 /// After a completed run: the store's secret works, the old one and every
 /// orphan is gone, the sibling survives.
 fn assert_clean(fake: &Fake, store: &StoreRecord, now: u64) {
-    assert!(fake.accepts(store.current.secret.expose_secret(), now), "store secret must work");
-    assert!(store.pending.is_none() && store.previous_id.is_none() && store.intent.is_none(), "{store:?}");
-    let mut want = vec![store.current.id.clone().unwrap(), fake.id_of("sibling-secret").unwrap()];
+    assert!(
+        fake.accepts(store.current.secret.expose_secret(), now),
+        "store secret must work"
+    );
+    assert!(
+        store.pending.is_none() && store.previous_id.is_none() && store.intent.is_none(),
+        "{store:?}"
+    );
+    let mut want = vec![
+        store.current.id.clone().unwrap(),
+        fake.id_of("sibling-secret").unwrap(),
+    ];
     want.sort();
     assert_eq!(fake.client_ids(), want, "no orphans, sibling kept");
     assert!(fake.id_of("other-client-secret").is_some());
@@ -218,7 +301,10 @@ fn assert_clean(fake: &Fake, store: &StoreRecord, now: u64) {
 #[test]
 fn happy_path_is_four_round_trips_and_four_saves() {
     let mut fake = Fake::new();
-    let r = { let s = first_record(&fake, true); run(&mut fake, s, 0, Plan::default()) };
+    let r = {
+        let s = first_record(&fake, true);
+        run(&mut fake, s, 0, Plan::default())
+    };
     let report = r.result.unwrap();
     assert_eq!(report.round_trips, 4, "{:?}", fake.requests);
     assert_eq!(fake.requests, ["token", "create", "token", "delete"]);
@@ -240,7 +326,11 @@ fn a_cached_token_saves_the_login() {
     let mut fake = Fake::new();
     let store = first_record(&fake, true);
     let token = {
-        let req = mapsindoors_auth::request::token_request(&store.config().unwrap(), &store.current_credentials().unwrap()).unwrap();
+        let req = mapsindoors_auth::request::token_request(
+            &store.config().unwrap(),
+            &store.current_credentials().unwrap(),
+        )
+        .unwrap();
         mapsindoors_auth::response::parse_token(&fake.handle(&req, 0).unwrap()).unwrap()
     };
     fake.requests.clear();
@@ -266,19 +356,42 @@ fn every_crash_point_recovers_with_no_orphan() {
     // Saves: 1 intent, 2 pending, 3 promote, 4 previous cleared.
     let mut cases = Vec::new();
     for n in 1..=4 {
-        cases.push(Plan { crash_after_persists: Some(n), ..Plan::default() });
+        cases.push(Plan {
+            crash_after_persists: Some(n),
+            ..Plan::default()
+        });
     }
     for n in 0..=3 {
-        cases.push(Plan { crash_before_save: Some(n), ..Plan::default() });
+        cases.push(Plan {
+            crash_before_save: Some(n),
+            ..Plan::default()
+        });
     }
     for (i, plan) in cases.into_iter().enumerate() {
         let mut fake = Fake::new();
-        let crashed = { let s = first_record(&fake, true); run(&mut fake, s, 0, plan) };
+        let crashed = {
+            let s = first_record(&fake, true);
+            run(&mut fake, s, 0, plan)
+        };
         assert!(crashed.result.is_err());
-        assert!(fake.accepts(crashed.store.current.secret.expose_secret(), crashed.now)
-            || crashed.store.pending.as_ref().is_some_and(|p| fake.accepts(p.secret.expose_secret(), crashed.now)),
-            "case {i}: store must hold a working secret");
-        let next = run(&mut fake, crashed.store, crashed.now, Plan { nonce: 2, ..Plan::default() });
+        assert!(
+            fake.accepts(crashed.store.current.secret.expose_secret(), crashed.now)
+                || crashed
+                    .store
+                    .pending
+                    .as_ref()
+                    .is_some_and(|p| fake.accepts(p.secret.expose_secret(), crashed.now)),
+            "case {i}: store must hold a working secret"
+        );
+        let next = run(
+            &mut fake,
+            crashed.store,
+            crashed.now,
+            Plan {
+                nonce: 2,
+                ..Plan::default()
+            },
+        );
         next.result.unwrap_or_else(|e| panic!("case {i}: {e}"));
         assert_clean(&fake, &next.store, next.now);
     }
@@ -288,7 +401,10 @@ fn every_crash_point_recovers_with_no_orphan() {
 fn propagation_delay_is_waited_out() {
     let mut fake = Fake::new();
     fake.propagation_ms = 2_000;
-    let r = { let s = first_record(&fake, true); run(&mut fake, s, 0, Plan::default()) };
+    let r = {
+        let s = first_record(&fake, true);
+        run(&mut fake, s, 0, Plan::default())
+    };
     let report = r.result.unwrap();
     assert!(report.round_trips > 4);
     assert!(r.now >= 2_000);
@@ -299,12 +415,23 @@ fn propagation_delay_is_waited_out() {
 fn propagation_that_never_ends_is_incomplete_but_safe_then_resumes() {
     let mut fake = Fake::new();
     fake.propagation_ms = 40_000;
-    let r = { let s = first_record(&fake, true); run(&mut fake, s, 0, Plan::default()) };
+    let r = {
+        let s = first_record(&fake, true);
+        run(&mut fake, s, 0, Plan::default())
+    };
     let e = r.result.unwrap_err();
     assert_eq!(e.kind().as_str(), "rotation_incomplete", "{e}");
     assert!(fake.accepts("old-secret", r.now));
     assert!(r.store.pending.is_some());
-    let next = run(&mut fake, r.store, r.now + 20_000, Plan { nonce: 3, ..Plan::default() });
+    let next = run(
+        &mut fake,
+        r.store,
+        r.now + 20_000,
+        Plan {
+            nonce: 3,
+            ..Plan::default()
+        },
+    );
     let report = next.result.unwrap();
     assert!(report.resumed);
     assert_clean(&fake, &next.store, next.now);
@@ -314,7 +441,10 @@ fn propagation_that_never_ends_is_incomplete_but_safe_then_resumes() {
 fn unknown_old_id_is_deleted_only_when_provably_the_only_other() {
     // With a sibling: the old secret cannot be told apart, so it is kept.
     let mut fake = Fake::new();
-    let r = { let s = first_record(&fake, false); run(&mut fake, s, 0, Plan::default()) };
+    let r = {
+        let s = first_record(&fake, false);
+        run(&mut fake, s, 0, Plan::default())
+    };
     let report = r.result.unwrap();
     assert!(report.deleted.is_empty());
     assert_eq!(report.kept.len(), 2, "{:?}", report.kept);
@@ -322,7 +452,10 @@ fn unknown_old_id_is_deleted_only_when_provably_the_only_other() {
     // Without a sibling: it is the only other secret of the client, so it goes.
     let mut fake = Fake::new();
     fake.secrets.retain(|s| s.value != "sibling-secret");
-    let r = { let s = first_record(&fake, false); run(&mut fake, s, 0, Plan::default()) };
+    let r = {
+        let s = first_record(&fake, false);
+        run(&mut fake, s, 0, Plan::default())
+    };
     let report = r.result.unwrap();
     assert_eq!(report.deleted.len(), 1);
     assert_eq!(report.round_trips, 5, "one GET to identify the old secret");
@@ -332,7 +465,18 @@ fn unknown_old_id_is_deleted_only_when_provably_the_only_other() {
 #[test]
 fn failing_to_save_the_new_secret_deletes_it() {
     let mut fake = Fake::new();
-    let r = { let s = first_record(&fake, true); run(&mut fake, s, 0, Plan { fail_save: Some(1), ..Plan::default() }) };
+    let r = {
+        let s = first_record(&fake, true);
+        run(
+            &mut fake,
+            s,
+            0,
+            Plan {
+                fail_save: Some(1),
+                ..Plan::default()
+            },
+        )
+    };
     assert_eq!(r.result.unwrap_err().kind().as_str(), "rotation_incomplete");
     assert_eq!(fake.requests, ["token", "create", "delete"]);
     assert!(fake.accepts("old-secret", r.now));
@@ -343,11 +487,22 @@ fn failing_to_save_the_new_secret_deletes_it() {
 fn a_lost_create_response_is_swept_next_time() {
     let mut fake = Fake::new();
     fake.faults.push_back(("create", Fault::DropAfter));
-    let r = { let s = first_record(&fake, true); run(&mut fake, s, 0, Plan::default()) };
+    let r = {
+        let s = first_record(&fake, true);
+        run(&mut fake, s, 0, Plan::default())
+    };
     assert_eq!(r.result.unwrap_err().kind().as_str(), "rotation_incomplete");
     assert!(r.store.intent.is_some());
     assert_eq!(fake.client_ids().len(), 3, "an orphan exists");
-    let next = run(&mut fake, r.store, r.now, Plan { nonce: 4, ..Plan::default() });
+    let next = run(
+        &mut fake,
+        r.store,
+        r.now,
+        Plan {
+            nonce: 4,
+            ..Plan::default()
+        },
+    );
     let report = next.result.unwrap();
     assert_eq!(report.swept.len(), 1);
     assert_clean(&fake, &next.store, next.now);
@@ -357,7 +512,10 @@ fn a_lost_create_response_is_swept_next_time() {
 fn a_refused_create_clears_the_intent_and_is_not_incomplete() {
     let mut fake = Fake::new();
     fake.faults.push_back(("create", Fault::Status(403)));
-    let r = { let s = first_record(&fake, true); run(&mut fake, s, 0, Plan::default()) };
+    let r = {
+        let s = first_record(&fake, true);
+        run(&mut fake, s, 0, Plan::default())
+    };
     assert_eq!(r.result.unwrap_err().kind().as_str(), "forbidden");
     assert!(r.store.intent.is_none());
 }
@@ -366,12 +524,21 @@ fn a_refused_create_clears_the_intent_and_is_not_incomplete() {
 fn transient_failures_of_idempotent_calls_are_retried() {
     let mut fake = Fake::new();
     fake.faults.push_back(("token", Fault::Status(503)));
-    let r = { let s = first_record(&fake, true); run(&mut fake, s, 0, Plan::default()) };
+    let r = {
+        let s = first_record(&fake, true);
+        run(&mut fake, s, 0, Plan::default())
+    };
     r.result.unwrap();
-    assert_eq!(fake.requests, ["token", "token", "create", "token", "delete"]);
+    assert_eq!(
+        fake.requests,
+        ["token", "token", "create", "token", "delete"]
+    );
     let mut fake = Fake::new();
     fake.faults.push_back(("delete", Fault::DropAfter));
-    let r = { let s = first_record(&fake, true); run(&mut fake, s, 0, Plan::default()) };
+    let r = {
+        let s = first_record(&fake, true);
+        run(&mut fake, s, 0, Plan::default())
+    };
     r.result.unwrap();
     assert_clean(&fake, &r.store, r.now);
 }
@@ -379,9 +546,28 @@ fn transient_failures_of_idempotent_calls_are_retried() {
 #[test]
 fn a_rejected_current_with_a_working_pending_promotes_it() {
     let mut fake = Fake::new();
-    let crashed = { let s = first_record(&fake, true); run(&mut fake, s, 0, Plan { crash_after_persists: Some(2), ..Plan::default() }) };
+    let crashed = {
+        let s = first_record(&fake, true);
+        run(
+            &mut fake,
+            s,
+            0,
+            Plan {
+                crash_after_persists: Some(2),
+                ..Plan::default()
+            },
+        )
+    };
     fake.secrets.retain(|s| s.value != "old-secret");
-    let next = run(&mut fake, crashed.store, crashed.now, Plan { nonce: 5, ..Plan::default() });
+    let next = run(
+        &mut fake,
+        crashed.store,
+        crashed.now,
+        Plan {
+            nonce: 5,
+            ..Plan::default()
+        },
+    );
     let report = next.result.unwrap();
     assert!(report.resumed);
     assert_clean(&fake, &next.store, next.now);
@@ -400,7 +586,13 @@ fn a_dead_current_without_pending_is_invalid_client() {
 #[test]
 fn polling_out_of_order_is_an_error_not_a_panic() {
     let fake = Fake::new();
-    let mut rotation = Rotation::new(first_record(&fake, true), RotateOptions::default(), None, [0; 8]).unwrap();
+    let mut rotation = Rotation::new(
+        first_record(&fake, true),
+        RotateOptions::default(),
+        None,
+        [0; 8],
+    )
+    .unwrap();
     assert!(matches!(rotation.poll(0), Step::Send(_)));
     assert!(matches!(rotation.poll(0), Step::Done(Err(_))));
     rotation.on_persisted(Ok(()));

@@ -1,9 +1,17 @@
 //! Runs every shared conformance vector (`tests/vectors/*.json`) through the
 //! core's flows with a recording in-memory transport.
 
+// Test helpers may fail loudly: a panic is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use mapsindoors_auth::{
-    ApiCall, ApiOutput, ClientSecret, Config, Credentials, Error, Flow, HttpRequest, HttpResponse, Operation, Password,
-    RetryPolicy, Step, TokenFlow,
+    ApiCall, ApiOutput, ClientSecret, Config, Credentials, Error, Flow, HttpRequest, HttpResponse,
+    Operation, Password, RetryPolicy, Step, TokenFlow,
 };
 use serde_json::{Value, json};
 
@@ -24,18 +32,32 @@ fn response_of(case: &Value) -> HttpResponse {
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| (h[0].as_str().unwrap().to_owned(), h[1].as_str().unwrap().to_owned()))
+        .map(|h| {
+            (
+                h[0].as_str().unwrap().to_owned(),
+                h[1].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     let body = match r.get("body_repeat") {
         Some(rep) => str_of(rep, "text").repeat(rep["times"].as_u64().unwrap() as usize),
         None => str_of(r, "body").to_owned(),
     };
-    HttpResponse::new(r["status"].as_u64().unwrap() as u16, headers, body.into_bytes())
+    HttpResponse::new(
+        r["status"].as_u64().unwrap() as u16,
+        headers,
+        body.into_bytes(),
+    )
 }
 
 fn token_response(token: &str) -> HttpResponse {
-    let body = json!({"access_token": token, "token_type": "Bearer", "expires_in": 3600}).to_string();
-    HttpResponse::new(200, vec![("Content-Type".into(), "application/json".into())], body.into_bytes())
+    let body =
+        json!({"access_token": token, "token_type": "Bearer", "expires_in": 3600}).to_string();
+    HttpResponse::new(
+        200,
+        vec![("Content-Type".into(), "application/json".into())],
+        body.into_bytes(),
+    )
 }
 
 fn setup(case: &Value) -> Result<(Config, Credentials), Error> {
@@ -45,10 +67,14 @@ fn setup(case: &Value) -> Result<(Config, Credentials), Error> {
     }
     let creds = &case["credentials"];
     let credentials = match str_of(creds, "grant") {
-        "client_credentials" => {
-            Credentials::client(str_of(creds, "client_id"), ClientSecret::new(str_of(creds, "client_secret")))?
-        }
-        "password" => Credentials::password(str_of(creds, "username"), Password::new(str_of(creds, "password")))?,
+        "client_credentials" => Credentials::client(
+            str_of(creds, "client_id"),
+            ClientSecret::new(str_of(creds, "client_secret")),
+        )?,
+        "password" => Credentials::password(
+            str_of(creds, "username"),
+            Password::new(str_of(creds, "password")),
+        )?,
         other => panic!("unknown grant {other}"),
     };
     Ok((config, credentials))
@@ -115,11 +141,18 @@ fn run(case: &Value) -> (Result<Value, Error>, Vec<HttpRequest>, String) {
         op => {
             let operation = match op {
                 "list" => Operation::List,
-                "create" => Operation::Create { description: args["description"].as_str().map(str::to_owned) },
-                "delete" => Operation::Delete { id: str_of(args, "id").to_owned() },
+                "create" => Operation::Create {
+                    description: args["description"].as_str().map(str::to_owned),
+                },
+                "delete" => Operation::Delete {
+                    id: str_of(args, "id").to_owned(),
+                },
                 other => panic!("unknown operation {other}"),
             };
-            let (r, seen) = drive(ApiCall::new(&config, &credentials, policy, operation, None), case);
+            let (r, seen) = drive(
+                ApiCall::new(&config, &credentials, policy, operation, None),
+                case,
+            );
             let printed = format!("{r:?}");
             (r.map(|o| as_json(&o.value)), seen, printed)
         }
@@ -136,7 +169,9 @@ fn check(case: &Value) -> Result<(), String> {
             "body": String::from_utf8(req.body.clone()).map_err(|e| e.to_string())?,
         });
         if &actual != expected {
-            return Err(format!("request\n  expected {expected}\n  actual   {actual}"));
+            return Err(format!(
+                "request\n  expected {expected}\n  actual   {actual}"
+            ));
         }
     }
     if let Some(error) = &outcome.as_ref().err() {
@@ -162,7 +197,10 @@ fn check(case: &Value) -> Result<(), String> {
             });
             for (k, v) in want.as_object().unwrap() {
                 if &got[k] != v {
-                    return Err(format!("error field {k}: expected {v}, got {} ({e})", got[k]));
+                    return Err(format!(
+                        "error field {k}: expected {v}, got {} ({e})",
+                        got[k]
+                    ));
                 }
             }
             Ok(())
@@ -174,9 +212,21 @@ fn check(case: &Value) -> Result<(), String> {
 fn run_file(name: &str) {
     let cases = load(name);
     assert!(!cases.is_empty());
-    let failures: Vec<String> =
-        cases.iter().filter_map(|c| check(c).err().map(|e| format!("{}: {e}", str_of(c, "name")))).collect();
-    assert!(failures.is_empty(), "{} of {} vectors failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|c| {
+            check(c)
+                .err()
+                .map(|e| format!("{}: {e}", str_of(c, "name")))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} vectors failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -194,6 +244,9 @@ fn invalid_operations_send_nothing() {
     let config = Config::new("https://auth.mapsindoors.com").unwrap();
     let creds = Credentials::client("c", ClientSecret::new("s")).unwrap();
     let mut call = ApiCall::new(&config, &creds, RetryPolicy::none(), Operation::List, None);
-    assert!(matches!(call.poll(0), Step::Done(Err(Error::InvalidInput { .. }))));
+    assert!(matches!(
+        call.poll(0),
+        Step::Done(Err(Error::InvalidInput { .. }))
+    ));
     assert!(ApiCall::check(&config, &Operation::List).is_err());
 }

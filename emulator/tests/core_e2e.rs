@@ -1,31 +1,59 @@
 //! The core's flows against the emulator over real loopback HTTP, through a
 //! small test-only ureq transport: token → create → list → delete, and a rotation.
 
+// Test helpers may fail loudly: a panic is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use mapsindoors_auth::{
-    ApiCall, ApiOutput, ClientSecret, Config, Credentials, Error, Flow, HttpRequest, HttpResponse, Operation,
-    RetryPolicy, RotateOptions, Rotation, Step, StoreRecord, TokenFlow, TransportError, TransportErrorKind,
+    ApiCall, ApiOutput, ClientSecret, Config, Credentials, Error, Flow, HttpRequest, HttpResponse,
+    Operation, RetryPolicy, RotateOptions, Rotation, Step, StoreRecord, TokenFlow, TransportError,
+    TransportErrorKind,
 };
-use mapsindoors_auth_emulator::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOMER_ID, DEMO_SECRET_ID, Emulator, EmulatorConfig};
+use mapsindoors_auth_emulator::{
+    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOMER_ID, DEMO_SECRET_ID, Emulator, EmulatorConfig,
+};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 fn send(agent: &ureq::Agent, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
-    let mut builder = ureq::http::Request::builder().method(req.method.as_str()).uri(&req.url);
+    let mut builder = ureq::http::Request::builder()
+        .method(req.method.as_str())
+        .uri(&req.url);
     for (name, value) in &req.headers {
         builder = builder.header(name, value);
     }
-    let request = builder.body(req.body.clone()).map_err(|e| TransportError::new(TransportErrorKind::Other, e.to_string()))?;
-    let mut response = agent.run(request).map_err(|e| TransportError::new(TransportErrorKind::Connect, e.to_string()))?;
+    let request = builder
+        .body(req.body.clone())
+        .map_err(|e| TransportError::new(TransportErrorKind::Other, e.to_string()))?;
+    let mut response = agent
+        .run(request)
+        .map_err(|e| TransportError::new(TransportErrorKind::Connect, e.to_string()))?;
     let headers = response
         .headers()
         .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                v.to_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
-    let body = response.body_mut().read_to_vec().map_err(|e| TransportError::new(TransportErrorKind::Interrupted, e.to_string()))?;
+    let body = response
+        .body_mut()
+        .read_to_vec()
+        .map_err(|e| TransportError::new(TransportErrorKind::Interrupted, e.to_string()))?;
     Ok(HttpResponse::new(response.status().as_u16(), headers, body))
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 /// The driving loop, with a store kept in memory.
@@ -53,7 +81,10 @@ fn drive<F: Flow>(mut flow: F, store: &mut Option<StoreRecord>) -> Result<F::Out
 
 fn setup() -> (Emulator, Config, Credentials) {
     let emu = Emulator::start_background(EmulatorConfig::default()).unwrap();
-    let config = Config::new(&emu.base_url()).unwrap().with_customer_id(DEMO_CUSTOMER_ID).unwrap();
+    let config = Config::new(&emu.base_url())
+        .unwrap()
+        .with_customer_id(DEMO_CUSTOMER_ID)
+        .unwrap();
     let creds = Credentials::client(DEMO_CLIENT_ID, ClientSecret::new(DEMO_CLIENT_SECRET)).unwrap();
     (emu, config, creds)
 }
@@ -64,9 +95,25 @@ fn token_create_list_delete() {
     let policy = RetryPolicy::default();
     let token = drive(TokenFlow::new(&config, &creds, policy), &mut None).unwrap();
     assert_eq!(token.expires_in, Some(3600));
-    let call = |op| ApiCall::new(&config, &creds, policy, op, Some(token.access_token.clone()));
+    let call = |op| {
+        ApiCall::new(
+            &config,
+            &creds,
+            policy,
+            op,
+            Some(token.access_token.clone()),
+        )
+    };
 
-    let created = match drive(call(Operation::Create { description: Some("e2e & co".into()) }), &mut None).unwrap().value {
+    let created = match drive(
+        call(Operation::Create {
+            description: Some("e2e & co".into()),
+        }),
+        &mut None,
+    )
+    .unwrap()
+    .value
+    {
         ApiOutput::Created(c) => c,
         other => panic!("{other:?}"),
     };
@@ -77,11 +124,27 @@ fn token_create_list_delete() {
         ApiOutput::Listed(l) => l,
         other => panic!("{other:?}"),
     };
-    assert!(listed.iter().any(|s| s.id == created.id && s.created_at.unix_millis() > 0));
+    assert!(
+        listed
+            .iter()
+            .any(|s| s.id == created.id && s.created_at.unix_millis() > 0)
+    );
 
-    drive(call(Operation::Delete { id: created.id.clone() }), &mut None).unwrap();
+    drive(
+        call(Operation::Delete {
+            id: created.id.clone(),
+        }),
+        &mut None,
+    )
+    .unwrap();
     assert!(!emu.secret_is_valid(DEMO_CLIENT_ID, created.secret.expose_secret()));
-    let again = drive(call(Operation::Delete { id: created.id.clone() }), &mut None).unwrap_err();
+    let again = drive(
+        call(Operation::Delete {
+            id: created.id.clone(),
+        }),
+        &mut None,
+    )
+    .unwrap_err();
     assert_eq!(again.kind().as_str(), "not_found");
 }
 
@@ -89,7 +152,17 @@ fn token_create_list_delete() {
 fn a_stale_token_is_refreshed_once() {
     let (_emu, config, creds) = setup();
     let stale = mapsindoors_auth::AccessToken::new("no-such-token");
-    let out = drive(ApiCall::new(&config, &creds, RetryPolicy::default(), Operation::List, Some(stale)), &mut None).unwrap();
+    let out = drive(
+        ApiCall::new(
+            &config,
+            &creds,
+            RetryPolicy::default(),
+            Operation::List,
+            Some(stale),
+        ),
+        &mut None,
+    )
+    .unwrap();
     assert!(out.new_token.is_some());
 }
 
@@ -97,7 +170,11 @@ fn a_stale_token_is_refreshed_once() {
 fn wrong_secret_is_invalid_client() {
     let (_emu, config, _) = setup();
     let creds = Credentials::client(DEMO_CLIENT_ID, ClientSecret::new("wrong")).unwrap();
-    let e = drive(TokenFlow::new(&config, &creds, RetryPolicy::default()), &mut None).unwrap_err();
+    let e = drive(
+        TokenFlow::new(&config, &creds, RetryPolicy::default()),
+        &mut None,
+    )
+    .unwrap_err();
     assert_eq!(e.kind().as_str(), "invalid_client");
 }
 
@@ -105,16 +182,35 @@ fn wrong_secret_is_invalid_client() {
 fn rotation_over_http_replaces_the_secret() {
     let (emu, config, _) = setup();
     emu.set_propagation_delay(Duration::from_millis(300));
-    let record =
-        StoreRecord::new(&config, DEMO_CLIENT_ID, ClientSecret::new(DEMO_CLIENT_SECRET), Some(DEMO_SECRET_ID.into()), "l-e2e").unwrap();
+    let record = StoreRecord::new(
+        &config,
+        DEMO_CLIENT_ID,
+        ClientSecret::new(DEMO_CLIENT_SECRET),
+        Some(DEMO_SECRET_ID.into()),
+        "l-e2e",
+    )
+    .unwrap();
     let mut store = Some(record.clone());
-    let report = drive(Rotation::new(record, RotateOptions::default(), None, [7; 8]).unwrap(), &mut store).unwrap();
+    let report = drive(
+        Rotation::new(record, RotateOptions::default(), None, [7; 8]).unwrap(),
+        &mut store,
+    )
+    .unwrap();
     let store = store.unwrap();
     assert!(report.rotated);
     assert_eq!(report.deleted, vec![DEMO_SECRET_ID.to_owned()]);
-    assert!(report.round_trips > 4, "propagation forced retries: {}", report.round_trips);
+    assert!(
+        report.round_trips > 4,
+        "propagation forced retries: {}",
+        report.round_trips
+    );
     assert!(!emu.secret_is_valid(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET));
     assert!(emu.secret_is_valid(DEMO_CLIENT_ID, store.current.secret.expose_secret()));
-    let ids: Vec<_> = emu.secrets(DEMO_CUSTOMER_ID).into_iter().filter(|s| s.client_id == DEMO_CLIENT_ID).map(|s| s.id).collect();
+    let ids: Vec<_> = emu
+        .secrets(DEMO_CUSTOMER_ID)
+        .into_iter()
+        .filter(|s| s.client_id == DEMO_CLIENT_ID)
+        .map(|s| s.id)
+        .collect();
     assert_eq!(ids, vec![store.current.id.clone().unwrap()]);
 }

@@ -94,10 +94,17 @@ impl Rotation {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] if the record's URL, customer or client is unusable.
-    pub fn new(record: StoreRecord, options: RotateOptions, cached_token: Option<Token>, nonce: [u8; 8]) -> Result<Self, Error> {
+    pub fn new(
+        record: StoreRecord,
+        options: RotateOptions,
+        cached_token: Option<Token>,
+        nonce: [u8; 8],
+    ) -> Result<Self, Error> {
         let config = record.config()?;
         record.current_credentials()?;
-        let resumed = record.pending.is_some() || record.previous_id.is_some() || record.previous_unidentified;
+        let resumed = record.pending.is_some()
+            || record.previous_id.is_some()
+            || record.previous_unidentified;
         Ok(Self {
             config,
             rotation_id: random_id("r-", &nonce),
@@ -119,7 +126,11 @@ impl Rotation {
             failure: None,
             deferred: None,
             done: false,
-            report: RotationReport { resumed, generation: record.generation, ..RotationReport::default() },
+            report: RotationReport {
+                resumed,
+                generation: record.generation,
+                ..RotationReport::default()
+            },
             options,
             record,
         })
@@ -140,13 +151,20 @@ impl Rotation {
     fn fail(&mut self, error: Error) {
         let error = match error {
             e @ Error::RotationIncomplete { .. } => e,
-            e if self.stage != "login" => Error::RotationIncomplete { stage: self.stage.to_owned(), cause: Box::new(e) },
+            e if self.stage != "login" => Error::RotationIncomplete {
+                stage: self.stage.to_owned(),
+                cause: Box::new(e),
+            },
             e => e,
         };
         self.failure = Some(error);
     }
 
-    fn exchange<T>(&self, request: Result<crate::http::HttpRequest, Error>, parse: crate::exchange::Parser<T>) -> Result<Exchange<T>, Error> {
+    fn exchange<T>(
+        &self,
+        request: Result<crate::http::HttpRequest, Error>,
+        parse: crate::exchange::Parser<T>,
+    ) -> Result<Exchange<T>, Error> {
         request.map(|r| Exchange::new(r, parse, self.options.retry))
     }
 
@@ -168,8 +186,11 @@ impl Rotation {
             (Source::Pending, Some(p)) => p.secret.clone(),
             _ => self.record.current.secret.clone(),
         };
-        let request = Credentials::client(&self.record.client_id, secret).and_then(|c| token_request(&self.config, &c));
-        let action = self.exchange(request, parse_token).map(|ex| Action::Login(source, ex));
+        let request = Credentials::client(&self.record.client_id, secret)
+            .and_then(|c| token_request(&self.config, &c));
+        let action = self
+            .exchange(request, parse_token)
+            .map(|ex| Action::Login(source, ex));
         self.set(action);
     }
 
@@ -189,12 +210,16 @@ impl Rotation {
     }
 
     fn delete(&mut self, id: String, why: DeleteWhy, token: &AccessToken) {
-        let action = self.exchange(delete_request(&self.config, token, &id), parse_delete).map(|ex| Action::Delete(id, why, ex));
+        let action = self
+            .exchange(delete_request(&self.config, token, &id), parse_delete)
+            .map(|ex| Action::Delete(id, why, ex));
         self.set(action);
     }
 
     fn list(&mut self, token: &AccessToken) {
-        let action = self.exchange(list_request(&self.config, token), parse_list).map(Action::List);
+        let action = self
+            .exchange(list_request(&self.config, token), parse_list)
+            .map(Action::List);
         self.set(action);
     }
 
@@ -228,7 +253,9 @@ impl Rotation {
         }
         if self.record.previous_unidentified {
             self.stage = "delete_old";
-            let Some(token) = self.current_token() else { return true };
+            let Some(token) = self.current_token() else {
+                return true;
+            };
             let Some(listing) = &self.listing else {
                 self.list(&token);
                 return true;
@@ -245,18 +272,25 @@ impl Rotation {
                         others.len(),
                         self.record.client_id
                     );
-                    self.report.kept.extend(others.iter().map(|id| KeptSecret { id: Some(id.clone()), reason: reason.clone() }));
+                    self.report.kept.extend(others.iter().map(|id| KeptSecret {
+                        id: Some(id.clone()),
+                        reason: reason.clone(),
+                    }));
                     if others.is_empty() {
                         self.report.kept.push(KeptSecret { id: None, reason });
                     }
-                    self.persist(now_ms, Why::PreviousCleared, |r| r.previous_unidentified = false);
+                    self.persist(now_ms, Why::PreviousCleared, |r| {
+                        r.previous_unidentified = false
+                    });
                 }
             }
             return true;
         }
         if self.sweep_needed {
             self.stage = "sweep";
-            let Some(token) = self.current_token() else { return true };
+            let Some(token) = self.current_token() else {
+                return true;
+            };
             let Some(listing) = &self.listing else {
                 self.list(&token);
                 return true;
@@ -280,15 +314,22 @@ impl Rotation {
         }
         if self.rotate_needed {
             self.stage = "login";
-            let Some(token) = self.current_token() else { return true };
+            let Some(token) = self.current_token() else {
+                return true;
+            };
             if self.record.intent.as_deref() != Some(self.rotation_id.as_str()) {
                 let id = self.rotation_id.clone();
                 self.persist(now_ms, Why::Intent, |r| r.intent = Some(id));
                 return true;
             }
             self.stage = "create";
-            let user = self.options.description.clone().or_else(|| self.record.description.clone());
-            let description = Tag::describe(user.as_deref(), &self.record.lineage, &self.rotation_id);
+            let user = self
+                .options
+                .description
+                .clone()
+                .or_else(|| self.record.description.clone());
+            let description =
+                Tag::describe(user.as_deref(), &self.record.lineage, &self.rotation_id);
             // Never retried: the sweep reconciles a create whose answer was lost.
             let action = create_request(&self.config, &token, Some(&description))
                 .map(|r| Action::Create(Exchange::new(r, parse_create, RetryPolicy::none())));
@@ -303,7 +344,12 @@ impl Rotation {
             .iter()
             .filter(|s| s.client_id.as_deref() == Some(self.record.client_id.as_str()))
             .filter(|s| Some(&s.id) != self.record.current.id.as_ref())
-            .filter(|s| s.description.as_deref().and_then(Tag::parse).is_none_or(|t| t.lineage != self.record.lineage))
+            .filter(|s| {
+                s.description
+                    .as_deref()
+                    .and_then(Tag::parse)
+                    .is_none_or(|t| t.lineage != self.record.lineage)
+            })
             .map(|s| s.id.clone())
             .collect()
     }
@@ -312,7 +358,12 @@ impl Rotation {
         let pending = self.record.pending.as_ref().and_then(|p| p.id.as_ref());
         listing
             .iter()
-            .filter(|s| s.description.as_deref().and_then(Tag::parse).is_some_and(|t| t.lineage == self.record.lineage))
+            .filter(|s| {
+                s.description
+                    .as_deref()
+                    .and_then(Tag::parse)
+                    .is_some_and(|t| t.lineage == self.record.lineage)
+            })
             .filter(|s| Some(&s.id) != self.record.current.id.as_ref() && Some(&s.id) != pending)
             .map(|s| s.id.clone())
             .collect()
@@ -336,7 +387,11 @@ impl Rotation {
             }
             (Source::Pending, Err(Error::InvalidClient { .. })) => {
                 self.propagation_failures += 1;
-                match self.options.propagation.delay_ms(self.propagation_failures, self.propagation_waited_ms) {
+                match self
+                    .options
+                    .propagation
+                    .delay_ms(self.propagation_failures, self.propagation_waited_ms)
+                {
                     Some(d) => {
                         self.propagation_waited_ms += d;
                         self.sleep_until = Some(now_ms.saturating_add(d));
@@ -346,7 +401,8 @@ impl Rotation {
                         self.stage = "abandon_pending";
                         self.report.kept.push(KeptSecret {
                             id: self.record.pending.as_ref().and_then(|p| p.id.clone()),
-                            reason: "pending secret was never accepted; abandoned and swept".to_owned(),
+                            reason: "pending secret was never accepted; abandoned and swept"
+                                .to_owned(),
                         });
                         self.persist(now_ms, Why::Abandon, |r| {
                             if let Some(p) = r.pending.take() {
@@ -407,9 +463,16 @@ impl Rotation {
         match (why, result) {
             (DeleteWhy::Compensate, _) => {
                 if !gone {
-                    self.report.kept.push(KeptSecret { id: Some(id), reason: "could not delete the unsaved new secret; the next run sweeps it".to_owned() });
+                    self.report.kept.push(KeptSecret {
+                        id: Some(id),
+                        reason: "could not delete the unsaved new secret; the next run sweeps it"
+                            .to_owned(),
+                    });
                 }
-                let e = self.deferred.take().unwrap_or_else(|| misuse("compensation without cause"));
+                let e = self
+                    .deferred
+                    .take()
+                    .unwrap_or_else(|| misuse("compensation without cause"));
                 self.fail(e);
             }
             (DeleteWhy::Old, _) if gone => {
@@ -434,7 +497,10 @@ impl Rotation {
             Why::Intent => {}
             Why::IntentCleared => {
                 // The server refused the create outright: nothing is half-done.
-                let e = self.deferred.take().unwrap_or_else(|| misuse("intent cleared without cause"));
+                let e = self
+                    .deferred
+                    .take()
+                    .unwrap_or_else(|| misuse("intent cleared without cause"));
                 self.failure = Some(e);
             }
             Why::Pending => {
@@ -446,13 +512,17 @@ impl Rotation {
                 if let Some((_, s)) = &mut self.token {
                     *s = Source::Current;
                 }
-                self.report.rotated = self.report.rotated || !self.pending_from_earlier_run || self.report.new_id.is_some();
+                self.report.rotated = self.report.rotated
+                    || !self.pending_from_earlier_run
+                    || self.report.new_id.is_some();
                 self.report.old_id = self.record.previous_id.clone();
                 self.report.new_id = self.record.current.id.clone();
                 self.pending_from_earlier_run = false;
                 self.listing = None;
             }
-            Why::PreviousCleared => self.listing = self.listing.take().filter(|_| self.sweep_needed),
+            Why::PreviousCleared => {
+                self.listing = self.listing.take().filter(|_| self.sweep_needed)
+            }
             Why::Swept => {
                 self.sweep_needed = false;
                 self.orphans = None;
@@ -570,7 +640,9 @@ impl Flow for Rotation {
                 // The new secret is not saved: delete it now; the old one is intact.
                 self.deferred = Some(e);
                 match (self.created.take(), self.current_token()) {
-                    (Some(created), Some(token)) => self.delete(created.id.clone(), DeleteWhy::Compensate, &token),
+                    (Some(created), Some(token)) => {
+                        self.delete(created.id.clone(), DeleteWhy::Compensate, &token)
+                    }
                     _ => {
                         let e = self.deferred.take().unwrap_or_else(|| misuse("no cause"));
                         self.fail(e);
