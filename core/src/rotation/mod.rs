@@ -365,6 +365,7 @@ impl Rotation {
                     .is_some_and(|t| t.lineage == self.record.lineage)
             })
             .filter(|s| Some(&s.id) != self.record.current.id.as_ref() && Some(&s.id) != pending)
+            .filter(|s| !self.report.deleted.contains(&s.id))
             .map(|s| s.id.clone())
             .collect()
     }
