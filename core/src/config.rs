@@ -1,10 +1,9 @@
 //! Where to talk to and who is talking: the validated [`Config`] (base URL and
 //! customer id) and the two kinds of [`Credentials`]. Validation only; no requests.
 
+use crate::base_url::BaseUrl;
 use crate::error::Error;
 use crate::secret::{ClientSecret, Password};
-use std::net::IpAddr;
-use url::{Host, Url};
 
 /// The production auth server.
 pub const DEFAULT_BASE_URL: &str = "https://auth.mapsindoors.com";
@@ -15,7 +14,7 @@ const MAX_FIELD_LEN: usize = 1024;
 /// The auth server's base URL and the customer whose secrets are managed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    base_url: Url,
+    base_url: BaseUrl,
     customer_id: Option<String>,
 }
 
@@ -27,39 +26,12 @@ impl Config {
     /// [`Error::InvalidInput`] for an unparsable, non-HTTPS, credential-bearing
     /// or query-bearing URL.
     pub fn new(base_url: &str) -> Result<Self, Error> {
-        let mut url = Url::parse(base_url.trim())
-            .map_err(|e| Error::invalid_input("base_url", format!("not a URL: {e}")))?;
-        match url.scheme() {
-            "https" => {}
-            "http" if is_loopback(&url) => {}
-            "http" => {
-                return Err(Error::invalid_input(
-                    "base_url",
-                    "plain http is allowed only for loopback hosts; use https",
-                ));
-            }
-            other => {
-                return Err(Error::invalid_input(
-                    "base_url",
-                    format!("unsupported scheme `{other}`; use https"),
-                ));
-            }
-        }
-        if !url.username().is_empty() || url.password().is_some() {
+        let url = BaseUrl::parse(base_url)?;
+        if !url.is_https() && !url.is_loopback() {
             return Err(Error::invalid_input(
                 "base_url",
-                "must not carry credentials",
+                "plain http is allowed only for loopback hosts; use https",
             ));
-        }
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(Error::invalid_input(
-                "base_url",
-                "must not have a query or fragment",
-            ));
-        }
-        if !url.path().ends_with('/') {
-            let path = format!("{}/", url.path());
-            url.set_path(&path);
         }
         Ok(Self {
             base_url: url,
@@ -94,29 +66,18 @@ impl Config {
             .ok_or_else(|| Error::invalid_input("customer_id", "required by the secrets endpoint"))
     }
 
-    pub(crate) fn endpoint(&self, path: &str) -> Result<Url, Error> {
-        self.base_url
-            .join(path)
-            .map_err(|e| Error::invalid_input("base_url", format!("cannot join `{path}`: {e}")))
+    /// The base URL joined with a relative path and an encoded query.
+    pub(crate) fn endpoint(&self, path: &str, query: Option<&str>) -> String {
+        self.base_url.join(path, query)
     }
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self {
-            base_url: Url::parse("https://auth.mapsindoors.com/")
-                .unwrap_or_else(|_| unreachable!()),
+            base_url: BaseUrl::production(),
             customer_id: None,
         }
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
     }
 }
 
@@ -250,14 +211,11 @@ mod tests {
     fn endpoints_join_under_prefix() {
         let c = Config::new("http://localhost:1/prefix").unwrap();
         assert_eq!(
-            c.endpoint("connect/token").unwrap().as_str(),
+            c.endpoint("connect/token", None),
             "http://localhost:1/prefix/connect/token"
         );
         assert_eq!(
-            Config::default()
-                .endpoint("connect/token")
-                .unwrap()
-                .as_str(),
+            Config::default().endpoint("connect/token", None),
             "https://auth.mapsindoors.com/connect/token"
         );
     }

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod base_url;
 pub mod cache;
 pub mod config;
 pub mod error;
@@ -26,6 +27,6 @@ pub use model::{CreatedSecret, SecretInfo, Timestamp, Token};
 pub use ops::{ApiCall, ApiOutput, CallOutput, Operation, TokenFlow};
 pub use record::{StoreRecord, StoredSecret, Tag};
 pub use retry::{PropagationPolicy, RetryPolicy};
-pub use rotation::{KeptSecret, RotateOptions, Rotation, RotationReport};
+pub use rotation::{KeptSecret, PersistReason, RotateOptions, Rotation, RotationReport};
 pub use secret::{AccessToken, ClientSecret, Password};
 pub use step::{Flow, Step};

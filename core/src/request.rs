@@ -16,9 +16,9 @@ const JSON: &str = "application/json";
 /// `POST connect/token` for either grant.
 ///
 /// # Errors
-/// [`Error::InvalidInput`] if the base URL cannot take the path.
+/// [`Error::InvalidInput`] for unusable credentials (checked when they were made).
 pub fn token_request(config: &Config, credentials: &Credentials) -> Result<HttpRequest, Error> {
-    let url = config.endpoint(TOKEN_PATH)?;
+    let url = config.endpoint(TOKEN_PATH, None);
     let mut form = form_urlencoded::Serializer::new(String::new());
     match credentials {
         Credentials::Client { client_id, secret } => {
@@ -41,7 +41,7 @@ pub fn token_request(config: &Config, credentials: &Credentials) -> Result<HttpR
     }
     Ok(HttpRequest {
         method: Method::Post,
-        url: url.into(),
+        url,
         headers: vec![
             ("Content-Type".to_owned(), FORM.to_owned()),
             ("Accept".to_owned(), JSON.to_owned()),
@@ -102,17 +102,14 @@ fn secrets_request(
     if token.is_empty() {
         return Err(Error::invalid_input("access_token", "must not be empty"));
     }
-    let mut url = config.endpoint(SECRETS_PATH)?;
-    {
-        let mut query = url.query_pairs_mut();
-        query.append_pair("customerId", customer_id);
-        for (k, v) in params {
-            query.append_pair(k, v);
-        }
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("customerId", customer_id);
+    for (k, v) in params {
+        query.append_pair(k, v);
     }
     Ok(HttpRequest {
         method,
-        url: url.into(),
+        url: config.endpoint(SECRETS_PATH, Some(&query.finish())),
         headers: vec![
             // EXPOSE: the bearer token authorizes the secrets endpoint.
             (

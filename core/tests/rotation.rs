@@ -597,3 +597,39 @@ fn polling_out_of_order_is_an_error_not_a_panic() {
     assert!(matches!(rotation.poll(0), Step::Done(Err(_))));
     rotation.on_persisted(Ok(()));
 }
+
+#[test]
+fn a_resumed_run_waits_for_the_promoted_secret_to_propagate() {
+    let mut fake = Fake::new();
+    let crashed = {
+        let s = first_record(&fake, true);
+        run(
+            &mut fake,
+            s,
+            0,
+            Plan {
+                crash_after_persists: Some(3),
+                ..Plan::default()
+            },
+        )
+    };
+    assert!(crashed.store.previous_id.is_some());
+    // A replica that has not seen the new secret yet.
+    let new_value = crashed.store.current.secret.expose_secret().to_owned();
+    for s in &mut fake.secrets {
+        if s.value == new_value {
+            s.accepted_from_ms = crashed.now + 1_500;
+        }
+    }
+    let next = run(
+        &mut fake,
+        crashed.store,
+        crashed.now,
+        Plan {
+            nonce: 6,
+            ..Plan::default()
+        },
+    );
+    next.result.unwrap();
+    assert_clean(&fake, &next.store, next.now);
+}

@@ -30,16 +30,44 @@ enum Source {
     Pending,
 }
 
+/// Why a rotation asks to persist a record, for progress reports and logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Why {
+#[non_exhaustive]
+pub enum PersistReason {
+    /// Before creating a secret: names the rotation whose orphans a crash would leave.
     Intent,
+    /// The server refused the create outright; the intent is dropped.
     IntentCleared,
+    /// The new secret, saved before anything else happens.
     Pending,
+    /// The verified new secret becomes current; the old id is kept as previous.
     Promote,
+    /// The old secret is gone (or provably cannot be identified).
     PreviousCleared,
+    /// Orphans of crashed runs are swept.
     Swept,
+    /// A pending secret the server never accepted is given up.
     Abandon,
 }
+
+impl PersistReason {
+    /// A stable name: `intent`, `intent_cleared`, `pending`, `promote`,
+    /// `previous_cleared`, `swept` or `abandon`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PersistReason::Intent => "intent",
+            PersistReason::IntentCleared => "intent_cleared",
+            PersistReason::Pending => "pending",
+            PersistReason::Promote => "promote",
+            PersistReason::PreviousCleared => "previous_cleared",
+            PersistReason::Swept => "swept",
+            PersistReason::Abandon => "abandon",
+        }
+    }
+}
+
+use PersistReason as Why;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum DeleteWhy {
@@ -140,6 +168,22 @@ impl Rotation {
     #[must_use]
     pub fn report(&self) -> &RotationReport {
         &self.report
+    }
+
+    /// The step the rotation is at: `login`, `create`, `persist_pending`,
+    /// `verify`, `promote`, `delete_old`, `sweep` or `abandon_pending`.
+    #[must_use]
+    pub fn stage(&self) -> &'static str {
+        self.stage
+    }
+
+    /// Why the record of the outstanding [`Step::Persist`] is being saved.
+    #[must_use]
+    pub fn persist_reason(&self) -> Option<PersistReason> {
+        match &self.action {
+            Some(Action::Persist(_, why)) => Some(*why),
+            _ => None,
+        }
     }
 
     /// The record as last persisted (or as loaded).
@@ -385,6 +429,24 @@ impl Rotation {
             (_, Ok(token)) => {
                 self.token = Some((token, source));
                 self.token_is_cached = false;
+            }
+            // A just-promoted secret (the old one is still to delete) worked once:
+            // a replica may not have seen it yet, so wait like for a pending one.
+            (Source::Current, Err(e @ Error::InvalidClient { .. })) => {
+                let made_by_rotation = self.record.current.rotation.is_some()
+                    && (self.record.previous_id.is_some() || self.record.previous_unidentified);
+                self.propagation_failures += 1;
+                let delay = self
+                    .options
+                    .propagation
+                    .delay_ms(self.propagation_failures, self.propagation_waited_ms);
+                match delay.filter(|_| made_by_rotation) {
+                    Some(d) => {
+                        self.propagation_waited_ms += d;
+                        self.sleep_until = Some(now_ms.saturating_add(d));
+                    }
+                    None => self.fail(e),
+                }
             }
             (Source::Pending, Err(Error::InvalidClient { .. })) => {
                 self.propagation_failures += 1;
