@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: builds the CLI and runs `mapsindoors-auth demo`,
+# which starts the emulator in-process and rotates a secret over real loopback HTTP,
+# narrating every step. Needs only cargo and crates.io.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY || true
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/cli}"
+cargo run --quiet --locked -p mapsindoors-auth-cli -- demo "$@"
