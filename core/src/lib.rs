@@ -9,6 +9,7 @@ pub mod error;
 pub mod excerpt;
 mod exchange;
 pub mod http;
+mod json;
 pub mod model;
 pub mod ops;
 pub mod record;

@@ -4,9 +4,9 @@
 
 use crate::config::{Config, Credentials};
 use crate::error::{Error, StoreErrorKind};
-use crate::excerpt::scrub_text;
+use crate::json::{self, Json, write_opt, write_string};
 use crate::secret::ClientSecret;
-use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
 
 /// The `format` field of every record.
 pub const RECORD_FORMAT: &str = "mapsindoors-auth/secret-store";
@@ -16,7 +16,7 @@ const TAG_OPEN: &str = "[mia:";
 
 /// What a store holds for one client: the secret in use, a pending one
 /// mid-rotation, and what is left to clean up. `Debug` redacts secrets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreRecord {
     /// Always [`RECORD_FORMAT`].
     pub format: String,
@@ -33,42 +33,79 @@ pub struct StoreRecord {
     /// Bumped by every save; a save must replace exactly the previous generation.
     pub generation: u64,
     /// When this generation was written, Unix milliseconds (as the caller said).
-    #[serde(default)]
     pub updated_at_ms: u64,
     /// The user's description for secrets this store creates.
-    #[serde(default)]
     pub description: Option<String>,
     /// The secret in use.
     pub current: StoredSecret,
     /// A secret created but not yet verified and promoted.
-    #[serde(default)]
     pub pending: Option<StoredSecret>,
     /// The id of a replaced secret not yet deleted.
-    #[serde(default)]
     pub previous_id: Option<String>,
     /// A replaced secret of unknown id is still to be identified and deleted.
-    #[serde(default)]
     pub previous_unidentified: bool,
     /// A rotation that may have created a secret this record does not hold:
     /// its orphans must be swept.
-    #[serde(default)]
     pub intent: Option<String>,
 }
 
 /// A secret kept in a record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSecret {
     /// The secret's id, when known (not for one handed out by MapsPeople).
-    #[serde(default)]
     pub id: Option<String>,
     /// The secret itself.
     pub secret: ClientSecret,
     /// When the server created it.
-    #[serde(default)]
     pub created_at: Option<String>,
     /// The rotation that created it.
-    #[serde(default)]
     pub rotation: Option<String>,
+}
+
+impl StoredSecret {
+    fn from_value(v: &Json, name: &str) -> Result<Self, String> {
+        if !matches!(v, Json::Object(_)) {
+            return Err(format!("field `{name}` must be an object"));
+        }
+        let secret = v
+            .get("secret")
+            .and_then(Json::as_str)
+            .ok_or_else(|| format!("field `{name}.secret` must be a string"))?;
+        Ok(Self {
+            id: opt_str(v, "id")?,
+            secret: ClientSecret::new(secret),
+            created_at: opt_str(v, "created_at")?,
+            rotation: opt_str(v, "rotation")?,
+        })
+    }
+
+    fn write(&self, out: &mut String) {
+        out.push_str("{\"id\": ");
+        write_opt(out, self.id.as_deref());
+        out.push_str(", \"secret\": ");
+        // EXPOSE: the store record must hold the secret itself to log in later.
+        write_string(out, self.secret.expose_secret());
+        out.push_str(", \"created_at\": ");
+        write_opt(out, self.created_at.as_deref());
+        out.push_str(", \"rotation\": ");
+        write_opt(out, self.rotation.as_deref());
+        out.push('}');
+    }
+}
+
+fn req_str(v: &Json, key: &str) -> Result<String, String> {
+    v.get(key)
+        .and_then(Json::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| format!("field `{key}` must be a string"))
+}
+
+fn opt_str(v: &Json, key: &str) -> Result<Option<String>, String> {
+    match v.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("field `{key}` must be a string or null")),
+    }
 }
 
 impl StoreRecord {
@@ -128,19 +165,12 @@ impl StoreRecord {
         if text.trim().is_empty() {
             return Err(corrupt("the record is empty (truncated?)".to_owned()));
         }
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            corrupt(format!(
-                "not valid JSON ({:?} at line {} column {}; truncated?)",
-                e.classify(),
-                e.line(),
-                e.column()
-            ))
-        })?;
-        match value.get("format").and_then(serde_json::Value::as_str) {
-            Some(RECORD_FORMAT) => {}
-            _ => return Err(corrupt(format!("not a {RECORD_FORMAT} record"))),
+        let value = json::parse(text.as_bytes())
+            .map_err(|e| corrupt(format!("not valid JSON ({e}; truncated?)")))?;
+        if value.get("format").and_then(Json::as_str) != Some(RECORD_FORMAT) {
+            return Err(corrupt(format!("not a {RECORD_FORMAT} record")));
         }
-        match value.get("version").and_then(serde_json::Value::as_u64) {
+        match value.get("version").and_then(Json::as_u64) {
             Some(v) if v == u64::from(RECORD_VERSION) => {}
             Some(v) => {
                 return Err(corrupt(format!(
@@ -149,19 +179,87 @@ impl StoreRecord {
             }
             None => return Err(corrupt("missing record version".to_owned())),
         }
-        let record: Self = serde_json::from_value(value)
-            .map_err(|e| corrupt(format!("invalid record: {}", scrub_text(&e.to_string()))))?;
+        let record =
+            Self::from_value(&value).map_err(|r| corrupt(format!("invalid record: {r}")))?;
         if record.current.secret.is_empty() {
             return Err(corrupt("the current secret is empty".to_owned()));
         }
         Ok(record)
     }
 
+    fn from_value(v: &Json) -> Result<Self, String> {
+        Ok(Self {
+            format: RECORD_FORMAT.to_owned(),
+            version: RECORD_VERSION,
+            auth_url: req_str(v, "auth_url")?,
+            customer_id: req_str(v, "customer_id")?,
+            client_id: req_str(v, "client_id")?,
+            lineage: req_str(v, "lineage")?,
+            generation: v
+                .get("generation")
+                .and_then(Json::as_u64)
+                .ok_or("field `generation` must be an integer")?,
+            updated_at_ms: match v.get("updated_at_ms") {
+                None | Some(Json::Null) => 0,
+                Some(n) => n
+                    .as_u64()
+                    .ok_or("field `updated_at_ms` must be an integer")?,
+            },
+            description: opt_str(v, "description")?,
+            current: StoredSecret::from_value(
+                v.get("current").ok_or("missing field `current`")?,
+                "current",
+            )?,
+            pending: match v.get("pending") {
+                None | Some(Json::Null) => None,
+                Some(p) => Some(StoredSecret::from_value(p, "pending")?),
+            },
+            previous_id: opt_str(v, "previous_id")?,
+            previous_unidentified: match v.get("previous_unidentified") {
+                None | Some(Json::Null) => false,
+                Some(Json::Bool(b)) => *b,
+                Some(_) => return Err("field `previous_unidentified` must be a boolean".to_owned()),
+            },
+            intent: opt_str(v, "intent")?,
+        })
+    }
+
     /// The record as pretty JSON. It holds secrets: write it only to a store.
     #[must_use]
     pub fn to_json(&self) -> String {
-        // Serialising plain strings and numbers cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        let mut out = String::from("{\n");
+        let field = |out: &mut String, key: &str| {
+            let _ = write!(out, "  \"{key}\": ");
+        };
+        for (key, value) in [
+            ("format", Some(self.format.as_str())),
+            ("auth_url", Some(self.auth_url.as_str())),
+            ("customer_id", Some(self.customer_id.as_str())),
+            ("client_id", Some(self.client_id.as_str())),
+            ("lineage", Some(self.lineage.as_str())),
+            ("description", self.description.as_deref()),
+            ("previous_id", self.previous_id.as_deref()),
+            ("intent", self.intent.as_deref()),
+        ] {
+            field(&mut out, key);
+            write_opt(&mut out, value);
+            out.push_str(",\n");
+        }
+        let _ = write!(
+            out,
+            "  \"version\": {},\n  \"generation\": {},\n  \"updated_at_ms\": {},\n  \"previous_unidentified\": {},\n",
+            self.version, self.generation, self.updated_at_ms, self.previous_unidentified
+        );
+        field(&mut out, "current");
+        self.current.write(&mut out);
+        out.push_str(",\n");
+        field(&mut out, "pending");
+        match &self.pending {
+            Some(p) => p.write(&mut out),
+            None => out.push_str("null"),
+        }
+        out.push_str("\n}\n");
+        out
     }
 
     /// The config this record talks to.
@@ -265,7 +363,7 @@ mod tests {
     fn refuses_corrupt_truncated_and_unknown_versions_without_echo() {
         let json = record().to_json();
         let truncated = json.get(..json.len() / 2).unwrap();
-        let future = json.replace("\"version\": 1", "\"version\": 99");
+        let future = json.replace("\"version\": 1,", "\"version\": 99,");
         for bad in ["", "{", "[]", truncated, &future, "{\"format\":\"x\"}"] {
             let e = StoreRecord::from_json(bad).unwrap_err();
             assert_eq!(e.kind().as_str(), "store", "{bad}");

@@ -4,9 +4,9 @@
 use crate::error::{Error, OAuthError, RetryAfter};
 use crate::excerpt::{WITHHELD, scrub_excerpt, scrub_text};
 use crate::http::HttpResponse;
+use crate::json::{self, Json};
 use crate::model::{CreatedSecret, SecretInfo, Timestamp, Token};
 use crate::secret::{AccessToken, ClientSecret};
-use serde_json::{Map, Value};
 
 /// Bodies larger than this are refused with a typed error.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -20,19 +20,19 @@ pub fn parse_token(response: &HttpResponse) -> Result<Token, Error> {
     let object = json_object(response, true)?;
     let bad = |reason: &str| unexpected(response, reason, true);
     let access_token = match object.get("access_token") {
-        Some(Value::String(s)) if !s.is_empty() => AccessToken::new(s.as_str()),
+        Some(Json::String(s)) if !s.is_empty() => AccessToken::new(s.as_str()),
         Some(_) => return Err(bad("field `access_token` must be a non-empty string")),
         None => return Err(bad("missing field `access_token`")),
     };
     let token_type = match object.get("token_type") {
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("bearer") => s.clone(),
-        Some(Value::String(_)) => return Err(bad("field `token_type` is not `Bearer`")),
+        Some(Json::String(s)) if s.eq_ignore_ascii_case("bearer") => s.clone(),
+        Some(Json::String(_)) => return Err(bad("field `token_type` is not `Bearer`")),
         Some(_) => return Err(bad("field `token_type` must be a string")),
         None => return Err(bad("missing field `token_type`")),
     };
     let expires_in = match object.get("expires_in") {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64(),
+        None | Some(Json::Null) => None,
+        Some(n) if n.as_u64().is_some() => n.as_u64(),
         Some(_) => return Err(bad("field `expires_in` must be a non-negative integer")),
     };
     let scope = optional_string(&object, "scope").map_err(|r| bad(&r))?;
@@ -50,20 +50,21 @@ pub fn parse_token(response: &HttpResponse) -> Result<Token, Error> {
 /// The server's refusal or [`Error::UnexpectedResponse`].
 pub fn parse_list(response: &HttpResponse) -> Result<Vec<SecretInfo>, Error> {
     let value = json_value(response, false)?;
-    let Value::Array(items) = value else {
+    let Json::Array(items) = value else {
         return Err(unexpected(response, "expected a JSON array", false));
     };
     items
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            let Value::Object(object) = item else {
+            if !matches!(item, Json::Object(_)) {
                 return Err(unexpected(
                     response,
                     &format!("item {i} is not an object"),
                     false,
                 ));
-            };
+            }
+            let object = item;
             let at = |r: String| unexpected(response, &format!("item {i}: {r}"), false);
             Ok(SecretInfo {
                 id: required_string(object, "id").map_err(at)?,
@@ -84,7 +85,7 @@ pub fn parse_create(response: &HttpResponse) -> Result<CreatedSecret, Error> {
     let object = json_object(response, true)?;
     let bad = |r: String| unexpected(response, &r, true);
     let secret = match object.get("secret") {
-        Some(Value::String(s)) if !s.is_empty() => ClientSecret::new(s.as_str()),
+        Some(Json::String(s)) if !s.is_empty() => ClientSecret::new(s.as_str()),
         Some(_) => return Err(bad("field `secret` must be a non-empty string".to_owned())),
         None => return Err(bad("missing field `secret`".to_owned())),
     };
@@ -166,7 +167,7 @@ fn check_size(response: &HttpResponse, sensitive: bool) -> Result<(), Error> {
     Ok(())
 }
 
-fn json_value(response: &HttpResponse, sensitive: bool) -> Result<Value, Error> {
+fn json_value(response: &HttpResponse, sensitive: bool) -> Result<Json, Error> {
     check_size(response, sensitive)?;
     check_status(response)?;
     let is_json = content_type(response).is_some_and(|ct| {
@@ -185,36 +186,21 @@ fn json_value(response: &HttpResponse, sensitive: bool) -> Result<Value, Error> 
             sensitive,
         ));
     }
-    serde_json::from_slice(&response.body).map_err(|e| {
-        // serde_json's message can quote the input; keep only where it failed.
-        let reason = format!(
-            "malformed JSON ({:?} error at line {} column {})",
-            e.classify(),
-            e.line(),
-            e.column()
-        );
-        unexpected(response, &reason, sensitive)
-    })
+    json::parse(&response.body)
+        .map_err(|e| unexpected(response, &format!("malformed JSON ({e})"), sensitive))
 }
 
-fn json_object(response: &HttpResponse, sensitive: bool) -> Result<Map<String, Value>, Error> {
+fn json_object(response: &HttpResponse, sensitive: bool) -> Result<Json, Error> {
     match json_value(response, sensitive)? {
-        Value::Object(map) => Ok(map),
+        object @ Json::Object(_) => Ok(object),
         _ => Err(unexpected(response, "expected a JSON object", sensitive)),
     }
 }
 
 fn oauth_error(body: &[u8]) -> Option<OAuthError> {
-    let Value::Object(map) = serde_json::from_slice::<Value>(body).ok()? else {
-        return None;
-    };
-    let Some(Value::String(code)) = map.get("error") else {
-        return None;
-    };
-    let text = |key: &str| match map.get(key) {
-        Some(Value::String(s)) => Some(scrub_text(s)),
-        _ => None,
-    };
+    let map = json::parse(body).ok()?;
+    let code = map.get("error")?.as_str()?;
+    let text = |key: &str| map.get(key).and_then(Json::as_str).map(scrub_text);
     // RFC 6749 codes are short printable ASCII; keep them exact, but bounded.
     let code: String = code
         .chars()
@@ -248,23 +234,23 @@ fn unexpected(response: &HttpResponse, reason: &str, sensitive: bool) -> Error {
     }
 }
 
-fn required_string(object: &Map<String, Value>, key: &str) -> Result<String, String> {
+fn required_string(object: &Json, key: &str) -> Result<String, String> {
     match object.get(key) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(Json::String(s)) if !s.is_empty() => Ok(s.clone()),
         Some(_) => Err(format!("field `{key}` must be a non-empty string")),
         None => Err(format!("missing field `{key}`")),
     }
 }
 
-fn optional_string(object: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+fn optional_string(object: &Json, key: &str) -> Result<Option<String>, String> {
     match object.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s.clone())),
         Some(_) => Err(format!("field `{key}` must be a string or null")),
     }
 }
 
-fn timestamp(object: &Map<String, Value>) -> Result<Timestamp, String> {
+fn timestamp(object: &Json) -> Result<Timestamp, String> {
     let raw = required_string(object, "createdAt")?;
     Timestamp::parse(&raw)
         .ok_or_else(|| "field `createdAt` is not an RFC 3339 timestamp".to_owned())

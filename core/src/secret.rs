@@ -67,19 +67,6 @@ secret_type!(
     AccessToken
 );
 
-impl serde::Serialize for ClientSecret {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // EXPOSE: the store record must hold the secret itself to log in later.
-        serializer.serialize_str(self.expose_secret())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ClientSecret {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(ClientSecret)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
