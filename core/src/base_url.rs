@@ -3,7 +3,7 @@
 //! internationalised hosts are given in their punycode (`xn--`) form.
 
 use crate::error::Error;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// A validated base URL whose path always ends in `/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
