@@ -274,6 +274,24 @@ fn run(fake: &mut Fake, store: StoreRecord, start: u64, plan: Plan) -> Run {
     }
 }
 
+/// Runs the next rotation from a store left by an earlier run and checks it ends clean.
+fn finish(fake: &mut Fake, store: StoreRecord, now: u64, nonce: u8) -> RotationReport {
+    let next = run(
+        fake,
+        store,
+        now,
+        Plan {
+            nonce,
+            ..Plan::default()
+        },
+    );
+    let report = next
+        .result
+        .unwrap_or_else(|e| panic!("the next run must complete: {e}"));
+    assert_clean(fake, &next.store, next.now);
+    report
+}
+
 fn crashed() -> Error {
     Error::store(mapsindoors_auth::StoreErrorKind::Io, "crashed")
 }
@@ -423,18 +441,8 @@ fn propagation_that_never_ends_is_incomplete_but_safe_then_resumes() {
     assert_eq!(e.kind().as_str(), "rotation_incomplete", "{e}");
     assert!(fake.accepts("old-secret", r.now));
     assert!(r.store.pending.is_some());
-    let next = run(
-        &mut fake,
-        r.store,
-        r.now + 20_000,
-        Plan {
-            nonce: 3,
-            ..Plan::default()
-        },
-    );
-    let report = next.result.unwrap();
+    let report = finish(&mut fake, r.store, r.now + 20_000, 3);
     assert!(report.resumed);
-    assert_clean(&fake, &next.store, next.now);
 }
 
 #[test]
@@ -494,18 +502,8 @@ fn a_lost_create_response_is_swept_next_time() {
     assert_eq!(r.result.unwrap_err().kind().as_str(), "rotation_incomplete");
     assert!(r.store.intent.is_some());
     assert_eq!(fake.client_ids().len(), 3, "an orphan exists");
-    let next = run(
-        &mut fake,
-        r.store,
-        r.now,
-        Plan {
-            nonce: 4,
-            ..Plan::default()
-        },
-    );
-    let report = next.result.unwrap();
+    let report = finish(&mut fake, r.store, r.now, 4);
     assert_eq!(report.swept.len(), 1);
-    assert_clean(&fake, &next.store, next.now);
 }
 
 #[test]
@@ -559,18 +557,8 @@ fn a_rejected_current_with_a_working_pending_promotes_it() {
         )
     };
     fake.secrets.retain(|s| s.value != "old-secret");
-    let next = run(
-        &mut fake,
-        crashed.store,
-        crashed.now,
-        Plan {
-            nonce: 5,
-            ..Plan::default()
-        },
-    );
-    let report = next.result.unwrap();
+    let report = finish(&mut fake, crashed.store, crashed.now, 5);
     assert!(report.resumed);
-    assert_clean(&fake, &next.store, next.now);
 }
 
 #[test]
@@ -621,15 +609,5 @@ fn a_resumed_run_waits_for_the_promoted_secret_to_propagate() {
             s.accepted_from_ms = crashed.now + 1_500;
         }
     }
-    let next = run(
-        &mut fake,
-        crashed.store,
-        crashed.now,
-        Plan {
-            nonce: 6,
-            ..Plan::default()
-        },
-    );
-    next.result.unwrap();
-    assert_clean(&fake, &next.store, next.now);
+    let _report = finish(&mut fake, crashed.store, crashed.now, 6);
 }
