@@ -1,0 +1,121 @@
+//! The command line as clap derive types: global flags, subcommands and the
+//! exit-code table shown after every `--help`. Parsing only.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// The exit-code table, printed after every `--help` and kept in `cli/README.md`.
+pub(crate) const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  other error (e.g. no such secret)
+  2  usage error or invalid input
+  3  authentication rejected (invalid_client, invalid_grant, unauthorized, forbidden)
+  4  network, transport or server error (connect, timeout, 5xx, 429, bad response)
+  5  rotation incomplete but safe: the store holds a working secret; run rotate again
+  6  store error (missing, corrupt, wrong permissions, locked, conflict)
+
+Secrets are never taken from argv: `init` reads the client secret from the
+MAPSINDOORS_CLIENT_SECRET environment variable or from stdin.";
+
+/// Manage and rotate MapsIndoors client secrets from scripts and cron jobs.
+#[derive(Debug, Parser)]
+#[command(name = "mapsindoors-auth", version, after_help = EXIT_CODES, propagate_version = true)]
+pub(crate) struct Cli {
+    /// The store file holding the client's secret (mode 0600).
+    #[arg(
+        long,
+        global = true,
+        env = "MAPSINDOORS_AUTH_STORE",
+        default_value = "mapsindoors-auth.json",
+        value_name = "PATH"
+    )]
+    pub(crate) store: PathBuf,
+    /// Machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+    /// More logging on stderr (-v info, -vv debug, -vvv trace). Secrets are never logged.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+    /// Connect and whole-request timeout for each HTTP request.
+    #[arg(long, global = true, default_value_t = 30, value_name = "SECS")]
+    pub(crate) timeout: u64,
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Create a store for a client secret (read from MAPSINDOORS_CLIENT_SECRET or stdin).
+    #[command(after_help = EXIT_CODES)]
+    Init(InitArgs),
+    /// Print an access token (only the token on stdout; --json adds expires_in).
+    #[command(after_help = EXIT_CODES)]
+    Token,
+    /// List the customer's secrets (ids, descriptions, dates; never the secrets).
+    #[command(after_help = EXIT_CODES)]
+    List,
+    /// Create a secret and print it once. The store is not changed.
+    #[command(after_help = EXIT_CODES)]
+    Create {
+        /// A description for the new secret.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Delete a secret by id.
+    #[command(after_help = EXIT_CODES)]
+    Delete {
+        /// The secret's id (see `list`).
+        id: String,
+    },
+    /// Rotate the store's secret, crash-safely, holding the store lock throughout.
+    #[command(after_help = EXIT_CODES)]
+    Rotate(RotateArgs),
+    /// Start an emulator in-process and run real rotations against it over loopback.
+    #[command(after_help = EXIT_CODES)]
+    Demo(DemoArgs),
+}
+
+/// `init` flags.
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// The auth server's base URL.
+    #[arg(long, default_value = mapsindoors_auth::DEFAULT_BASE_URL, value_name = "URL")]
+    pub(crate) auth_url: String,
+    /// The customer id MapsPeople gave you.
+    #[arg(long)]
+    pub(crate) customer_id: String,
+    /// The client id MapsPeople gave you.
+    #[arg(long)]
+    pub(crate) client_id: String,
+    /// The id of the secret, if known (lets the first rotation delete it by id).
+    #[arg(long)]
+    pub(crate) secret_id: Option<String>,
+    /// The description rotated secrets get (a lineage tag is appended).
+    #[arg(long)]
+    pub(crate) description: Option<String>,
+}
+
+/// `rotate` flags.
+#[derive(Debug, Args)]
+pub(crate) struct RotateArgs {
+    /// A description for the new secret (default: the store's).
+    #[arg(long)]
+    pub(crate) description: Option<String>,
+    /// Give up waiting for the new secret to be accepted after this long (safely).
+    #[arg(long, default_value_t = 30_000, value_name = "MS")]
+    pub(crate) propagation_max_ms: u64,
+    /// Attempts per idempotent request (token, GET, DELETE); POST is never retried.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub(crate) attempts: u32,
+}
+
+/// `demo` flags.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// The emulator's propagation delay: new secrets are refused this long after creation.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub(crate) propagation_ms: u64,
+}

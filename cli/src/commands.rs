@@ -1,0 +1,203 @@
+//! The store-backed subcommands: `init`, `token`, `list`, `create`, `delete`
+//! and `rotate`. Each loads the store, runs one core flow through the driver
+//! and prints the result (human text or `--json`). The demo is in `demo.rs`.
+
+use crate::args::{InitArgs, RotateArgs};
+use crate::crash::CrashPoint;
+use crate::driver::{Event, drive};
+use crate::output::{Out, report_json};
+use crate::transport::Transport;
+use mapsindoors_auth::record::random_id;
+use mapsindoors_auth::{
+    ApiCall, ApiOutput, ClientSecret, Config, Error, Operation, PropagationPolicy, RetryPolicy,
+    RotateOptions, Rotation, StoreRecord, TokenFlow,
+};
+use mapsindoors_auth_store::FileStore;
+use serde_json::json;
+use std::io::Read;
+use zeroize::Zeroize;
+
+/// The environment variable `init` reads the secret from.
+pub(crate) const SECRET_ENV: &str = "MAPSINDOORS_CLIENT_SECRET";
+
+/// Fresh bytes from the OS CSPRNG.
+pub(crate) fn random_bytes() -> Result<[u8; 8], Error> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| Error::InvalidInput {
+        field: "random".into(),
+        reason: format!("no OS randomness: {e}"),
+    })?;
+    Ok(bytes)
+}
+
+fn read_secret() -> Result<ClientSecret, Error> {
+    if let Ok(mut value) = std::env::var(SECRET_ENV) {
+        tracing::debug!("reading the client secret from {SECRET_ENV}");
+        let secret = ClientSecret::new(value.trim());
+        value.zeroize();
+        return Ok(secret);
+    }
+    tracing::debug!("reading the client secret from stdin");
+    let mut text = String::new();
+    std::io::stdin()
+        .take(64 * 1024)
+        .read_to_string(&mut text)
+        .map_err(|e| Error::InvalidInput {
+            field: "client_secret".into(),
+            reason: format!("cannot read stdin: {e}"),
+        })?;
+    let secret = ClientSecret::new(text.lines().next().unwrap_or_default().trim());
+    text.zeroize();
+    if secret.is_empty() {
+        return Err(Error::InvalidInput {
+            field: "client_secret".into(),
+            reason: format!("none given: set {SECRET_ENV} or pipe the secret on stdin"),
+        });
+    }
+    Ok(secret)
+}
+
+/// `init`: writes a first record (mode 0600); never overwrites a store.
+pub(crate) fn init(store: &FileStore, args: &InitArgs, out: &Out) -> Result<(), Error> {
+    let config = Config::new(&args.auth_url)?.with_customer_id(&args.customer_id)?;
+    let secret = read_secret()?;
+    let lineage = random_id("l-", &random_bytes()?);
+    let mut record = StoreRecord::new(
+        &config,
+        &args.client_id,
+        secret,
+        args.secret_id.clone(),
+        &lineage,
+    )?;
+    record.description = args.description.clone().filter(|d| !d.trim().is_empty());
+    record.updated_at_ms = crate::driver::now_ms();
+    store.create(&record)?;
+    tracing::info!(store = %store.path().display(), %lineage, "store created");
+    out.value(
+        &json!({"store": store.path(), "lineage": lineage, "generation": record.generation, "client_id": record.client_id}),
+        || format!("created {} (client {}, lineage {lineage})", store.path().display(), record.client_id),
+    )
+}
+
+fn log_event(event: &Event<'_>) {
+    if let Event::Persisted { save, record } = event {
+        tracing::info!(generation = record.generation, "{}", save.label());
+    }
+}
+
+/// `token`: prints an access token for the store's current secret.
+pub(crate) fn token(store: &FileStore, transport: &Transport, out: &Out) -> Result<(), Error> {
+    let record = store.load()?;
+    let mut flow = TokenFlow::new(
+        &record.config()?,
+        &record.current_credentials()?,
+        RetryPolicy::default(),
+    );
+    let token = drive(&mut flow, transport, None, Some(record), &mut log_event)?;
+    // EXPOSE: printing the token on stdout is what this command is for.
+    let access = token.access_token.expose_secret();
+    out.value(&json!({"access_token": access, "token_type": token.token_type, "expires_in": token.expires_in}), || {
+        access.to_owned()
+    })
+}
+
+/// `list`, `create` and `delete`: one call to the secrets endpoint.
+pub(crate) fn call(
+    store: &FileStore,
+    transport: &Transport,
+    operation: Operation,
+    out: &Out,
+) -> Result<(), Error> {
+    let record = store.load()?;
+    let mut flow = ApiCall::new(
+        &record.config()?,
+        &record.current_credentials()?,
+        RetryPolicy::default(),
+        operation,
+        None,
+    );
+    let output = drive(&mut flow, transport, None, Some(record), &mut log_event)?;
+    match output.value {
+        ApiOutput::Listed(secrets) => {
+            let rows: Vec<_> = secrets
+                .iter()
+                .map(|s| json!({"id": s.id, "description": s.description, "client_id": s.client_id, "created_at": s.created_at.to_rfc3339()}))
+                .collect();
+            out.value(&json!(rows), || {
+                secrets
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{}  {}  {}  {}",
+                            s.id,
+                            s.created_at.to_rfc3339(),
+                            s.client_id.as_deref().unwrap_or("-"),
+                            s.description.as_deref().unwrap_or("")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        ApiOutput::Created(created) => {
+            // EXPOSE: `create` shows the new secret once, on stdout, by design.
+            let secret = created.secret.expose_secret();
+            out.value(
+                &json!({"id": created.id, "description": created.description, "created_at": created.created_at.to_rfc3339(), "secret": secret}),
+                || format!("id:     {}\nsecret: {secret}\n(shown once: store it now; the server keeps no copy)", created.id),
+            )
+        }
+        ApiOutput::Deleted => out.value(&json!({"deleted": true}), || "deleted".to_owned()),
+        _ => Ok(()),
+    }
+}
+
+/// `rotate`: holds the store lock, loads the record under it, runs the rotation.
+pub(crate) fn rotate(
+    store: &FileStore,
+    transport: &Transport,
+    args: &RotateArgs,
+    out: &Out,
+) -> Result<(), Error> {
+    let crash = CrashPoint::from_env().map_err(|reason| Error::InvalidInput {
+        field: crate::crash::ENV.into(),
+        reason,
+    })?;
+    let _lock = store.lock()?;
+    tracing::debug!("store locked");
+    let record = store.load()?;
+    let options = RotateOptions {
+        description: args.description.clone(),
+        retry: RetryPolicy {
+            max_attempts: args.attempts.max(1),
+            ..RetryPolicy::default()
+        },
+        propagation: PropagationPolicy {
+            max_wait_ms: args.propagation_max_ms,
+            ..PropagationPolicy::default()
+        },
+    };
+    let mut rotation = Rotation::new(record.clone(), options, None, random_bytes()?)?;
+    let result = drive(
+        &mut rotation,
+        transport,
+        Some(store),
+        Some(record),
+        &mut |event| {
+            log_event(event);
+            if let Some(point) = crash {
+                point.observe(event);
+            }
+        },
+    );
+    let report = rotation.report();
+    match result {
+        Ok(report) => out.value(&report_json(&report), || {
+            crate::output::report_text(&report)
+        }),
+        Err(e) => {
+            out.partial(&report_json(report));
+            Err(e)
+        }
+    }
+}

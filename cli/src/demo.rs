@@ -1,0 +1,183 @@
+//! `demo`: starts the emulator in-process on loopback, makes a store in a temp
+//! dir and runs real rotations over HTTP — a plain one, one cut by a dropped
+//! connection, the recovering run, and one with a cached token — narrating each step.
+
+use crate::args::DemoArgs;
+use crate::commands::random_bytes;
+use crate::driver::{Event, drive};
+use crate::output::report_text;
+use crate::transport::Transport;
+use mapsindoors_auth::record::random_id;
+use mapsindoors_auth::{
+    ClientSecret, Config, Error, RotateOptions, Rotation, RotationReport, StoreRecord, Token,
+    TransportError, TransportErrorKind,
+};
+use mapsindoors_auth_emulator::{
+    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOMER_ID, DEMO_SECRET_ID, Emulator, EmulatorConfig,
+    FaultRoute, FaultRule,
+};
+use mapsindoors_auth_store::FileStore;
+use std::io::Write;
+use std::time::Duration;
+
+fn say(text: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
+fn narrate(event: &Event<'_>, round_trip: &mut u32) {
+    match event {
+        Event::Received {
+            request,
+            call,
+            response,
+            elapsed,
+        } => {
+            *round_trip += 1;
+            let path = url::Url::parse(&request.url)
+                .map(|u| u.path().to_owned())
+                .unwrap_or_default();
+            let outcome = match response {
+                Ok(r) => format!("HTTP {}", r.status),
+                Err(e) => format!("no response ({})", e.kind),
+            };
+            say(&format!(
+                "  [{round_trip}] {:<6} {path:<24} {:<40} -> {outcome} ({} ms)",
+                request.method.as_str(),
+                call.label(),
+                elapsed.as_millis()
+            ));
+        }
+        Event::Persisted { save, record } => say(&format!(
+            "      persist generation {}: {}",
+            record.generation,
+            save.label()
+        )),
+        Event::Sleeping(ms) => say(&format!("      wait {ms} ms")),
+    }
+}
+
+fn rotate(
+    store: &FileStore,
+    transport: &Transport,
+    cached: Option<Token>,
+) -> Result<RotationReport, Error> {
+    let _lock = store.lock()?;
+    let record = store.load()?;
+    let mut rotation = Rotation::new(
+        record.clone(),
+        RotateOptions::default(),
+        cached,
+        random_bytes()?,
+    )?;
+    let mut n = 0;
+    drive(
+        &mut rotation,
+        transport,
+        Some(store),
+        Some(record),
+        &mut |e| narrate(e, &mut n),
+    )
+}
+
+fn show_server(emulator: &Emulator, store: &FileStore) -> Result<(), Error> {
+    let record = store.load()?;
+    let secrets = emulator.secrets(DEMO_CUSTOMER_ID);
+    let ids: Vec<_> = secrets
+        .iter()
+        .filter(|s| s.client_id == DEMO_CLIENT_ID)
+        .map(|s| s.id.as_str())
+        .collect();
+    // EXPOSE: handed to the in-process emulator only, to check it is accepted.
+    let works = emulator.secret_is_valid(DEMO_CLIENT_ID, record.current.secret.expose_secret());
+    say(&format!(
+        "  server now holds {} secret(s) for {DEMO_CLIENT_ID}: {}; the store's current secret {} is {}",
+        ids.len(),
+        ids.join(", "),
+        record.current.id.as_deref().unwrap_or("?"),
+        if works { "accepted" } else { "REJECTED" }
+    ));
+    Ok(())
+}
+
+/// Runs the demo.
+pub(crate) fn run(transport: &Transport, args: &DemoArgs) -> Result<(), Error> {
+    let emulator = Emulator::start_background(EmulatorConfig::default()).map_err(|e| {
+        Error::Transport(TransportError::new(
+            TransportErrorKind::Other,
+            format!("cannot start the emulator: {e}"),
+        ))
+    })?;
+    emulator.set_propagation_delay(Duration::from_millis(args.propagation_ms));
+    let dir = tempfile::tempdir().map_err(|e| {
+        Error::store(
+            mapsindoors_auth::StoreErrorKind::Io,
+            format!("no temp dir: {e}"),
+        )
+    })?;
+    let store = FileStore::new(dir.path().join("mapsindoors-auth.json"));
+    let config = Config::new(&emulator.base_url())?.with_customer_id(DEMO_CUSTOMER_ID)?;
+    let lineage = random_id("l-", &random_bytes()?);
+    let mut record = StoreRecord::new(
+        &config,
+        DEMO_CLIENT_ID,
+        ClientSecret::new(DEMO_CLIENT_SECRET),
+        Some(DEMO_SECRET_ID.to_owned()),
+        &lineage,
+    )?;
+    record.description = Some("demo".to_owned());
+    store.create(&record)?;
+    say(&format!(
+        "emulator listening on {} (propagation delay {} ms)",
+        emulator.base_url(),
+        args.propagation_ms
+    ));
+    say(&format!(
+        "store {} (mode 0600, generation 1, lineage {lineage}), secret {DEMO_SECRET_ID}",
+        store.path().display()
+    ));
+
+    say("\n1. A plain rotation: log in, create, persist pending, verify, promote, delete old.");
+    let report = rotate(&store, transport, None)?;
+    say(&indent(&report_text(&report)));
+    show_server(&emulator, &store)?;
+
+    say(
+        "\n2. A rotation whose create response is lost: the server creates the secret, the connection drops.",
+    );
+    emulator.inject(FaultRule::drop_after(FaultRoute::Create, 1));
+    match rotate(&store, transport, None) {
+        Ok(_) => say("  (unexpectedly completed)"),
+        Err(e) => say(&format!(
+            "  failed safely (exit code {} from the CLI): {e}",
+            crate::exit::code(&e)
+        )),
+    }
+    show_server(&emulator, &store)?;
+
+    say("\n3. The next run sweeps the orphan its lineage tag identifies, then rotates.");
+    let report = rotate(&store, transport, None)?;
+    say(&indent(&report_text(&report)));
+    show_server(&emulator, &store)?;
+
+    say("\n4. With a still-valid cached token (from run 3) the login is skipped.");
+    let report = rotate(&store, transport, report.token.clone())?;
+    say(&indent(&report_text(&report)));
+    show_server(&emulator, &store)?;
+    say(&format!(
+        "\nthe seeded secret {DEMO_SECRET_ID} is {}",
+        if emulator.secret_is_valid(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET) {
+            "still accepted (unexpected)"
+        } else {
+            "gone, as rotated"
+        }
+    ));
+    emulator.shutdown();
+    Ok(())
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,234 @@
+//! [`FileStore`]: load, create and compare-and-swap save of one record file,
+//! with atomic 0600 writes. Locking lives in `lock.rs`; the format in core.
+
+use crate::lock::{StoreLock, acquire};
+use mapsindoors_auth::{Error, StoreErrorKind, StoreRecord};
+use std::fs::File;
+use std::io::{ErrorKind, Read, Write};
+use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
+
+/// A record file larger than this is refused as corrupt (a record is ~1 KB).
+const MAX_RECORD_BYTES: u64 = 1024 * 1024;
+
+/// A store record kept in one JSON file. See the crate docs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStore {
+    path: PathBuf,
+}
+
+fn io_error(path: &Path, what: &str, e: &std::io::Error) -> Error {
+    Error::store(
+        StoreErrorKind::Io,
+        format!("cannot {what} {}: {e}", path.display()),
+    )
+}
+
+impl FileStore {
+    /// A store at this path; nothing is touched until a method is called.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// The record file's path.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads and parses the record.
+    ///
+    /// # Errors
+    /// `Store` of kind `Missing` (no file), `Corrupt` (unparsable, truncated,
+    /// unknown version, too large, not UTF-8) or `Io` (unreadable, or readable
+    /// by group or others on Unix). The file is never modified.
+    pub fn load(&self) -> Result<StoreRecord, Error> {
+        let file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                return Err(Error::store(
+                    StoreErrorKind::Missing,
+                    format!(
+                        "no store at {} (run `mapsindoors-auth init` first)",
+                        self.path.display()
+                    ),
+                ));
+            }
+            Err(e) => return Err(io_error(&self.path, "open", &e)),
+        };
+        let meta = file
+            .metadata()
+            .map_err(|e| io_error(&self.path, "stat", &e))?;
+        if !meta.is_file() {
+            return Err(Error::store(
+                StoreErrorKind::Io,
+                format!("{} is not a regular file", self.path.display()),
+            ));
+        }
+        check_private(&self.path, &meta)?;
+        if meta.len() > MAX_RECORD_BYTES {
+            return Err(Error::store(
+                StoreErrorKind::Corrupt,
+                format!(
+                    "{} is {} bytes, larger than any record; left untouched",
+                    self.path.display(),
+                    meta.len()
+                ),
+            ));
+        }
+        let mut bytes = Vec::new();
+        (&file)
+            .take(MAX_RECORD_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| io_error(&self.path, "read", &e))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::store(
+                StoreErrorKind::Corrupt,
+                format!("{} is not UTF-8 text; left untouched", self.path.display()),
+            )
+        })?;
+        StoreRecord::from_json(&text).map_err(|e| match e {
+            Error::Store { kind, reason } => Error::store(
+                kind,
+                format!(
+                    "{}: {reason}; the file was left untouched",
+                    self.path.display()
+                ),
+            ),
+            other => other,
+        })
+    }
+
+    /// Writes a first record to a new file with mode 0600.
+    ///
+    /// # Errors
+    /// `Store` of kind `Io`, including when a file already exists at the path
+    /// (it is left untouched).
+    pub fn create(&self, record: &StoreRecord) -> Result<(), Error> {
+        let temp = self.write_temp(record)?;
+        match temp.persist_noclobber(&self.path) {
+            Ok(_) => self.sync_dir(),
+            Err(e) if e.error.kind() == ErrorKind::AlreadyExists => Err(Error::store(
+                StoreErrorKind::Io,
+                format!(
+                    "a store already exists at {}; it was left untouched",
+                    self.path.display()
+                ),
+            )),
+            Err(e) => Err(io_error(&self.path, "create", &e.error)),
+        }
+    }
+
+    /// Replaces the record of generation `record.generation - 1` with `record`,
+    /// atomically: temp file (0600) in the same directory, fsync, rename, fsync
+    /// of the directory. Exact against other writers that hold [`FileStore::lock`].
+    ///
+    /// # Errors
+    /// `Store` of kind `Conflict` when the file holds another generation or
+    /// another client; any [`FileStore::load`] error (the file is left as it was);
+    /// `Io` when writing fails.
+    pub fn save(&self, record: &StoreRecord) -> Result<(), Error> {
+        let on_disk = self.load()?;
+        let expected = record.generation.checked_sub(1);
+        if Some(on_disk.generation) != expected {
+            return Err(Error::store(
+                StoreErrorKind::Conflict,
+                format!(
+                    "{} holds generation {}, not {} as expected: another process changed it",
+                    self.path.display(),
+                    on_disk.generation,
+                    expected.map_or_else(|| "none".to_owned(), |g| g.to_string())
+                ),
+            ));
+        }
+        if on_disk.client_id != record.client_id || on_disk.lineage != record.lineage {
+            return Err(Error::store(
+                StoreErrorKind::Conflict,
+                format!(
+                    "{} holds another client or lineage; not replaced",
+                    self.path.display()
+                ),
+            ));
+        }
+        let temp = self.write_temp(record)?;
+        temp.persist(&self.path)
+            .map_err(|e| io_error(&self.path, "replace", &e.error))?;
+        self.sync_dir()
+    }
+
+    /// Takes the store's exclusive lock, waiting for another holder to finish.
+    ///
+    /// # Errors
+    /// `Store` of kind `Io` when the lock file cannot be opened or locked.
+    pub fn lock(&self) -> Result<StoreLock, Error> {
+        acquire(&self.path, true)
+    }
+
+    /// Takes the store's exclusive lock if it is free.
+    ///
+    /// # Errors
+    /// `Store` of kind `Locked` when another process holds it; `Io` otherwise.
+    pub fn try_lock(&self) -> Result<StoreLock, Error> {
+        acquire(&self.path, false)
+    }
+
+    fn dir(&self) -> &Path {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        }
+    }
+
+    /// A synced temp file (0600) holding the record, in the store's directory.
+    fn write_temp(&self, record: &StoreRecord) -> Result<NamedTempFile, Error> {
+        let dir = self.dir();
+        let mut temp = tempfile::Builder::new()
+            .prefix(".mapsindoors-auth-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| io_error(dir, "create a temp file in", &e))?;
+        // EXPOSE: the record holds the secrets; it goes only into the 0600 store file.
+        let json = record.to_json();
+        temp.write_all(json.as_bytes())
+            .map_err(|e| io_error(temp.path(), "write", &e))?;
+        temp.write_all(b"\n")
+            .map_err(|e| io_error(temp.path(), "write", &e))?;
+        temp.as_file()
+            .sync_all()
+            .map_err(|e| io_error(temp.path(), "fsync", &e))?;
+        Ok(temp)
+    }
+
+    fn sync_dir(&self) -> Result<(), Error> {
+        #[cfg(unix)]
+        {
+            let dir = self.dir();
+            File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| io_error(dir, "fsync directory", &e))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+fn check_private(path: &Path, meta: &std::fs::Metadata) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(Error::store(
+            StoreErrorKind::Io,
+            format!(
+                "{} has mode {mode:04o}: a store holds secrets and must not be accessible by group or others; run `chmod 600 {}`",
+                path.display(),
+                path.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path, _meta: &std::fs::Metadata) -> Result<(), Error> {
+    Ok(())
+}

@@ -1,0 +1,8 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+mod file;
+mod lock;
+
+pub use file::FileStore;
+pub use lock::StoreLock;

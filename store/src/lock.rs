@@ -1,0 +1,85 @@
+//! The rotation lock: an exclusive advisory lock on the sidecar `<file>.lock`,
+//! held for as long as the [`StoreLock`] lives. Not the record itself.
+
+use fs4::fs_std::FileExt;
+use mapsindoors_auth::{Error, StoreErrorKind};
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+/// Proof of holding a store's exclusive lock; dropping it (or the process
+/// dying) releases the lock.
+#[derive(Debug)]
+pub struct StoreLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl StoreLock {
+    /// The sidecar lock file's path.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for StoreLock {
+    fn drop(&mut self) {
+        // Closing the descriptor releases the lock too; unlock explicitly for clarity.
+        let _ = FileExt::unlock(&self.file);
+    }
+}
+
+pub(crate) fn lock_path(store: &Path) -> PathBuf {
+    let mut name = store
+        .file_name()
+        .map(std::ffi::OsStr::to_os_string)
+        .unwrap_or_default();
+    name.push(".lock");
+    store.with_file_name(name)
+}
+
+fn open(path: &Path) -> Result<File, Error> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map_err(|e| {
+        Error::store(
+            StoreErrorKind::Io,
+            format!("cannot open lock file {}: {e}", path.display()),
+        )
+    })
+}
+
+pub(crate) fn acquire(store: &Path, wait: bool) -> Result<StoreLock, Error> {
+    let path = lock_path(store);
+    let file = open(&path)?;
+    if wait {
+        FileExt::lock_exclusive(&file).map_err(|e| {
+            Error::store(
+                StoreErrorKind::Io,
+                format!("cannot lock {}: {e}", path.display()),
+            )
+        })?;
+    } else {
+        match FileExt::try_lock_exclusive(&file) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(Error::store(
+                    StoreErrorKind::Locked,
+                    format!(
+                        "{} is locked by another process (a rotation is running)",
+                        path.display()
+                    ),
+                ));
+            }
+            Err(e) => {
+                return Err(Error::store(
+                    StoreErrorKind::Io,
+                    format!("cannot lock {}: {e}", path.display()),
+                ));
+            }
+        }
+    }
+    Ok(StoreLock { file, path })
+}
