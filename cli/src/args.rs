@@ -53,7 +53,14 @@ pub(crate) enum Command {
     Init(InitArgs),
     /// Print an access token (only the token on stdout; --json adds expires_in).
     #[command(after_help = EXIT_CODES)]
-    Token,
+    Token {
+        /// Rotate at this login: rotate the secret (as `rotate` does, under the
+        /// store lock) and print a token from the new secret, at no extra round trip.
+        #[arg(long)]
+        rotate: bool,
+        #[command(flatten)]
+        rotation: RotateArgs,
+    },
     /// List the customer's secrets (ids, descriptions, dates; never the secrets).
     #[command(after_help = EXIT_CODES)]
     List,

@@ -10,7 +10,7 @@ use crate::transport::Transport;
 use mapsindoors_auth::record::random_id;
 use mapsindoors_auth::{
     ApiCall, ApiOutput, ClientSecret, Config, Error, Operation, PropagationPolicy, RetryPolicy,
-    RotateOptions, Rotation, StoreRecord, TokenFlow,
+    RotateOptions, Rotation, RotationReport, StoreRecord, TokenFlow,
 };
 use mapsindoors_auth_store::FileStore;
 use serde_json::json;
@@ -159,6 +159,45 @@ pub(crate) fn rotate(
     args: &RotateArgs,
     out: &Out,
 ) -> Result<(), Error> {
+    let report = run_rotation(store, transport, args, out)?;
+    out.value(&report_json(&report), || {
+        crate::output::report_text(&report)
+    })
+}
+
+/// `token --rotate`: rotation at every login. Rotates like `rotate`, then prints
+/// the token the verify step got from the new secret (no extra round trip).
+pub(crate) fn token_rotating(
+    store: &FileStore,
+    transport: &Transport,
+    args: &RotateArgs,
+    out: &Out,
+) -> Result<(), Error> {
+    let report = run_rotation(store, transport, args, out)?;
+    tracing::info!(round_trips = report.round_trips, "rotated at login");
+    let Some(token) = &report.token else {
+        return Err(Error::InvalidInput {
+            field: "token".into(),
+            reason: "the rotation ended without a token from the current secret".into(),
+        });
+    };
+    // EXPOSE: printing the token on stdout is what this command is for.
+    let access = token.access_token.expose_secret();
+    out.value(
+        &json!({"access_token": access, "token_type": token.token_type, "expires_in": token.expires_in,
+                "rotation": report_json(&report)}),
+        || access.to_owned(),
+    )
+}
+
+/// Locks the store, loads the record under the lock and drives a rotation;
+/// on failure prints the partial report and returns the error.
+fn run_rotation(
+    store: &FileStore,
+    transport: &Transport,
+    args: &RotateArgs,
+    out: &Out,
+) -> Result<RotationReport, Error> {
     let crash = CrashPoint::from_env().map_err(|reason| Error::InvalidInput {
         field: crate::crash::ENV.into(),
         reason,
@@ -190,14 +229,8 @@ pub(crate) fn rotate(
             }
         },
     );
-    let report = rotation.report();
-    match result {
-        Ok(report) => out.value(&report_json(&report), || {
-            crate::output::report_text(&report)
-        }),
-        Err(e) => {
-            out.partial(&report_json(report));
-            Err(e)
-        }
+    if result.is_err() {
+        out.partial(&report_json(rotation.report()));
     }
+    result
 }

@@ -46,7 +46,11 @@ fn run(cli: &Cli, out: &Out) -> Result<(), mapsindoors_auth::Error> {
     let transport = || Transport::new(Duration::from_secs(cli.timeout.max(1)));
     match &cli.command {
         Command::Init(a) => commands::init(&store, a, out),
-        Command::Token => commands::token(&store, &transport(), out),
+        Command::Token { rotate: false, .. } => commands::token(&store, &transport(), out),
+        Command::Token {
+            rotate: true,
+            rotation,
+        } => commands::token_rotating(&store, &transport(), rotation, out),
         Command::List => commands::call(&store, &transport(), Operation::List, out),
         Command::Create { description } => commands::call(
             &store,

@@ -301,3 +301,25 @@ fn an_old_secret_of_unknown_id_is_kept_when_not_provably_ours() {
     let human = h.cli(&["rotate"]);
     assert_eq!(human.code, Some(0), "{human:?}");
 }
+
+#[test]
+fn token_with_rotate_rotates_at_login_and_prints_a_token_of_the_new_secret() {
+    let h = Harness::new();
+    h.init(SECRET);
+    h.emu.clear_log();
+    let run = h.cli(&["--json", "token", "--rotate"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let out = run.json();
+    assert_eq!(
+        out["rotation"]["round_trips"], 4,
+        "no extra round trip: {out}"
+    );
+    assert_eq!(h.emu.log().len(), 4);
+    assert!(out["access_token"].as_str().is_some_and(|t| !t.is_empty()));
+    assert_eq!(out["rotation"]["deleted"][0], common::STORE_SECRET_ID);
+    h.clean().unwrap();
+    // The plain form prints only the token.
+    let run = h.cli(&["token", "--rotate"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.stdout.trim().lines().count(), 1, "{run:?}");
+}
