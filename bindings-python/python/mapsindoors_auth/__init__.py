@@ -1,0 +1,60 @@
+"""A client for the MapsIndoors authentication API: access tokens, client
+secrets and crash-safe secret rotation, sync (``Client``) and asyncio
+(``AsyncClient``). The protocol lives in a Rust core (``_native``); this
+package drives it with Python's own HTTP, clock and storage.
+"""
+
+from ._async_client import AsyncClient
+from ._client import DEFAULT_AUTH_URL, Client
+from ._errors import (
+    ForbiddenError,
+    InvalidClientError,
+    InvalidGrantError,
+    InvalidInputError,
+    MapsIndoorsAuthError,
+    NotFoundError,
+    OAuthError,
+    RateLimitedError,
+    RotationIncompleteError,
+    ServerError,
+    StoreError,
+    TransportError,
+    UnauthorizedError,
+    UnexpectedResponseError,
+)
+from ._http import HttpxTransport, Request, Response, UrllibTransport
+from ._native import CreatedSecret, FileStore, KeptSecret, RotationReport, SecretInfo, StoreRecord, Token
+from .stores import MemoryStore, Store
+
+__all__ = [
+    "AsyncClient",
+    "Client",
+    "CreatedSecret",
+    "DEFAULT_AUTH_URL",
+    "FileStore",
+    "ForbiddenError",
+    "HttpxTransport",
+    "InvalidClientError",
+    "InvalidGrantError",
+    "InvalidInputError",
+    "KeptSecret",
+    "MapsIndoorsAuthError",
+    "MemoryStore",
+    "NotFoundError",
+    "OAuthError",
+    "RateLimitedError",
+    "Request",
+    "Response",
+    "RotationIncompleteError",
+    "RotationReport",
+    "SecretInfo",
+    "ServerError",
+    "Store",
+    "StoreError",
+    "StoreRecord",
+    "Token",
+    "TransportError",
+    "UnauthorizedError",
+    "UnexpectedResponseError",
+    "UrllibTransport",
+]

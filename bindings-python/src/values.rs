@@ -1,0 +1,269 @@
+//! The API's values as read-only Python objects: `Token`, `SecretInfo`,
+//! `CreatedSecret` and `RotationReport`. Secret-bearing ones redact their
+//! `repr`; the raw value is a property the caller asks for by name.
+
+use mapsindoors_auth::{self as core, model};
+use pyo3::prelude::*;
+
+fn opt_repr(value: Option<&str>) -> String {
+    value.map_or_else(|| "None".to_owned(), |v| format!("{v:?}"))
+}
+
+/// An access token. `repr` and `str` redact it; read `access_token` to use it.
+#[pyclass(frozen, module = "mapsindoors_auth._native")]
+pub struct Token {
+    pub(crate) inner: model::Token,
+}
+
+#[pymethods]
+impl Token {
+    /// The bearer token itself.
+    #[getter]
+    fn access_token(&self) -> &str {
+        // EXPOSE: the caller asked for the token by name, to send it.
+        self.inner.access_token.expose_secret()
+    }
+
+    #[getter]
+    fn token_type(&self) -> &str {
+        &self.inner.token_type
+    }
+
+    #[getter]
+    fn expires_in(&self) -> Option<u64> {
+        self.inner.expires_in
+    }
+
+    #[getter]
+    fn scope(&self) -> Option<&str> {
+        self.inner.scope.as_deref()
+    }
+
+    /// `"Bearer <token>"`, ready for an `Authorization` header.
+    #[getter]
+    fn authorization(&self) -> String {
+        // EXPOSE: the caller asked for the header value, to send it.
+        format!("Bearer {}", self.inner.access_token.expose_secret())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Token(access_token=[redacted], token_type={:?}, expires_in={}, scope={})",
+            self.inner.token_type,
+            self.inner
+                .expires_in
+                .map_or_else(|| "None".to_owned(), |e| e.to_string()),
+            opt_repr(self.inner.scope.as_deref())
+        )
+    }
+
+    fn __str__(&self) -> String {
+        self.__repr__()
+    }
+}
+
+/// A listed secret: its metadata, never its value.
+#[pyclass(frozen, module = "mapsindoors_auth._native")]
+pub struct SecretInfo {
+    pub(crate) inner: model::SecretInfo,
+}
+
+#[pymethods]
+impl SecretInfo {
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    #[getter]
+    fn description(&self) -> Option<&str> {
+        self.inner.description.as_deref()
+    }
+
+    #[getter]
+    fn client_id(&self) -> Option<&str> {
+        self.inner.client_id.as_deref()
+    }
+
+    /// The creation time as the server wrote it (RFC 3339).
+    #[getter]
+    fn created_at(&self) -> &str {
+        self.inner.created_at.as_str()
+    }
+
+    /// The creation time in Unix milliseconds.
+    #[getter]
+    fn created_at_ms(&self) -> i64 {
+        self.inner.created_at.unix_millis()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "SecretInfo(id={:?}, description={}, client_id={}, created_at={:?})",
+            self.inner.id,
+            opt_repr(self.inner.description.as_deref()),
+            opt_repr(self.inner.client_id.as_deref()),
+            self.inner.created_at.as_str()
+        )
+    }
+}
+
+/// A secret just created; its value is shown this once. `repr` redacts it.
+#[pyclass(frozen, module = "mapsindoors_auth._native")]
+pub struct CreatedSecret {
+    pub(crate) inner: model::CreatedSecret,
+}
+
+#[pymethods]
+impl CreatedSecret {
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    #[getter]
+    fn description(&self) -> Option<&str> {
+        self.inner.description.as_deref()
+    }
+
+    #[getter]
+    fn created_at(&self) -> &str {
+        self.inner.created_at.as_str()
+    }
+
+    #[getter]
+    fn created_at_ms(&self) -> i64 {
+        self.inner.created_at.unix_millis()
+    }
+
+    /// The new secret itself. Store it; the server keeps only a hash.
+    #[getter]
+    fn secret(&self) -> &str {
+        // EXPOSE: the caller asked for the new secret by name, to store it.
+        self.inner.secret.expose_secret()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "CreatedSecret(id={:?}, description={}, created_at={:?}, secret=[redacted])",
+            self.inner.id,
+            opt_repr(self.inner.description.as_deref()),
+            self.inner.created_at.as_str()
+        )
+    }
+}
+
+/// A secret a rotation left alone, and why.
+#[pyclass(frozen, module = "mapsindoors_auth._native")]
+pub struct KeptSecret {
+    #[pyo3(get)]
+    id: Option<String>,
+    #[pyo3(get)]
+    reason: String,
+}
+
+#[pymethods]
+impl KeptSecret {
+    fn __repr__(&self) -> String {
+        format!(
+            "KeptSecret(id={}, reason={:?})",
+            opt_repr(self.id.as_deref()),
+            self.reason
+        )
+    }
+}
+
+/// What a rotation did.
+#[pyclass(frozen, module = "mapsindoors_auth._native")]
+pub struct RotationReport {
+    pub(crate) inner: core::RotationReport,
+}
+
+#[pymethods]
+impl RotationReport {
+    /// Whether this run created a secret and made it current.
+    #[getter]
+    fn rotated(&self) -> bool {
+        self.inner.rotated
+    }
+
+    /// Whether it first finished an earlier, interrupted rotation.
+    #[getter]
+    fn resumed(&self) -> bool {
+        self.inner.resumed
+    }
+
+    #[getter]
+    fn old_id(&self) -> Option<&str> {
+        self.inner.old_id.as_deref()
+    }
+
+    #[getter]
+    fn new_id(&self) -> Option<&str> {
+        self.inner.new_id.as_deref()
+    }
+
+    #[getter]
+    fn deleted(&self) -> Vec<String> {
+        self.inner.deleted.clone()
+    }
+
+    #[getter]
+    fn swept(&self) -> Vec<String> {
+        self.inner.swept.clone()
+    }
+
+    #[getter]
+    fn kept(&self) -> Vec<KeptSecret> {
+        self.inner
+            .kept
+            .iter()
+            .map(|k| KeptSecret {
+                id: k.id.clone(),
+                reason: k.reason.clone(),
+            })
+            .collect()
+    }
+
+    #[getter]
+    fn round_trips(&self) -> u32 {
+        self.inner.round_trips
+    }
+
+    #[getter]
+    fn persists(&self) -> u32 {
+        self.inner.persists
+    }
+
+    #[getter]
+    fn generation(&self) -> u64 {
+        self.inner.generation
+    }
+
+    /// A token from the secret now current, when the rotation has one.
+    #[getter]
+    fn token(&self) -> Option<Token> {
+        self.inner.token.clone().map(|inner| Token { inner })
+    }
+
+    fn __repr__(&self) -> String {
+        let r = &self.inner;
+        format!(
+            "RotationReport(rotated={}, resumed={}, old_id={}, new_id={}, deleted={:?}, swept={:?}, kept={}, round_trips={}, persists={}, generation={})",
+            py_bool(r.rotated),
+            py_bool(r.resumed),
+            opt_repr(r.old_id.as_deref()),
+            opt_repr(r.new_id.as_deref()),
+            r.deleted,
+            r.swept,
+            r.kept.len(),
+            r.round_trips,
+            r.persists,
+            r.generation
+        )
+    }
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b { "True" } else { "False" }
+}

@@ -1,0 +1,97 @@
+"""Shared fixtures: one emulator per test session (``$MIA_EMULATOR_BIN --port 0``)
+with helpers for its admin routes, and a check that the tests import the
+installed wheel rather than the source tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+import subprocess
+import urllib.request
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+
+import mapsindoors_auth
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+def pytest_configure(config: Any) -> None:
+    source = REPO / "bindings-python" / "python"
+    assert source not in pathlib.Path(mapsindoors_auth.__file__).resolve().parents, (
+        "tests must run on the installed wheel, not the source tree"
+    )
+
+
+class Emulator:
+    """A running emulator and its admin routes."""
+
+    def __init__(self, proc: "subprocess.Popen[str]", url: str, banner: str) -> None:
+        self.proc = proc
+        self.url = url
+        self.banner = banner
+        m = re.search(r"client_id demo-client\s+client_secret (\S+)", banner)
+        assert m, banner
+        self.client_secret = m.group(1)
+        self.customer_id = "demo-customer"
+        self.client_id = "demo-client"
+        self.username = "admin@example.com"
+        self.password = "demo-password"
+
+    def admin(self, method: str, path: str, body: Optional[Dict[str, Any]] = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            text = resp.read().decode()
+        return json.loads(text) if text.strip() else None
+
+    def reset(self) -> None:
+        self.admin("POST", "/_emulator/reset")
+        self.admin("POST", "/_emulator/propagation", {"ms": 0})
+
+    def fault(self, route: str, action: Any, count: int = 1) -> None:
+        self.admin("POST", "/_emulator/faults", {"route": route, "action": action, "count": count})
+
+    def log(self) -> List[Dict[str, Any]]:
+        return self.admin("GET", "/_emulator/log")  # type: ignore[no-any-return]
+
+    def secrets(self, customer_id: str = "demo-customer") -> List[Dict[str, Any]]:
+        return self.admin("GET", f"/_emulator/secrets?customerId={customer_id}")  # type: ignore[no-any-return]
+
+    def client_kwargs(self, **extra: Any) -> Dict[str, Any]:
+        kw: Dict[str, Any] = dict(
+            auth_url=self.url, customer_id=self.customer_id, client_id=self.client_id, client_secret=self.client_secret
+        )
+        kw.update(extra)
+        return kw
+
+
+@pytest.fixture(scope="session")
+def emulator_session() -> Iterator[Emulator]:
+    binary = os.environ.get("MIA_EMULATOR_BIN", str(REPO / "target" / "debug" / "mapsindoors-auth-emulator"))
+    proc = subprocess.Popen([binary, "--port", "0"], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    first = proc.stdout.readline().strip()
+    m = re.match(r"listening on (http://\S+)", first)
+    assert m, first
+    lines = []
+    while True:
+        line = proc.stdout.readline()
+        lines.append(line)
+        if line.startswith("user ") or not line:
+            break
+    try:
+        yield Emulator(proc, m.group(1), "".join(lines))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture()
+def emulator(emulator_session: Emulator) -> Emulator:
+    """The session's emulator, reset to its seed for this test."""
+    emulator_session.reset()
+    return emulator_session

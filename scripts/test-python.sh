@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds the Python wheel (pyo3 + maturin, dev profile), installs it into a venv,
+# and runs the pytest suite (vectors, emulator end-to-end, single flight, crash,
+# redaction) plus mypy.stubtest from OUTSIDE the source tree. Non-zero on any failure.
+# Usage: scripts/test-python.sh            (from the repo root; CI=true friendly)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+export CARGO_TARGET_DIR="$ROOT/target/python"
+VENV="$CARGO_TARGET_DIR/venv"
+WHEELS="$CARGO_TARGET_DIR/wheels"
+
+scripts/tools.sh python
+
+echo "[python] building the emulator" >&2
+cargo build -q -p mapsindoors-auth-emulator --target-dir "$ROOT/target"
+export MIA_EMULATOR_BIN="${MIA_EMULATOR_BIN:-$ROOT/target/debug/mapsindoors-auth-emulator}"
+
+echo "[python] clippy + fmt check" >&2
+cargo fmt -p mapsindoors-auth-python --check
+# A separate target dir: maturin builds with other PYO3_* settings, which would rebuild pyo3 each time.
+CARGO_TARGET_DIR="$ROOT/target/python/clippy" cargo clippy -q -p mapsindoors-auth-python --all-targets -- -D warnings
+
+if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
+"$VENV/bin/python" -c 'import maturin, pytest, mypy, httpx' 2>/dev/null ||
+  "$VENV/bin/pip" install -q --disable-pip-version-check 'maturin>=1.16,<2' pytest mypy httpx
+
+echo "[python] building the wheel" >&2
+rm -rf "$WHEELS"
+"$VENV/bin/maturin" build --profile dev -m bindings-python/Cargo.toml --out "$WHEELS" >&2
+"$VENV/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps "$WHEELS"/*.whl
+
+RUN_DIR="$(mktemp -d)"
+trap 'rm -rf "$RUN_DIR"' EXIT
+cd "$RUN_DIR"   # outside the source tree: imports resolve to the installed wheel
+
+echo "[python] pytest" >&2
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/bindings-python/tests"
+
+echo "[python] stubtest" >&2
+"$VENV/bin/python" -m mypy.stubtest mapsindoors_auth --allowlist "$ROOT/bindings-python/stubtest-allowlist.txt"
+"$VENV/bin/python" -m mypy --strict --no-incremental -p mapsindoors_auth
+echo "[python] all passed" >&2
