@@ -6,8 +6,6 @@ use crate::errors::{misuse, py_result};
 use crate::flow::{Flow, Inner, same_secret};
 use crate::record::StoreRecord;
 use crate::values::Token;
-use mapsindoors_auth::AccessToken;
-use mapsindoors_auth::request::{create_request, delete_request, list_request};
 use mapsindoors_auth::{
     ApiCall, ClientSecret, Config, Credentials, Error, FetchTicket, Lookup, Operation, Password,
     PropagationPolicy, RetryPolicy, RotateOptions, Rotation, TokenCache, TokenFlow,
@@ -168,17 +166,11 @@ impl Core {
     }
 
     /// Refuses a call the core would refuse, before any request (a token
-    /// fetch included) is sent: builds its request with a placeholder token.
+    /// fetch included) is sent.
     #[pyo3(signature = (operation, argument))]
     fn check_call(&self, py: Python<'_>, operation: &str, argument: Option<&str>) -> PyResult<()> {
-        let placeholder = AccessToken::new("placeholder");
-        let result = match operation {
-            "list" => list_request(&self.config, &placeholder),
-            "create" => create_request(&self.config, &placeholder, argument),
-            "delete" => delete_request(&self.config, &placeholder, argument.unwrap_or_default()),
-            _ => return Err(misuse("unknown operation")),
-        };
-        py_result(py, result.map(drop))
+        let op = to_operation(py, operation, argument.map(str::to_owned))?;
+        py_result(py, ApiCall::check(&self.config, &op))
     }
 
     /// A call to the secrets endpoint: `operation` is `list`, `create` (with
@@ -191,19 +183,7 @@ impl Core {
         argument: Option<String>,
         token: Option<&Token>,
     ) -> PyResult<Flow> {
-        let op = match (operation, argument) {
-            ("list", _) => Operation::List,
-            ("create", description) => Operation::Create { description },
-            ("delete", Some(id)) => Operation::Delete { id },
-            ("delete", None) => {
-                let e = Error::InvalidInput {
-                    field: "id".to_owned(),
-                    reason: "must not be empty".to_owned(),
-                };
-                return py_result(py, Err(e));
-            }
-            _ => return Err(misuse("unknown operation")),
-        };
+        let op = to_operation(py, operation, argument)?;
         let token = token.map(|t| t.inner.access_token.clone());
         Ok(Flow {
             inner: Inner::Api(Box::new(ApiCall::new(
@@ -297,5 +277,22 @@ impl Core {
             self.config.base_url(),
             self.credentials.client_id()
         )
+    }
+}
+
+/// The core operation a Python call names.
+fn to_operation(py: Python<'_>, operation: &str, argument: Option<String>) -> PyResult<Operation> {
+    match (operation, argument) {
+        ("list", _) => Ok(Operation::List),
+        ("create", description) => Ok(Operation::Create { description }),
+        ("delete", Some(id)) => Ok(Operation::Delete { id }),
+        ("delete", None) => py_result(
+            py,
+            Err(Error::InvalidInput {
+                field: "id".to_owned(),
+                reason: "must not be empty".to_owned(),
+            }),
+        ),
+        _ => Err(misuse("unknown operation")),
     }
 }

@@ -1,0 +1,53 @@
+/** The stable, language-neutral error codes (one per class below). */
+export type ErrorCode =
+  | "invalid_client" | "invalid_grant" | "oauth_error" | "unauthorized" | "forbidden"
+  | "not_found" | "rate_limited" | "server_error" | "unexpected_response"
+  | "invalid_input" | "transport" | "store" | "rotation_incomplete";
+
+/** Base class of every error this package throws. */
+export declare class MapsIndoorsAuthError extends Error {
+  /** The class name, e.g. `InvalidClientError`. */
+  readonly name: string;
+  /** Machine-readable code. */
+  readonly code: ErrorCode;
+  /** HTTP status, when a response arrived. */
+  readonly status: number | null;
+  /** Seconds to wait, when `Retry-After` was a number of seconds. */
+  readonly retryAfter: number | null;
+  /** Unix seconds to wait until, when `Retry-After` was an HTTP date. */
+  readonly retryAfterAt: number | null;
+  /** The RFC 6749 `error` from the token endpoint. */
+  readonly oauthError: string | null;
+  /** The RFC 6749 `error_description`, scrubbed. */
+  readonly oauthDescription: string | null;
+  /** The field (invalid_input), transport kind (transport), store kind (store) or stage (rotation_incomplete). */
+  readonly detail: string | null;
+  /** For `rotation_incomplete`: the error that stopped the rotation. */
+  readonly cause?: MapsIndoorsAuthError;
+}
+/** The client id or secret was rejected. */
+export declare class InvalidClientError extends MapsIndoorsAuthError { readonly code: "invalid_client"; }
+/** The username or password was rejected. */
+export declare class InvalidGrantError extends MapsIndoorsAuthError { readonly code: "invalid_grant"; }
+/** Another OAuth error from the token endpoint. */
+export declare class OAuthError extends MapsIndoorsAuthError { readonly code: "oauth_error"; }
+/** The access token was rejected. */
+export declare class UnauthorizedError extends MapsIndoorsAuthError { readonly code: "unauthorized"; }
+/** This login may not manage this customer's secrets. */
+export declare class ForbiddenError extends MapsIndoorsAuthError { readonly code: "forbidden"; }
+/** No such secret. */
+export declare class NotFoundError extends MapsIndoorsAuthError { readonly code: "not_found"; }
+/** Too many requests: see `retryAfter`. */
+export declare class RateLimitedError extends MapsIndoorsAuthError { readonly code: "rate_limited"; }
+/** The server failed (5xx). */
+export declare class ServerError extends MapsIndoorsAuthError { readonly code: "server_error"; }
+/** The response was not what the API documents. */
+export declare class UnexpectedResponseError extends MapsIndoorsAuthError { readonly code: "unexpected_response"; }
+/** The caller passed something unusable; nothing was sent. */
+export declare class InvalidInputError extends MapsIndoorsAuthError { readonly code: "invalid_input"; }
+/** No response arrived (server down, CORS refused, network). */
+export declare class TransportError extends MapsIndoorsAuthError { readonly code: "transport"; }
+/** The secret store failed. */
+export declare class StoreError extends MapsIndoorsAuthError { readonly code: "store"; }
+/** A rotation stopped part-way; the store still holds a working secret. Run rotate again. */
+export declare class RotationIncompleteError extends MapsIndoorsAuthError { readonly code: "rotation_incomplete"; }

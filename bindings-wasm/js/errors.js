@@ -1,0 +1,53 @@
+// The JS error classes of mapsindoors-auth, one per core ErrorKind code.
+// Rust builds every thrown error through makeError(), in one place (src/errors.rs).
+
+/** Base class of every error this package throws. */
+export class MapsIndoorsAuthError extends Error {
+  constructor(message, fields) {
+    super(message);
+    this.name = new.target.name;
+    this.code = fields.code;
+    this.status = fields.status ?? null;
+    this.retryAfter = fields.retryAfter ?? null;
+    this.retryAfterAt = fields.retryAfterAt ?? null;
+    this.oauthError = fields.oauthError ?? null;
+    this.oauthDescription = fields.oauthDescription ?? null;
+    this.detail = fields.detail ?? null;
+    if (fields.cause !== undefined && fields.cause !== null) this.cause = fields.cause;
+  }
+}
+export class InvalidClientError extends MapsIndoorsAuthError {}
+export class InvalidGrantError extends MapsIndoorsAuthError {}
+export class OAuthError extends MapsIndoorsAuthError {}
+export class UnauthorizedError extends MapsIndoorsAuthError {}
+export class ForbiddenError extends MapsIndoorsAuthError {}
+export class NotFoundError extends MapsIndoorsAuthError {}
+export class RateLimitedError extends MapsIndoorsAuthError {}
+export class ServerError extends MapsIndoorsAuthError {}
+export class UnexpectedResponseError extends MapsIndoorsAuthError {}
+export class InvalidInputError extends MapsIndoorsAuthError {}
+export class TransportError extends MapsIndoorsAuthError {}
+export class StoreError extends MapsIndoorsAuthError {}
+export class RotationIncompleteError extends MapsIndoorsAuthError {}
+
+const CLASSES = {
+  invalid_client: InvalidClientError,
+  invalid_grant: InvalidGrantError,
+  oauth_error: OAuthError,
+  unauthorized: UnauthorizedError,
+  forbidden: ForbiddenError,
+  not_found: NotFoundError,
+  rate_limited: RateLimitedError,
+  server_error: ServerError,
+  unexpected_response: UnexpectedResponseError,
+  invalid_input: InvalidInputError,
+  transport: TransportError,
+  store: StoreError,
+  rotation_incomplete: RotationIncompleteError,
+};
+
+/** Builds the error for a core error code; unknown codes get the base class. */
+export function makeError(code, message, fields) {
+  const Class = CLASSES[code] ?? MapsIndoorsAuthError;
+  return new Class(message, { ...fields, code });
+}

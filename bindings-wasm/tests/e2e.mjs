@@ -1,0 +1,166 @@
+// Browser tests in real headless Chromium (Debian's, via playwright-core):
+//  1. every conformance vector through the --target web build (vectors.html);
+//  2. the example admin page end to end against the emulator, served from a
+//     different loopback origin so CORS is really exercised.
+// Screenshots go to target/wasm/screenshots/. Exits non-zero on any failure.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { startEmulator } from "./emulator.mjs";
+import { serve } from "./serve.mjs";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+const tools = process.env.MIA_TOOLS ?? path.join(os.homedir(), ".cache/mapsindoors-auth-tools");
+const { chromium } = createRequire(path.join(tools, "node/node_modules/"))("playwright-core");
+const shots = path.join(root, "target/wasm/screenshots");
+fs.mkdirSync(shots, { recursive: true });
+
+const emu = await startEmulator();
+const server = await serve(0);
+const site = `http://127.0.0.1:${server.address().port}`;
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), "mia-chromium-"));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const logs = [];
+let failed = 0;
+const step = async (name, fn) => {
+  const t0 = Date.now();
+  try {
+    await fn();
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed += 1;
+    console.log(`FAIL ${name}\n  ${String(e && e.stack || e).split("\n").join("\n  ")}`);
+  }
+};
+
+try {
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on("console", (m) => logs.push(m.text()));
+  page.on("pageerror", (e) => logs.push(String(e)));
+
+  await step("conformance vectors in Chromium", async () => {
+    await page.goto(`${site}/tests/vectors.html`);
+    await page.waitForFunction(() => window.__results !== undefined, null, { timeout: 60000 });
+    const results = await page.evaluate(() => window.__results);
+    assert.ok(!results.crashed, results.crashed);
+    const bad = results.filter((r) => r.failures.length);
+    console.log(`     ${results.length - bad.length}/${results.length} vectors passed`);
+    assert.deepEqual(bad, []);
+  });
+
+  const admin = `${site}/example/?authUrl=${encodeURIComponent(emu.url)}`;
+  const signIn = async (method, fields) => {
+    await page.getByLabel(method === "client" ? "Client ID and secret" : "Username and password").check();
+    for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
+    await page.getByRole("button", { name: "Sign in" }).click();
+  };
+  const errorText = async () => {
+    await page.locator("#error").waitFor({ state: "visible", timeout: 20000 });
+    return page.locator("#error").innerText();
+  };
+  let createdSecret = "";
+  let createdId = "";
+
+  await step("admin page: sign in with username and password", async () => {
+    await page.goto(admin);
+    await signIn("password", { Username: "admin@example.com", Password: "demo-password" });
+    await page.getByRole("heading", { name: /Secrets of demo-customer/ }).waitFor();
+    assert.ok((await page.locator("#secret-rows tr").count()) >= 1);
+  });
+
+  await step("admin page: create shows the secret once, with copy and warning", async () => {
+    await page.getByLabel("Description of a new secret").fill("e2e key");
+    await page.getByRole("button", { name: "Create secret" }).click();
+    const panel = page.locator("#new-secret");
+    await panel.waitFor({ state: "visible" });
+    assert.match(await panel.innerText(), /cannot be shown again/);
+    createdSecret = await page.locator("#new-secret-value").inputValue();
+    assert.match(createdSecret, /^[A-Za-z0-9]{96}$/);
+    createdId = (await page.locator("#new-secret-id").innerText()).replace(/^\(id |\)$/g, "");
+    await page.getByRole("button", { name: "Copy" }).click();
+    await page.locator("#status").filter({ hasText: /Copied|Ctrl\+C/ }).waitFor();
+    await page.screenshot({ path: path.join(shots, "admin-created.png"), fullPage: true });
+    await page.getByRole("button", { name: /I have saved it/ }).click();
+    await panel.waitFor({ state: "hidden" });
+    assert.equal((await page.content()).includes(createdSecret), false, "secret gone from the DOM");
+    // The secret really works.
+    const r = await fetch(`${emu.url}/connect/token`, { method: "POST", body: new URLSearchParams({ grant_type: "client_credentials", client_id: "demo-client", client_secret: createdSecret }) });
+    assert.equal(r.status, 200);
+  });
+
+  await step("admin page: the list shows the new secret", async () => {
+    const row = page.locator(`#secret-rows tr[data-id="${createdId}"]`);
+    await row.waitFor();
+    const text = await row.innerText();
+    assert.match(text, /e2e key/);
+    assert.match(text, new RegExp(createdId));
+  });
+
+  await step("admin page: delete asks for confirmation, cancel keeps it, confirm deletes", async () => {
+    await page.getByRole("button", { name: "Delete secret e2e key" }).click();
+    await page.getByRole("dialog").waitFor();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    assert.equal(await page.locator(`#secret-rows tr[data-id="${createdId}"]`).count(), 1);
+    await page.getByRole("button", { name: "Delete secret e2e key" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Delete secret" }).click();
+    await page.locator(`#secret-rows tr[data-id="${createdId}"]`).waitFor({ state: "detached" });
+    await page.locator("#status").filter({ hasText: `Deleted secret ${createdId}` }).waitFor();
+  });
+
+  await step("admin page: a wrong secret gives a readable error", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await signIn("client", { "Client ID": "demo-client", "Client secret": "CANARY-wrong-secret-e2e" });
+    const text = await errorText();
+    assert.match(text, /client ID or secret was rejected/);
+    assert.match(text, /invalid_client/);
+    assert.equal(text.includes("CANARY"), false);
+    await page.screenshot({ path: path.join(shots, "admin-wrong-secret.png"), fullPage: true });
+  });
+
+  await step("admin page: rotate the signed-in client's secret", async () => {
+    const before = await emu.admin("GET", "secrets?customerId=demo-customer");
+    await signIn("client", { "Client ID": "demo-client", "Client secret": emu.demoSecret });
+    await page.getByRole("heading", { name: /Secrets of demo-customer/ }).waitFor();
+    await page.getByRole("button", { name: "Rotate my secret" }).click();
+    await page.locator("#status").filter({ hasText: /^Rotated: new secret/ }).waitFor({ timeout: 30000 });
+    const fresh = await page.locator("#new-secret-value").inputValue();
+    assert.match(fresh, /^[A-Za-z0-9]{96}$/);
+    assert.notEqual(fresh, emu.demoSecret);
+    const after = await emu.admin("GET", "secrets?customerId=demo-customer");
+    assert.equal(after.length, before.length, "one created, one deleted");
+    const login = (s) => fetch(`${emu.url}/connect/token`, { method: "POST", body: new URLSearchParams({ grant_type: "client_credentials", client_id: "demo-client", client_secret: s }) });
+    assert.equal((await login(emu.demoSecret)).status, 400, "old secret deleted");
+    assert.equal((await login(fresh)).status, 200, "new secret works");
+    await page.screenshot({ path: path.join(shots, "admin-rotated.png"), fullPage: true });
+    // The page keeps working with the rotated secret.
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await page.locator("#status").filter({ hasText: /secret\(s\)/ }).waitFor();
+    emu.demoSecret = fresh;
+  });
+
+  await step("admin page: the emulator being down gives a readable error", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("Auth server URL").fill("http://127.0.0.1:9");
+    await signIn("password", { Username: "admin@example.com", Password: "demo-password" });
+    const text = await errorText();
+    assert.match(text, /Cannot reach the auth server at http:\/\/127\.0\.0\.1:9/);
+    await page.screenshot({ path: path.join(shots, "admin-server-down.png"), fullPage: true });
+  });
+
+  await step("no secret reached the console", async () => {
+    for (const s of [createdSecret, emu.demoSecret, "CANARY"]) assert.equal(logs.some((l) => s && l.includes(s)), false);
+  });
+} finally {
+  await context.close();
+  server.close();
+  await emu.stop();
+  fs.rmSync(profile, { recursive: true, force: true });
+}
+console.log(failed ? `${failed} browser step(s) failed` : "all browser steps passed");
+process.exit(failed ? 1 : 0);

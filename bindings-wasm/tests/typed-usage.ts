@@ -1,0 +1,51 @@
+// Compiled with `tsc --noEmit --strict` against the built package's .d.ts:
+// the public API must type-check without `any`.
+import init, {
+  Client, StoreRecord, MapsIndoorsAuthError, InvalidClientError, RateLimitedError,
+  type SecretInfo, type SecretStore, type RotationReport, type ErrorCode, type TransportRequest,
+} from "mapsindoors-auth";
+
+await init();
+const client = new Client({ authUrl: "http://127.0.0.1:5080", customerId: "demo-customer", clientId: "demo-client", clientSecret: "s" });
+const admin = new Client({ customerId: "c", username: "u", password: "p", retries: 0 });
+const token = await client.token();
+const header: string = `Bearer ${token.exposeAccessToken()}`;
+const lifetime: number | undefined = token.expiresIn;
+const list: SecretInfo[] = await admin.listSecrets();
+const first: string | null = list[0]?.description ?? null;
+const created = await client.createSecret({ description: "job" });
+const once: string = created.exposeSecret();
+await client.deleteSecret(created.id);
+const bare = await client.createSecret({});
+await client.deleteSecret(bare.id);
+let saved: string | null = null;
+const store: SecretStore = {
+  async load() { return saved; },
+  async save(record: StoreRecord) { saved = record.toStorageString(); },
+};
+const report: RotationReport = await client.rotate({ store, description: "nightly" });
+const ids: string[] = report.deleted;
+const record = StoreRecord.fromStorageString(saved ?? "");
+const gen: number = record.generation;
+const custom = new Client({
+  clientId: "a", clientSecret: "b",
+  transport: async (req: TransportRequest) => ({ status: 200, headers: [["Content-Type", "application/json"]], body: req.body }),
+});
+try {
+  await custom.token();
+} catch (e) {
+  if (e instanceof RateLimitedError) {
+    const wait: number | null = e.retryAfter;
+    console.log(wait);
+  } else if (e instanceof InvalidClientError) {
+    const code: "invalid_client" = e.code;
+    console.log(code);
+  } else if (e instanceof MapsIndoorsAuthError) {
+    const code: ErrorCode = e.code;
+    const status: number | null = e.status;
+    console.log(code, status);
+  }
+}
+// @ts-expect-error: credentials are required
+new Client({ authUrl: "https://auth.mapsindoors.com" });
+console.log(header, lifetime, first, once, ids, gen);

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds the npm package of bindings-wasm into target/wasm/pkg:
+#   web/   ESM for pages and bundlers (`--target web`)
+#   node/  for Node 20 (`--target experimental-nodejs-module`, ESM)
+# Each .wasm goes through wasm-opt -Oz; the build fails if it imports from "env".
+# Usage: scripts/build-wasm.sh            (tools must be installed: scripts/tools.sh wasm)
+#        MIA_WASM_PROFILE=speed scripts/build-wasm.sh   (opt-level 3 instead of "z", for size comparisons)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+TOOLS="${MIA_TOOLS:-$HOME/.cache/mapsindoors-auth-tools}"
+BINDGEN="$TOOLS/wasm-bindgen/bin/wasm-bindgen"
+WASM_OPT="$TOOLS/node/node_modules/.bin/wasm-opt"
+export CARGO_TARGET_DIR="${MIA_WASM_TARGET_DIR:-$ROOT/target/wasm}"
+PKG="$CARGO_TARGET_DIR/pkg"
+OPT_LEVEL='"z"'
+[ "${MIA_WASM_PROFILE:-size}" = speed ] && OPT_LEVEL=3
+
+# Debian's rustc-web builds wasm32 (rustup here has no wasm32 std); std is rebuilt
+# with panics that abort at once, which drops the panic-formatting machinery.
+env RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
+  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+  /usr/bin/cargo build -q -Z build-std=std,panic_abort --target wasm32-unknown-unknown --release \
+  -p mapsindoors-auth-wasm \
+  --config "profile.release.opt-level=$OPT_LEVEL" --config 'profile.release.lto=true'
+
+RAW="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/mapsindoors_auth_wasm.wasm"
+rm -rf "$PKG"
+mkdir -p "$PKG"
+for target in web node; do
+  mode=$target; [ "$target" = node ] && mode=experimental-nodejs-module
+  "$BINDGEN" --target "$mode" --out-dir "$PKG/$target" --out-name mapsindoors_auth \
+    --remove-name-section --remove-producers-section "$RAW"
+  wasm="$PKG/$target/mapsindoors_auth_bg.wasm"
+  "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt"
+  mv "$wasm.opt" "$wasm"
+  # The error classes live in a snippet; re-export them next to the generated API.
+  snippet=$(cd "$PKG/$target" && find snippets -name errors.js | head -n1)
+  [ -n "$snippet" ] || { echo "build-wasm: errors.js snippet missing" >&2; exit 1; }
+  node "$ROOT/bindings-wasm/js/package.mjs" entry "$PKG/$target" "./$snippet"
+done
+node "$ROOT/bindings-wasm/js/package.mjs" check-imports "$PKG/web/mapsindoors_auth_bg.wasm"
+node "$ROOT/bindings-wasm/js/package.mjs" manifest "$PKG" "$ROOT/bindings-wasm/README.md"
+echo "build-wasm: package at $PKG" >&2

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Everything for the npm package (bindings-wasm), from the repo root:
+# tools, emulator, wasm build, clippy, .d.ts check (tsc), conformance vectors and
+# the admin page in headless Chromium (Playwright), Node 20 tests, size check.
+# Each test starts its own emulator on port 0. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+TOOLS="${MIA_TOOLS:-$HOME/.cache/mapsindoors-auth-tools}"
+export MIA_TOOLS="$TOOLS"
+log() { printf '\n== %s\n' "$*" >&2; }
+
+log "tools"
+scripts/tools.sh wasm
+
+log "emulator"
+cargo build -q -p mapsindoors-auth-emulator
+export MIA_EMULATOR_BIN="${MIA_EMULATOR_BIN:-$ROOT/target/debug/mapsindoors-auth-emulator}"
+
+log "clippy (native) and fmt"
+CARGO_TARGET_DIR="$ROOT/target/wasm" cargo clippy -q -p mapsindoors-auth-wasm --all-targets -- -D warnings
+cargo fmt -p mapsindoors-auth-wasm --check
+
+log "wasm build"
+scripts/build-wasm.sh
+PKG="$ROOT/target/wasm/pkg"
+
+log "typescript: .d.ts has no any, and a typed usage file compiles"
+if grep -nE '\bany\b' "$PKG/web/mapsindoors_auth.d.ts" | grep -vE '^[0-9]+:\s*(readonly [A-Za-z_0-9]+: \(|export type InitInput|\* )'; then
+  echo "the public .d.ts mentions any (above)" >&2
+  exit 1
+fi
+TSDIR="$ROOT/target/wasm/tsc"
+rm -rf "$TSDIR" && mkdir -p "$TSDIR/node_modules"
+ln -s "$PKG" "$TSDIR/node_modules/mapsindoors-auth"
+cp bindings-wasm/tests/typed-usage.ts "$TSDIR/"
+cat > "$TSDIR/tsconfig.json" <<'JSON'
+{ "compilerOptions": { "target": "es2022", "module": "esnext", "moduleResolution": "bundler", "strict": true,
+  "noEmit": true, "lib": ["es2022", "esnext.disposable", "dom"], "skipLibCheck": false, "types": [] }, "files": ["typed-usage.ts"] }
+JSON
+(cd "$TSDIR" && "$TOOLS/node/node_modules/.bin/tsc" -p tsconfig.json)
+
+log "browser: conformance vectors and the admin page in headless Chromium"
+node bindings-wasm/tests/e2e.mjs
+
+log "node: the nodejs build against the emulator"
+node --test --test-reporter=spec bindings-wasm/tests/node.test.mjs
+
+log "size"
+MIA_WASM_SIZE_LIMIT_KB="${MIA_WASM_SIZE_LIMIT_KB:-100}" scripts/wasm-size.sh
