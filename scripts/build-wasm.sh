@@ -11,7 +11,7 @@ ROOT="$PWD"
 TOOLS="${MIA_TOOLS:-$HOME/.cache/mapsindoors-auth-tools}"
 BINDGEN="$TOOLS/wasm-bindgen/bin/wasm-bindgen"
 WASM_OPT="$TOOLS/node/node_modules/.bin/wasm-opt"
-export CARGO_TARGET_DIR="${MIA_WASM_TARGET_DIR:-$ROOT/target/wasm}"
+export CARGO_TARGET_DIR="${MIA_WASM_TARGET_DIR:-${MIA_TARGET:-$ROOT/target}/wasm}"
 PKG="$CARGO_TARGET_DIR/pkg"
 OPT_LEVEL='"z"'
 [ "${MIA_WASM_PROFILE:-size}" = speed ] && OPT_LEVEL=3

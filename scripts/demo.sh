@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY || true
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/cli}"
+export CARGO_TARGET_DIR="${MIA_TARGET:-$PWD/target}"
 cargo run --quiet --locked -p mapsindoors-auth-cli -- demo "$@"

@@ -6,20 +6,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
-export CARGO_TARGET_DIR="$ROOT/target/python"
+export MIA_TARGET="${MIA_TARGET:-$ROOT/target}"   # build output root (CI points it at a cache)
+export CARGO_TARGET_DIR="$MIA_TARGET/python"
 VENV="$CARGO_TARGET_DIR/venv"
 WHEELS="$CARGO_TARGET_DIR/wheels"
 
 scripts/tools.sh python
 
 echo "[python] building the emulator" >&2
-cargo build -q -p mapsindoors-auth-emulator --target-dir "$ROOT/target"
-export MIA_EMULATOR_BIN="${MIA_EMULATOR_BIN:-$ROOT/target/debug/mapsindoors-auth-emulator}"
+cargo build -q -p mapsindoors-auth-emulator --target-dir "$MIA_TARGET"
+export MIA_EMULATOR_BIN="${MIA_EMULATOR_BIN:-$MIA_TARGET/debug/mapsindoors-auth-emulator}"
 
 echo "[python] clippy + fmt check" >&2
 cargo fmt -p mapsindoors-auth-python --check
 # A separate target dir: maturin builds with other PYO3_* settings, which would rebuild pyo3 each time.
-CARGO_TARGET_DIR="$ROOT/target/python/clippy" cargo clippy -q -p mapsindoors-auth-python --all-targets -- -D warnings
+# Skipped when the workspace-wide clippy already ran (make test).
+[ -n "${MIA_SKIP_CLIPPY:-}" ] || CARGO_TARGET_DIR="$MIA_TARGET/python/clippy" cargo clippy -q -p mapsindoors-auth-python --all-targets -- -D warnings
 
 if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
 "$VENV/bin/python" -c 'import maturin, pytest, mypy, httpx' 2>/dev/null ||

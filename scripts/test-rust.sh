@@ -4,6 +4,7 @@
 # end to end over loopback), plus the check that the core stays IO-free.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${MIA_TARGET:-$PWD/target}"
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

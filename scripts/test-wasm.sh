@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
+export MIA_TARGET="${MIA_TARGET:-$ROOT/target}"   # build output root (CI points it at a cache)
 TOOLS="${MIA_TOOLS:-$HOME/.cache/mapsindoors-auth-tools}"
 export MIA_TOOLS="$TOOLS"
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -14,23 +15,24 @@ log "tools"
 scripts/tools.sh wasm
 
 log "emulator"
-cargo build -q -p mapsindoors-auth-emulator
-export MIA_EMULATOR_BIN="${MIA_EMULATOR_BIN:-$ROOT/target/debug/mapsindoors-auth-emulator}"
+CARGO_TARGET_DIR="$MIA_TARGET" cargo build -q -p mapsindoors-auth-emulator
+export MIA_EMULATOR_BIN="${MIA_EMULATOR_BIN:-$MIA_TARGET/debug/mapsindoors-auth-emulator}"
 
 log "clippy (native) and fmt"
-CARGO_TARGET_DIR="$ROOT/target/wasm" cargo clippy -q -p mapsindoors-auth-wasm --all-targets -- -D warnings
+[ -n "${MIA_SKIP_CLIPPY:-}" ] || CARGO_TARGET_DIR="$MIA_TARGET/wasm" cargo clippy -q -p mapsindoors-auth-wasm --all-targets -- -D warnings
 cargo fmt -p mapsindoors-auth-wasm --check
 
 log "wasm build"
 scripts/build-wasm.sh
-PKG="$ROOT/target/wasm/pkg"
+PKG="$MIA_TARGET/wasm/pkg"
+export MIA_WASM_PKG="$PKG"
 
 log "typescript: .d.ts has no any, and a typed usage file compiles"
 if grep -nE '\bany\b' "$PKG/web/mapsindoors_auth.d.ts" | grep -vE '^[0-9]+:\s*(readonly [A-Za-z_0-9]+: \(|export type InitInput|\* )'; then
   echo "the public .d.ts mentions any (above)" >&2
   exit 1
 fi
-TSDIR="$ROOT/target/wasm/tsc"
+TSDIR="$MIA_TARGET/wasm/tsc"
 rm -rf "$TSDIR" && mkdir -p "$TSDIR/node_modules"
 ln -s "$PKG" "$TSDIR/node_modules/mapsindoors-auth"
 cp bindings-wasm/tests/typed-usage.ts "$TSDIR/"

@@ -5,7 +5,7 @@
 #        MIA_WASM_SIZE_LIMIT_KB=N fails when the gzipped total exceeds N KB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PKG="${1:-target/wasm/pkg}"
+PKG="${1:-${MIA_TARGET:-target}/wasm/pkg}"
 DIR="$PKG/web"
 [ -f "$DIR/mapsindoors_auth_bg.wasm" ] || { echo "wasm-size: no build in $DIR (run scripts/build-wasm.sh)" >&2; exit 1; }
 js_files=$(cd "$DIR" && find . -name '*.js' | sort)

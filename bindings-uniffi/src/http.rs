@@ -1,0 +1,117 @@
+//! HTTP at the boundary: the request the client hands the app's transport
+//! ([`HttpRequest`], opaque because its body and `Authorization` header hold
+//! credentials), the response handed back ([`HttpResponse`]), and the
+//! foreign [`HttpTransport`] trait the app implements.
+
+use crate::error::TransportError;
+use std::fmt;
+
+/// One header line.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HttpHeader {
+    /// The header name.
+    pub name: String,
+    /// The header value.
+    pub value: String,
+}
+
+/// A request to send. Its body and `Authorization` header may hold a secret
+/// or a token, so it is an opaque object whose `toString` shows neither.
+#[derive(uniffi::Object)]
+#[uniffi::export(Display)]
+pub struct HttpRequest {
+    inner: mapsindoors_auth::HttpRequest,
+}
+
+impl HttpRequest {
+    pub(crate) fn new(inner: mapsindoors_auth::HttpRequest) -> Self {
+        Self { inner }
+    }
+}
+
+#[uniffi::export]
+impl HttpRequest {
+    /// `GET`, `POST` or `DELETE`.
+    pub fn method(&self) -> String {
+        self.inner.method.as_str().to_owned()
+    }
+
+    /// The absolute URL, query included.
+    pub fn url(&self) -> String {
+        self.inner.url.clone()
+    }
+
+    /// The headers, in order. The `Authorization` value is a credential: never log it.
+    pub fn headers(&self) -> Vec<HttpHeader> {
+        // EXPOSE: the transport must send the Authorization header.
+        self.inner
+            .headers
+            .iter()
+            .map(|(name, value)| HttpHeader {
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect()
+    }
+
+    /// The body bytes (empty for none). May hold a secret: never log it.
+    pub fn body(&self) -> Vec<u8> {
+        // EXPOSE: the transport must send the body.
+        self.inner.body.clone()
+    }
+}
+
+impl fmt::Display for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "HttpRequest({} {}, {} headers, body [{} bytes redacted])",
+            self.inner.method,
+            self.inner.url,
+            self.inner.headers.len(),
+            self.inner.body.len()
+        )
+    }
+}
+
+/// A response of any status, as received.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// The headers, in order.
+    pub headers: Vec<HttpHeader>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "HttpResponse({}, body [{} bytes redacted])",
+            self.status,
+            self.body.len()
+        )
+    }
+}
+
+impl From<HttpResponse> for mapsindoors_auth::HttpResponse {
+    fn from(r: HttpResponse) -> Self {
+        let headers = r.headers.into_iter().map(|h| (h.name, h.value)).collect();
+        mapsindoors_auth::HttpResponse::new(r.status, headers, r.body)
+    }
+}
+
+/// The app's HTTP client. Send the request as given (method, URL, headers,
+/// body), follow no redirects, and return the response whatever its status.
+/// Throw [`TransportError`] only when no response arrived.
+#[uniffi::export(with_foreign)]
+#[async_trait::async_trait]
+pub trait HttpTransport: Send + Sync {
+    /// Sends one request.
+    async fn send(
+        &self,
+        request: std::sync::Arc<HttpRequest>,
+    ) -> Result<HttpResponse, TransportError>;
+}

@@ -1,0 +1,305 @@
+// End-to-end tests of the Kotlin API against the emulator over loopback
+// HTTP with the reference JdkHttpTransport: token, list, create, delete,
+// rotate and rotate-at-login, errors crossing as the right exceptions,
+// cancellation mid-rotation, and canary redaction.
+package com.mapsindoors.auth.test
+
+import com.mapsindoors.auth.AuthClient
+import com.mapsindoors.auth.AuthException
+import com.mapsindoors.auth.ClientConfig
+import com.mapsindoors.auth.ClientSecret
+import com.mapsindoors.auth.HttpRequest
+import com.mapsindoors.auth.HttpResponse
+import com.mapsindoors.auth.HttpTransport
+import com.mapsindoors.auth.SecretStore
+import com.mapsindoors.auth.StoreRecord
+import com.mapsindoors.auth.TransportException
+import kotlinx.coroutines.TimeoutCancellationException
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.awaitCancellation
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNotEquals
+import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
+import org.junit.Before
+import org.junit.Test
+
+class ClientTest {
+    private val canary = "CANARY-5b7e0d1f-must-not-leak"
+    private val transport = JdkHttpTransport()
+
+    private fun config(maxAttempts: UInt = 4u, propagationMaxWaitMs: ULong = 30_000u) =
+        ClientConfig(authUrl = Emulator.url, customerId = Emulator.CUSTOMER, maxAttempts = maxAttempts, propagationMaxWaitMs = propagationMaxWaitMs, rotationDescription = "kotlin")
+
+    private fun client(secret: String = Emulator.clientSecret, store: SecretStore? = null, t: HttpTransport = transport, cfg: ClientConfig = config()) =
+        AuthClient.withClientSecret(cfg, Emulator.CLIENT, ClientSecret(secret), t, store)
+
+    private inline fun <reified E : Throwable> assertThrows(block: () -> Unit): E {
+        try {
+            block()
+        } catch (e: Throwable) {
+            if (e is E) return e
+            throw AssertionError("expected ${E::class.simpleName}, got $e", e)
+        }
+        fail("expected ${E::class.simpleName}, nothing thrown")
+        throw IllegalStateException()
+    }
+
+    /** The secret works at the token endpoint. */
+    private suspend fun works(secret: String): Boolean = try {
+        client(secret).token(); true
+    } catch (e: AuthException.CheckCredentials) {
+        false
+    }
+
+    @Before
+    fun reset() {
+        Emulator.reset()
+        Emulator.propagation(0)
+        Emulator.admin("DELETE", "/_emulator/faults")
+    }
+
+    @Test
+    fun tokenListCreateDelete() = runBlocking {
+        val c = client()
+        val t1 = c.token()
+        assertEquals("Bearer", t1.tokenType())
+        assertTrue(t1.expose().isNotEmpty())
+        assertEquals("cached", t1.expose(), c.token().expose())
+
+        val before = c.listSecrets().map { it.id }.toSet()
+        assertEquals(Emulator.secretIds(), before)
+        val created = c.createSecret("kotlin test")
+        assertEquals("kotlin test", created.description())
+        assertEquals(96, created.secret().expose().length)
+        assertTrue(created.createdAtMs() > 1_700_000_000_000)
+        assertEquals(before + created.id(), c.listSecrets().map { it.id }.toSet())
+        assertTrue("the created secret logs in", works(created.secret().expose()))
+
+        c.deleteSecret(created.id())
+        assertEquals(before, c.listSecrets().map { it.id }.toSet())
+        assertFalse(works(created.secret().expose()))
+        val e = assertThrows<AuthException.NotFound> { runBlocking { c.deleteSecret(created.id()) } }
+        assertEquals("not_found", e.code)
+        assertEquals(404.toUShort(), e.status)
+    }
+
+    @Test
+    fun passwordLoginAndForbiddenCustomer() = runBlocking {
+        val user = AuthClient.withPassword(config(), "admin@example.com", "demo-password", transport, null)
+        assertEquals(Emulator.secretIds(), user.listSecrets().map { it.id }.toSet())
+        val other = AuthClient.withPassword(config().copy(customerId = "other-customer"), "admin@example.com", "demo-password", transport, null)
+        val e = assertThrows<AuthException.NotPermitted> { runBlocking { other.listSecrets() } }
+        assertEquals("forbidden", e.code)
+        val bad = AuthClient.withPassword(config(), "admin@example.com", canary, transport, null)
+        val b = assertThrows<AuthException.CheckCredentials> { runBlocking { bad.token() } }
+        assertEquals("invalid_grant", b.oauthCode)
+        assertFalse(b.message!!.contains(canary))
+    }
+
+    @Test
+    fun tokenIsFetchedOnceForConcurrentCallers() = runBlocking {
+        val c = client()
+        Emulator.admin("DELETE", "/_emulator/log")
+        Emulator.fault("{\"route\":\"token\",\"action\":{\"delay_ms\":300}}")
+        val tokens = (1..8).map { async { c.token().expose() } }.awaitAll()
+        assertEquals(1, tokens.toSet().size)
+        assertEquals(1, Emulator.log().count { it["route"] == "token" })
+    }
+
+    @Test
+    fun retriesTransientFailures() = runBlocking {
+        Emulator.fault("{\"route\":\"token\",\"action\":{\"status\":{\"code\":503}},\"count\":2}")
+        assertTrue(client().token().expose().isNotEmpty())
+        Emulator.fault("{\"route\":\"list\",\"action\":{\"status\":{\"code\":429,\"retry_after\":\"7\"}}}")
+        val e = assertThrows<AuthException.Retry> { runBlocking { client(cfg = config(maxAttempts = 1u)).listSecrets() } }
+        assertEquals("rate_limited", e.code)
+        assertEquals(7uL, e.retryAfterSecs)
+    }
+
+    @Test
+    fun rotateReplacesTheSecret() = runBlocking {
+        val store = MemoryStore()
+        val c = client(store = store)
+        val report = c.rotate()
+        assertTrue(report.rotated)
+        val record = store.record()!!
+        val current = record.currentSecret().expose()
+        assertNotEquals(Emulator.clientSecret, current)
+        assertEquals(report.newId, record.currentSecretId())
+        assertFalse("old secret deleted", works(Emulator.clientSecret))
+        assertTrue("new secret works", works(current))
+        assertEquals("no orphans", setOf(record.currentSecretId()), Emulator.secretIds())
+        assertFalse(record.hasUnfinishedRotation())
+        // The client switched to the new secret.
+        assertEquals(setOf(record.currentSecretId()), c.listSecrets().map { it.id }.toSet())
+
+        val again = c.rotate()
+        assertTrue(again.rotated)
+        assertEquals(listOf(report.newId), again.deleted)
+        assertEquals(setOf(again.newId), Emulator.secretIds())
+    }
+
+    @Test
+    fun loginAndRotateEveryLogin() = runBlocking {
+        val store = MemoryStore()
+        var secretBefore = Emulator.clientSecret
+        repeat(3) {
+            // A fresh app start: the client is built from what the store holds.
+            val c = store.record()?.let { client(it.currentSecret().expose(), store) } ?: client(store = store)
+            val login = c.loginAndRotate()
+            assertTrue(login.report.rotated)
+            assertTrue(login.token.expose().isNotEmpty())
+            assertFalse(login.toString().contains(login.token.expose()))
+            val now = store.record()!!.currentSecret().expose()
+            assertFalse(works(secretBefore))
+            assertTrue(works(now))
+            assertEquals(1, Emulator.secretIds().size)
+            secretBefore = now
+        }
+    }
+
+    @Test
+    fun transportFailuresCrossAsNetwork() = runBlocking {
+        val refused = AuthClient.withClientSecret(ClientConfig(authUrl = "http://127.0.0.1:1", maxAttempts = 1u), "c", ClientSecret(canary), transport, null)
+        val e = assertThrows<AuthException.Network> { runBlocking { refused.token() } }
+        assertEquals("transport", e.code)
+        assertTrue(e.detail, e.detail.contains("connect"))
+        assertFalse(e.message!!.contains(canary))
+
+        val timeout = object : HttpTransport {
+            override suspend fun send(request: HttpRequest): HttpResponse = throw TransportException.Timeout("gave up after 1 s")
+        }
+        val t = assertThrows<AuthException.Network> { runBlocking { client(t = timeout, cfg = config(maxAttempts = 1u)).token() } }
+        assertTrue(t.detail, t.detail.contains("timeout: gave up after 1 s"))
+
+        val plain = object : HttpTransport {
+            override suspend fun send(request: HttpRequest): HttpResponse = throw IllegalStateException("bug in the app")
+        }
+        val p = assertThrows<AuthException.Network> { runBlocking { client(t = plain, cfg = config(maxAttempts = 1u)).token() } }
+        assertEquals("transport", p.code)
+
+        // A connection dropped by the server is retried for idempotent requests.
+        Emulator.fault("{\"route\":\"list\",\"action\":\"drop_before\"}")
+        assertEquals(Emulator.secretIds(), client().listSecrets().map { it.id }.toSet())
+    }
+
+    @Test
+    fun storeFailuresCrossAsStoreFailed() = runBlocking {
+        val store = MemoryStore()
+        store.failLoad = true
+        val e = assertThrows<AuthException.StoreFailed> { runBlocking { client(store = store).rotate() } }
+        assertEquals("store", e.code)
+        assertTrue(e.detail, e.detail.contains("keystore unavailable"))
+        store.failLoad = false
+
+        val noStore = assertThrows<AuthException.InvalidInput> { runBlocking { client().rotate() } }
+        assertEquals("invalid_input", noStore.code)
+
+        // Saving the new secret fails: the rotation stops safely, the old secret still works.
+        store.failSaveAtGeneration = 3u
+        val r = assertThrows<AuthException> { runBlocking { client(store = store).rotate() } }
+        val info = r.info()
+        assertTrue(info.toString(), info.variant == "RotationIncompleteRunAgain" || info.variant == "StoreFailed")
+        assertTrue(info.detail, info.detail.contains("disk full"))
+        assertTrue(works(store.record()!!.currentSecret().expose()))
+        store.failSaveAtGeneration = null
+        val report = client(store.record()!!.currentSecret().expose(), store).rotate()
+        assertTrue(report.rotated)
+        assertEquals(setOf(store.record()!!.currentSecretId()), Emulator.secretIds())
+
+        // A plain exception from the store also arrives as StoreFailed.
+        store.throwPlainOnSave = true
+        val plain = assertThrows<AuthException> { runBlocking { client(store.record()!!.currentSecret().expose(), store).rotate() } }
+        assertTrue(plain.info().toString(), plain.info().code in setOf("store", "rotation_incomplete"))
+    }
+
+    /** Delegates to the JDK transport but hangs forever on requests that match. */
+    private class HangingTransport(private val hangOn: (HttpRequest) -> Boolean) : HttpTransport {
+        private val inner = JdkHttpTransport()
+        @Volatile var hung = false
+        override suspend fun send(request: HttpRequest): HttpResponse {
+            if (hangOn(request)) {
+                hung = true
+                awaitCancellation()
+            }
+            return inner.send(request)
+        }
+    }
+
+    @Test
+    fun cancelledDuringDeleteThenRecovered() = runBlocking {
+        val store = MemoryStore()
+        val hanging = HangingTransport { it.method() == "DELETE" }
+        val c = client(store = store, t = hanging)
+        assertThrows<TimeoutCancellationException> { runBlocking { withTimeout(5_000) { c.rotate() } } }
+        assertTrue("cancelled while deleting", hanging.hung)
+        val record = store.record()!!
+        assertTrue(record.hasUnfinishedRotation())
+        assertTrue("the stored secret works", works(record.currentSecret().expose()))
+
+        val report = client(record.currentSecret().expose(), store).rotate()
+        assertTrue(report.resumed)
+        val after = store.record()!!
+        assertFalse(after.hasUnfinishedRotation())
+        assertTrue(works(after.currentSecret().expose()))
+        assertFalse(works(Emulator.clientSecret))
+        assertEquals("no secret lost, no orphans", setOf(after.currentSecretId()), Emulator.secretIds())
+    }
+
+    @Test
+    fun cancelledDuringVerifyThenRecovered() = runBlocking {
+        val store = MemoryStore()
+        Emulator.propagation(60_000)
+        val c = client(store = store)
+        assertThrows<TimeoutCancellationException> { runBlocking { withTimeout(2_000) { c.rotate() } } }
+        val record = store.record()!!
+        assertTrue("a pending secret was saved", record.hasUnfinishedRotation())
+        assertTrue(works(record.currentSecret().expose()))
+        assertEquals(2, Emulator.secretIds().size)
+
+        Emulator.propagation(0)
+        val report = client(record.currentSecret().expose(), store).rotate()
+        assertTrue(report.resumed)
+        val after = store.record()!!
+        assertFalse(after.hasUnfinishedRotation())
+        assertTrue(works(after.currentSecret().expose()))
+        assertEquals("no secret lost, no orphans", setOf(after.currentSecretId()), Emulator.secretIds())
+    }
+
+    @Test
+    fun canaryNeverPrinted() = runBlocking {
+        val secret = ClientSecret(canary)
+        assertEquals(canary, secret.expose())
+        val seen = mutableListOf<String>()
+        val spy = object : HttpTransport {
+            override suspend fun send(request: HttpRequest): HttpResponse {
+                seen += request.toString()
+                return transport.send(request)
+            }
+        }
+        val c = AuthClient.withClientSecret(config(maxAttempts = 1u), Emulator.CLIENT, secret, spy, null)
+        val e = assertThrows<AuthException.CheckCredentials> { runBlocking { c.token() } }
+        assertEquals("invalid_client", e.oauthCode)
+        val record = StoreRecord.create(Emulator.url, Emulator.CUSTOMER, Emulator.CLIENT, secret, "id-1")
+        assertTrue(record.toStorageString().contains(canary))
+        val printed = listOf(secret.toString(), c.toString(), e.toString(), e.message ?: "", e.detail, record.toString(), seen.joinToString()) +
+            listOf(StoreRecord.fromStorageString(record.toStorageString()).toString())
+        for (text in printed) assertFalse("leaked: $text", text.contains(canary))
+        assertTrue(seen.isNotEmpty())
+
+        val created = client().createSecret("canary")
+        val value = created.secret().expose()
+        assertFalse(created.toString().contains(value))
+        assertFalse(created.secret().toString().contains(value))
+        val token = client().token()
+        assertFalse(token.toString().contains(token.expose()))
+
+        val corrupt = assertThrows<AuthException.StoreFailed> { StoreRecord.fromStorageString(record.toStorageString().replace("\"version\": 1", "\"version\": 9")) }
+        assertFalse(corrupt.message!!.contains(canary))
+    }
+}
