@@ -3,6 +3,7 @@
 
 use crate::base_url::BaseUrl;
 use crate::error::Error;
+use crate::record::StoreRecord;
 use crate::secret::{ClientSecret, Password};
 
 /// The production auth server.
@@ -164,6 +165,25 @@ impl Credentials {
             client_id: client_id.to_owned(),
             username: username.to_owned(),
             password,
+        })
+    }
+
+    /// What a client logging in with these credentials should use once the
+    /// store record `before` was rotated into `after`: the new current secret
+    /// when these credentials held a secret `before` knew (current or pending)
+    /// for the same client; `None` to keep these (a password login, another
+    /// client, or a sibling script's secret).
+    #[must_use]
+    pub fn after_rotation(&self, before: &StoreRecord, after: &StoreRecord) -> Option<Credentials> {
+        let Credentials::Client { client_id, secret } = self else {
+            return None;
+        };
+        let known = secret == &before.current.secret
+            || before.pending.as_ref().is_some_and(|p| &p.secret == secret);
+        let changed = secret != &after.current.secret;
+        (client_id == &after.client_id && known && changed).then(|| Credentials::Client {
+            client_id: client_id.clone(),
+            secret: after.current.secret.clone(),
         })
     }
 

@@ -155,6 +155,37 @@ impl StoreRecord {
         })
     }
 
+    /// A first record for the secret these client credentials log in with.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for password credentials (a store holds a client
+    /// secret) or an unusable config or lineage.
+    pub fn from_credentials(
+        config: &Config,
+        credentials: &Credentials,
+        lineage: &str,
+    ) -> Result<Self, Error> {
+        match credentials {
+            Credentials::Client { client_id, secret } => {
+                Self::new(config, client_id, secret.clone(), None, lineage)
+            }
+            Credentials::Password { .. } => Err(Error::invalid_input(
+                "store",
+                "a store holds a client secret: create its first record from client credentials",
+            )),
+        }
+    }
+
+    /// Whether an earlier rotation left work for the next: a pending secret, an
+    /// old secret to delete, or orphans to sweep.
+    #[must_use]
+    pub fn has_unfinished_rotation(&self) -> bool {
+        self.pending.is_some()
+            || self.previous_id.is_some()
+            || self.previous_unidentified
+            || self.intent.is_some()
+    }
+
     /// Parses a record, refusing anything but this format and version.
     ///
     /// # Errors
@@ -375,6 +406,34 @@ mod tests {
                 .to_string()
                 .contains("unknown record version 99")
         );
+    }
+
+    #[test]
+    fn adopting_the_new_secret_after_a_rotation() {
+        let before = record();
+        let mut after = before.next(1);
+        after.current.secret = ClientSecret::new("new-secret");
+        let own = before.current_credentials().unwrap();
+        let adopted = own.after_rotation(&before, &after).unwrap();
+        assert_eq!(adopted, after.current_credentials().unwrap());
+        // Another script's secret of the same client, or another client, is left alone.
+        let sibling = Credentials::client("client", ClientSecret::new("sibling")).unwrap();
+        assert!(sibling.after_rotation(&before, &after).is_none());
+        let other =
+            Credentials::client("other", ClientSecret::new("CANARY-secret-record")).unwrap();
+        assert!(other.after_rotation(&before, &after).is_none());
+        assert!(
+            own.after_rotation(&before, &before).is_none(),
+            "nothing changed"
+        );
+        let config = before.config().unwrap();
+        assert_eq!(
+            StoreRecord::from_credentials(&config, &own, "l-01").unwrap(),
+            before
+        );
+        let user = Credentials::password("u", crate::Password::new("p")).unwrap();
+        assert!(StoreRecord::from_credentials(&config, &user, "l-01").is_err());
+        assert!(!before.has_unfinished_rotation());
     }
 
     #[test]
