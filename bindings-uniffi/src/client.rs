@@ -209,21 +209,8 @@ impl AuthClient {
         let record = match store.load().await.map_err(Error::from)? {
             Some(record) => record.inner.clone(),
             None => {
-                let Credentials::Client { client_id, secret } = &credentials else {
-                    return Err(Error::InvalidInput {
-                        field: "store".to_owned(),
-                        reason: "the store is empty: save a StoreRecord.create(...) first"
-                            .to_owned(),
-                    }
-                    .into());
-                };
-                let seed = StoreRecord::new(
-                    &self.config,
-                    client_id,
-                    secret.clone(),
-                    None,
-                    &random_id("l-")?,
-                )?;
+                let seed =
+                    StoreRecord::from_credentials(&self.config, &credentials, &random_id("l-")?)?;
                 store
                     .save(crate::store::StoreRecord::wrap(seed.clone()))
                     .await
@@ -237,6 +224,7 @@ impl AuthClient {
         } else {
             None
         };
+        let before = record.clone();
         let mut rotation = Rotation::new(
             record,
             self.rotate_options.clone(),
@@ -244,7 +232,14 @@ impl AuthClient {
             random_bytes::<8>()?,
         )?;
         let result = drive(&mut rotation, &self.transport, Some(store)).await;
-        let ours = self.adopt(rotation.record());
+        // The report's token is from the store's current secret: cache it if this
+        // client now logs in with that secret.
+        let adopted = self.adopt(&credentials, &before, rotation.record());
+        let ours = adopted
+            || rotation
+                .record()
+                .current_credentials()
+                .is_ok_and(|c| c == credentials);
         let report = result?;
         if let (true, Some(token)) = (ours, &report.token) {
             self.tokens.insert(token.clone());
@@ -252,23 +247,17 @@ impl AuthClient {
         Ok(report)
     }
 
-    /// After a rotation, log in with the store's current secret if this
-    /// client logs in as the store's client; says whether it does.
-    fn adopt(&self, record: &StoreRecord) -> bool {
-        let mut credentials = self
-            .credentials
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let Credentials::Client { client_id, secret } = &mut *credentials else {
+    /// After a rotation, log in with the store's new current secret if this
+    /// client used the secret it replaced (the core decides); says whether it did.
+    fn adopt(&self, used: &Credentials, before: &StoreRecord, after: &StoreRecord) -> bool {
+        let Some(next) = used.after_rotation(before, after) else {
             return false;
         };
-        if *client_id != record.client_id {
-            return false;
-        }
-        if *secret != record.current.secret {
-            *secret = record.current.secret.clone();
-            self.tokens.clear();
-        }
+        *self
+            .credentials
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = next;
+        self.tokens.clear();
         true
     }
 }

@@ -103,11 +103,7 @@ impl StoreRecord {
 
     /// Whether a rotation was interrupted and left work for the next one.
     pub fn has_unfinished_rotation(&self) -> bool {
-        let r = &self.inner;
-        r.pending.is_some()
-            || r.previous_id.is_some()
-            || r.previous_unidentified
-            || r.intent.is_some()
+        self.inner.has_unfinished_rotation()
     }
 }
 
