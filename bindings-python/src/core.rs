@@ -207,8 +207,7 @@ impl Core {
         now_ms: u64,
         max_propagation_wait_ms: Option<u64>,
     ) -> PyResult<Flow> {
-        let adopt = same_secret(&self.credentials, &record.inner);
-        let cached = if adopt {
+        let cached = if same_secret(&self.credentials, &record.inner) {
             self.cache.fresh(now_ms).cloned()
         } else {
             None
@@ -229,28 +228,24 @@ impl Core {
         Ok(Flow {
             inner: Inner::Rotation {
                 rotation: Box::new(rotation),
-                adopt,
+                before: Box::new(record.inner.clone()),
             },
         })
     }
 
-    /// After a rotation finished: adopt the record's (new) current secret if
-    /// this client used the old one, and cache the token it obtained.
+    /// After a rotation finished: switch to the record's new current secret
+    /// if this client used the one it replaced (the core decides), and cache
+    /// the token it obtained when it belongs to this client's secret.
     fn rotation_done(&mut self, flow: &Flow, report_token: Option<&Token>, now_ms: u64) {
-        let Some((record, adopt)) = flow.rotation_outcome() else {
+        let Some((before, after)) = flow.rotation_outcome() else {
             return;
         };
-        if !adopt {
-            return;
+        if let Some(next) = self.credentials.after_rotation(before, after) {
+            self.credentials = next;
+            self.cache.clear();
+            self.tickets.clear();
         }
-        if let Ok(c) = record.current_credentials() {
-            if c != self.credentials {
-                self.credentials = c;
-                self.cache.clear();
-                self.tickets.clear();
-            }
-        }
-        if let Some(t) = report_token {
+        if let (true, Some(t)) = (same_secret(&self.credentials, after), report_token) {
             self.cache.insert(t.inner.clone(), now_ms);
         }
     }

@@ -17,8 +17,8 @@ pub(crate) enum Inner {
     Api(Box<ApiCall>),
     Rotation {
         rotation: Box<Rotation>,
-        /// The client's credentials were this record's current secret.
-        adopt: bool,
+        /// The record as loaded, to tell which secret the client uses afterwards.
+        before: Box<mapsindoors_auth::StoreRecord>,
     },
 }
 
@@ -33,11 +33,15 @@ pub struct Flow {
 }
 
 impl Flow {
-    /// For a finished rotation: the record as last persisted, the fresh token,
-    /// and whether the client should adopt the record's secret.
-    pub(crate) fn rotation_outcome(&self) -> Option<(&mapsindoors_auth::StoreRecord, bool)> {
+    /// For a finished rotation: the record as loaded and as last persisted.
+    pub(crate) fn rotation_outcome(
+        &self,
+    ) -> Option<(
+        &mapsindoors_auth::StoreRecord,
+        &mapsindoors_auth::StoreRecord,
+    )> {
         match &self.inner {
-            Inner::Rotation { rotation, adopt } => Some((rotation.record(), *adopt)),
+            Inner::Rotation { rotation, before } => Some((before, rotation.record())),
             _ => None,
         }
     }

@@ -283,21 +283,25 @@ async fn rotate(inner: &Shared, options: &JsValue) -> Result<(RotationReport, St
         retry: policy,
         ..RotateOptions::default()
     };
+    let before = record.clone();
     let mut rotation = Rotation::new(record, options, cached, random_bytes::<8>()?)?;
     let result = drive(&mut rotation, &transport, Some(&store)).await;
     let last = rotation.record().clone();
     {
         let mut i = inner.borrow_mut();
-        if owns(&i, &last) && matches!(i.credentials, Credentials::Client { .. }) {
-            let moved = !matches!(&i.credentials, Credentials::Client { secret, .. } if *secret == last.current.secret);
-            if moved {
-                i.credentials = last.current_credentials()?;
-                i.cache.clear();
-            }
-            if let Ok(r) = &result {
-                if let Some(t) = r.token.clone() {
-                    i.cache.insert(t, now_ms());
-                }
+        // Which secret this client logs in with from now on is the core's call.
+        if let Some(next) = i
+            .credentials
+            .after_rotation(&before, &last)
+            .filter(|_| owns(&i, &last))
+        {
+            i.credentials = next;
+            i.cache.clear();
+        }
+        let current = last.current_credentials().is_ok_and(|c| c == i.credentials);
+        if let (true, Ok(r)) = (current && owns(&i, &last), &result) {
+            if let Some(t) = r.token.clone() {
+                i.cache.insert(t, now_ms());
             }
         }
     }
@@ -313,14 +317,6 @@ fn owns(i: &Inner, record: &StoreRecord) -> bool {
 
 /// A first record from this client's own client secret.
 fn seed(i: &Inner) -> Result<StoreRecord, Error> {
-    match &i.credentials {
-        Credentials::Client { client_id, secret } => {
-            let lineage = random_id("l-", &random_bytes::<8>()?);
-            StoreRecord::new(&i.config, client_id, secret.clone(), None, &lineage)
-        }
-        _ => Err(invalid_input(
-            "store",
-            "is empty: seed it with StoreRecord.create(...), or use a client signed in with a client secret",
-        )),
-    }
+    let lineage = random_id("l-", &random_bytes::<8>()?);
+    StoreRecord::from_credentials(&i.config, &i.credentials, &lineage)
 }
