@@ -16,6 +16,14 @@ PKG="$CARGO_TARGET_DIR/pkg"
 OPT_LEVEL='"z"'
 [ "${MIA_WASM_PROFILE:-size}" = speed ] && OPT_LEVEL=3
 
+# wasm-bindgen and its CLI must be one version: the lock file's against the CLI's.
+LOCKED=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/, ""); print}' Cargo.lock)
+CLI_VERSION=$("$BINDGEN" --version | awk '{print $2}')
+if [ "$LOCKED" != "$CLI_VERSION" ]; then
+  echo "build-wasm: Cargo.lock has wasm-bindgen $LOCKED but the CLI is $CLI_VERSION (scripts/tools.sh)" >&2
+  exit 1
+fi
+
 # Debian's rustc-web builds wasm32 (rustup here has no wasm32 std); std is rebuilt
 # with panics that abort at once, which drops the panic-formatting machinery.
 env RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
