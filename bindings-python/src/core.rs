@@ -52,6 +52,24 @@ fn credentials(
     }
 }
 
+impl Core {
+    /// A core with an empty token cache; `retries` counts attempts after the first.
+    fn with(config: Config, credentials: Credentials, retries: u32) -> Self {
+        let policy = RetryPolicy {
+            max_attempts: retries.saturating_add(1),
+            ..RetryPolicy::default()
+        };
+        Self {
+            config,
+            credentials,
+            policy,
+            cache: TokenCache::new(),
+            tickets: HashMap::new(),
+            next_ticket: 0,
+        }
+    }
+}
+
 #[pymethods]
 impl Core {
     #[new]
@@ -75,18 +93,7 @@ impl Core {
             py,
             credentials(client_id, client_secret, username, password),
         )?;
-        let policy = RetryPolicy {
-            max_attempts: retries.saturating_add(1),
-            ..RetryPolicy::default()
-        };
-        Ok(Self {
-            config,
-            credentials,
-            policy,
-            cache: TokenCache::new(),
-            tickets: HashMap::new(),
-            next_ticket: 0,
-        })
+        Ok(Self::with(config, credentials, retries))
     }
 
     /// A core configured from a store record: its URL, customer and current secret.
@@ -95,18 +102,7 @@ impl Core {
     fn from_record(py: Python<'_>, record: &StoreRecord, retries: u32) -> PyResult<Self> {
         let config = py_result(py, record.inner.config())?;
         let credentials = py_result(py, record.inner.current_credentials())?;
-        let policy = RetryPolicy {
-            max_attempts: retries.saturating_add(1),
-            ..RetryPolicy::default()
-        };
-        Ok(Self {
-            config,
-            credentials,
-            policy,
-            cache: TokenCache::new(),
-            tickets: HashMap::new(),
-            next_ticket: 0,
-        })
+        Ok(Self::with(config, credentials, retries))
     }
 
     /// `("hit", Token)`, `("fetch", ticket)` or `("wait", None)`.
