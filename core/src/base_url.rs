@@ -135,7 +135,8 @@ fn check_host(host: &str) -> Option<bool> {
     };
     let name = host.strip_suffix('.').unwrap_or(host);
     (!name.is_empty() && name.len() <= 253 && name.split('.').all(label_ok))
-        .then(|| name == "localhost")
+        // Only the exact name: `localhost.` (and any other spelling) goes through DNS.
+        .then(|| host.eq_ignore_ascii_case("localhost"))
 }
 
 #[cfg(test)]

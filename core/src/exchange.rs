@@ -15,12 +15,15 @@ pub(crate) enum Wire {
     Sleep(u64),
 }
 
+#[derive(Clone)]
 pub(crate) struct Exchange<T> {
     request: HttpRequest,
     parse: Parser<T>,
     policy: RetryPolicy,
     attempts: u32,
-    sleep_until: Option<u64>,
+    /// A backoff to sleep before the next attempt; relative, so a clock
+    /// that steps back never stretches it.
+    sleep_ms: Option<u64>,
 }
 
 impl<T> Exchange<T> {
@@ -30,16 +33,13 @@ impl<T> Exchange<T> {
             parse,
             policy,
             attempts: 0,
-            sleep_until: None,
+            sleep_ms: None,
         }
     }
 
-    pub(crate) fn poll(&mut self, now_ms: u64) -> Wire {
-        if let Some(until) = self.sleep_until {
-            if now_ms < until {
-                return Wire::Sleep(until - now_ms);
-            }
-            self.sleep_until = None;
+    pub(crate) fn poll(&mut self, _now_ms: u64) -> Wire {
+        if let Some(ms) = self.sleep_ms.take() {
+            return Wire::Sleep(ms);
         }
         self.attempts += 1;
         Wire::Send(self.request.clone())
@@ -55,7 +55,7 @@ impl<T> Exchange<T> {
         match result {
             Err(e) => match self.policy.delay_ms(self.attempts, &e, now_ms) {
                 Some(delay) => {
-                    self.sleep_until = Some(now_ms.saturating_add(delay));
+                    self.sleep_ms = Some(delay);
                     None
                 }
                 None => Some(Err(e)),

@@ -61,8 +61,9 @@ impl Timestamp {
             let with_z = format!("{text}Z");
             OffsetDateTime::parse(&with_z, &Rfc3339).ok()
         })?;
+        // `checked_`: an offset that moves the date past year 9999 is refused, not a panic.
         Some(Self {
-            at: at.to_offset(UtcOffset::UTC),
+            at: at.checked_to_offset(UtcOffset::UTC)?,
             raw: text.to_owned(),
         })
     }

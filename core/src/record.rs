@@ -1,6 +1,7 @@
 //! The durable store record: one versioned JSON format shared by every store
-//! (file, Python, JS, mobile), and the lineage tag that marks secrets a store
-//! created. Serialisation only; saving is the caller's.
+//! (file, Python, JS, mobile), what it says about which secrets are provably
+//! this store's own, and the lineage tag that marks secrets a store created.
+//! Serialisation and pure record edits only; saving is the caller's.
 
 use crate::config::{Config, Credentials};
 use crate::error::{Error, StoreErrorKind};
@@ -10,12 +11,21 @@ use std::fmt::Write as _;
 
 /// The `format` field of every record.
 pub const RECORD_FORMAT: &str = "mapsindoors-auth/secret-store";
-/// The record version this build reads and writes.
-pub const RECORD_VERSION: u32 = 1;
+/// The record version this build writes (it also reads version 1).
+pub const RECORD_VERSION: u32 = 2;
 const TAG_OPEN: &str = "[mia:";
+/// At most this many started rotations of unknown outcome are remembered;
+/// the oldest is forgotten first (its orphan, if any, is then left alone).
+pub const MAX_OPEN_ROTATIONS: usize = 8;
+/// At most this many kept secrets (and candidates per secret) are remembered.
+pub const MAX_KEPT: usize = 16;
 
 /// What a store holds for one client: the secret in use, a pending one
 /// mid-rotation, and what is left to clean up. `Debug` redacts secrets.
+///
+/// Every save is a compare-and-swap: a record of generation `g` replaces
+/// exactly the record of generation `g - 1`. Nothing else about the store is
+/// assumed: no lock is needed for safety.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreRecord {
     /// Always [`RECORD_FORMAT`].
@@ -40,13 +50,20 @@ pub struct StoreRecord {
     pub current: StoredSecret,
     /// A secret created but not yet verified and promoted.
     pub pending: Option<StoredSecret>,
-    /// The id of a replaced secret not yet deleted.
+    /// The id of a replaced secret that is provably this store's own and is
+    /// still to be deleted.
     pub previous_id: Option<String>,
-    /// A replaced secret of unknown id is still to be identified and deleted.
-    pub previous_unidentified: bool,
-    /// A rotation that may have created a secret this record does not hold:
-    /// its orphans must be swept.
-    pub intent: Option<String>,
+    /// Replaced secrets that are not provably this store's own (handed in,
+    /// shared, or of unknown id): never deleted by a rotation; reported, and
+    /// deleted only once the user claims one ([`StoreRecord::claim`]).
+    pub kept: Vec<KeptSecret>,
+    /// The fence of a delete: the id a run is about to delete, saved (by a
+    /// compare-and-swap) before the DELETE is sent.
+    pub deleting: Option<String>,
+    /// Rotations that were started (their intent saved) but whose created
+    /// secret is not known by id: a crash or a lost answer. Their orphans are
+    /// the only secrets a sweep may delete.
+    pub rotations: Vec<StartedRotation>,
 }
 
 /// A secret kept in a record.
@@ -60,10 +77,90 @@ pub struct StoredSecret {
     pub created_at: Option<String>,
     /// The rotation that created it.
     pub rotation: Option<String>,
+    /// Whether it is provably this store's own: created by its rotation, or
+    /// claimed by the user (named at seeding, or [`StoreRecord::claim`]).
+    /// Only an owned secret of known id is ever deleted once replaced.
+    pub owned: bool,
+    /// For a seeded secret of unknown id: the client's secrets it may be.
+    pub candidates: Vec<Candidate>,
+}
+
+/// A secret a kept entry may be, as listed when the store was seeded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Its id.
+    pub id: String,
+    /// When it was created, as the server said.
+    pub created_at: Option<String>,
+}
+
+/// A secret the rotation will not delete, and why. Kept in the record and in
+/// the report, with the commands to delete it by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeptSecret {
+    /// The secret's id, when it could be named.
+    pub id: Option<String>,
+    /// When it was created, if known.
+    pub created_at: Option<String>,
+    /// For a secret of unknown id: the secrets it may be.
+    pub candidates: Vec<Candidate>,
+    /// Why it was left.
+    pub reason: String,
+}
+
+impl KeptSecret {
+    /// A kept secret with just an id and a reason.
+    #[must_use]
+    pub fn new(id: Option<String>, reason: impl Into<String>) -> Self {
+        Self {
+            id,
+            created_at: None,
+            candidates: Vec::new(),
+            reason: reason.into(),
+        }
+    }
+
+    /// What the user can do about it, in one sentence.
+    #[must_use]
+    pub fn advice(&self) -> String {
+        match (&self.id, self.candidates.as_slice()) {
+            (Some(id), _) => format!(
+                "if no other job or installation uses secret {id}, delete it by hand (`mapsindoors-auth delete {id}`), or claim it (`mapsindoors-auth claim {id}`) and the next rotation deletes it"
+            ),
+            (None, []) => "its id is unknown: find it in the list of secrets and delete it by hand once nothing uses it".to_owned(),
+            (None, c) => format!(
+                "its id is unknown; it is one of: {}; claim the right one (`mapsindoors-auth claim ID`) or delete it by hand once nothing uses it",
+                c.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+}
+
+/// A rotation whose intent was saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartedRotation {
+    /// The rotation's id (it is in the tag of the secret it creates).
+    pub id: String,
+    /// When its intent was saved, Unix milliseconds (the caller's clock).
+    pub started_ms: u64,
 }
 
 impl StoredSecret {
-    fn from_value(v: &Json, name: &str) -> Result<Self, String> {
+    /// A secret this store has not (yet) proved its own.
+    #[must_use]
+    pub fn unowned(id: Option<String>, secret: ClientSecret) -> Self {
+        Self {
+            id,
+            secret,
+            created_at: None,
+            rotation: None,
+            owned: false,
+            candidates: Vec::new(),
+        }
+    }
+
+    fn from_value(v: &Json, name: &str, version: u64) -> Result<Self, String> {
         if !matches!(v, Json::Object(_)) {
             return Err(format!("field `{name}` must be an object"));
         }
@@ -71,11 +168,21 @@ impl StoredSecret {
             .get("secret")
             .and_then(Json::as_str)
             .ok_or_else(|| format!("field `{name}.secret` must be a string"))?;
+        let id = opt_str(v, "id")?;
+        let rotation = opt_str(v, "rotation")?;
+        let owned = if version == 1 {
+            // Version 1 kept an id only for secrets it created or was told.
+            id.is_some() || rotation.is_some()
+        } else {
+            opt_bool(v, "owned")?
+        };
         Ok(Self {
-            id: opt_str(v, "id")?,
+            id,
             secret: ClientSecret::new(secret),
             created_at: opt_str(v, "created_at")?,
-            rotation: opt_str(v, "rotation")?,
+            rotation,
+            owned,
+            candidates: candidates(v)?,
         })
     }
 
@@ -89,7 +196,48 @@ impl StoredSecret {
         write_opt(out, self.created_at.as_deref());
         out.push_str(", \"rotation\": ");
         write_opt(out, self.rotation.as_deref());
+        let _ = write!(out, ", \"owned\": {}", self.owned);
+        if !self.candidates.is_empty() {
+            out.push_str(", \"candidates\": ");
+            write_candidates(out, &self.candidates);
+        }
         out.push('}');
+    }
+}
+
+fn write_candidates(out: &mut String, candidates: &[Candidate]) {
+    out.push('[');
+    for (i, c) in candidates.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str("{\"id\": ");
+        write_string(out, &c.id);
+        out.push_str(", \"created_at\": ");
+        write_opt(out, c.created_at.as_deref());
+        out.push('}');
+    }
+    out.push(']');
+}
+
+fn candidates(v: &Json) -> Result<Vec<Candidate>, String> {
+    array(v, "candidates")?
+        .iter()
+        .take(MAX_KEPT)
+        .map(|c| {
+            Ok(Candidate {
+                id: req_str(c, "id")?,
+                created_at: opt_str(c, "created_at")?,
+            })
+        })
+        .collect()
+}
+
+fn array<'a>(v: &'a Json, key: &str) -> Result<&'a [Json], String> {
+    match v.get(key) {
+        None | Some(Json::Null) => Ok(&[]),
+        Some(Json::Array(items)) => Ok(items),
+        Some(_) => Err(format!("field `{key}` must be an array")),
     }
 }
 
@@ -108,8 +256,34 @@ fn opt_str(v: &Json, key: &str) -> Result<Option<String>, String> {
     }
 }
 
+fn opt_bool(v: &Json, key: &str) -> Result<bool, String> {
+    match v.get(key) {
+        None | Some(Json::Null) => Ok(false),
+        Some(Json::Bool(b)) => Ok(*b),
+        Some(_) => Err(format!("field `{key}` must be a boolean")),
+    }
+}
+
+fn opt_u64(v: &Json, key: &str) -> Result<u64, String> {
+    match v.get(key) {
+        None | Some(Json::Null) => Ok(0),
+        Some(n) => n
+            .as_u64()
+            .ok_or_else(|| format!("field `{key}` must be an integer")),
+    }
+}
+
+/// A new store lineage from fresh randomness: `l-` and 16 hex digits.
+#[must_use]
+pub fn mint_lineage(nonce: [u8; 8]) -> String {
+    random_id("l-", &nonce)
+}
+
 impl StoreRecord {
-    /// A first record for a secret obtained outside any rotation.
+    /// A first record (generation 1) for a secret obtained outside any
+    /// rotation. Naming its id claims it as this store's own (the first
+    /// rotation deletes it); without an id it is kept forever. Prefer
+    /// [`crate::Seed`], which identifies the secret on the server first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for a bad URL, customer id or credentials.
@@ -123,15 +297,17 @@ impl StoreRecord {
         let customer_id = config.require_customer_id()?.to_owned();
         Credentials::client(client_id, secret.clone())?;
         if lineage.is_empty()
+            || lineage.len() > 64
             || !lineage
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-')
         {
             return Err(Error::invalid_input(
                 "lineage",
-                "must be non-empty ASCII letters, digits or '-'",
+                "must be 1 to 64 ASCII letters, digits or '-'",
             ));
         }
+        let id = secret_id.filter(|s| !s.is_empty());
         Ok(Self {
             format: RECORD_FORMAT.to_owned(),
             version: RECORD_VERSION,
@@ -143,19 +319,19 @@ impl StoreRecord {
             updated_at_ms: 0,
             description: None,
             current: StoredSecret {
-                id: secret_id.filter(|s| !s.is_empty()),
-                secret,
-                created_at: None,
-                rotation: None,
+                owned: id.is_some(),
+                ..StoredSecret::unowned(id, secret)
             },
             pending: None,
             previous_id: None,
-            previous_unidentified: false,
-            intent: None,
+            kept: Vec::new(),
+            deleting: None,
+            rotations: Vec::new(),
         })
     }
 
-    /// A first record for the secret these client credentials log in with.
+    /// A first record for the secret these client credentials log in with,
+    /// not claimed (it is kept after rotations). Prefer [`crate::Seed`].
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for password credentials (a store holds a client
@@ -176,17 +352,75 @@ impl StoreRecord {
         }
     }
 
-    /// Whether an earlier rotation left work for the next: a pending secret, an
-    /// old secret to delete, or orphans to sweep.
+    /// Whether an earlier rotation left work for the next: a pending secret,
+    /// an owned old secret to delete, a delete under way, or started
+    /// rotations whose orphans may need a sweep. Kept secrets do not count:
+    /// no run acts on them.
     #[must_use]
     pub fn has_unfinished_rotation(&self) -> bool {
-        self.pending.is_some()
-            || self.previous_id.is_some()
-            || self.previous_unidentified
-            || self.intent.is_some()
+        self.unfinished_stage().is_some()
     }
 
-    /// Parses a record, refusing anything but this format and version.
+    /// The unfinished work's stage, if any: `deleting`, `verify` (a pending
+    /// secret), `delete_old` or `sweep`.
+    #[must_use]
+    pub fn unfinished_stage(&self) -> Option<&'static str> {
+        if self.deleting.is_some() {
+            Some("deleting")
+        } else if self.pending.is_some() {
+            Some("verify")
+        } else if self.previous_id.is_some() {
+            Some("delete_old")
+        } else if !self.rotations.is_empty() {
+            Some("sweep")
+        } else {
+            None
+        }
+    }
+
+    /// Claims a kept secret (or the current one) as this store's own: the
+    /// next rotation deletes a claimed kept secret, and the first rotation
+    /// deletes a claimed current one once replaced. `id` must be a kept
+    /// secret's id or candidate, or the current secret's id or candidate.
+    /// Returns the next record to save (compare-and-swap, as always).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `id` is not one of those, or an owned old
+    /// secret is still to be deleted (run a rotation first).
+    pub fn claim(&self, id: &str, now_ms: u64) -> Result<Self, Error> {
+        let mut next = self.next(now_ms)?;
+        let named = |k: &KeptSecret| {
+            k.id.as_deref() == Some(id) || k.candidates.iter().any(|c| c.id == id)
+        };
+        let current_may_be = self.current.id.as_deref() == Some(id)
+            || (self.current.id.is_none() && self.current.candidates.iter().any(|c| c.id == id));
+        if current_may_be {
+            next.current.id = Some(id.to_owned());
+            next.current.owned = true;
+            next.current.candidates.clear();
+            return Ok(next);
+        }
+        if self.pending.as_ref().and_then(|p| p.id.as_deref()) == Some(id) {
+            return Err(Error::invalid_input("id", "that is the pending secret, already this store's own"));
+        }
+        if !self.kept.iter().any(named) {
+            return Err(Error::invalid_input(
+                "id",
+                "not a secret this store keeps: only a kept secret (or the current one) can be claimed; delete others by hand",
+            ));
+        }
+        if self.previous_id.is_some() || self.deleting.is_some() {
+            return Err(Error::invalid_input(
+                "id",
+                "an old secret is still being deleted: run a rotation first, then claim",
+            ));
+        }
+        next.kept.retain(|k| !named(k));
+        next.previous_id = Some(id.to_owned());
+        Ok(next)
+    }
+
+    /// Parses a record, refusing anything but this format and versions 1 and 2.
     ///
     /// # Errors
     /// [`Error::Store`] of kind [`StoreErrorKind::Corrupt`], saying what is wrong
@@ -201,24 +435,74 @@ impl StoreRecord {
         if value.get("format").and_then(Json::as_str) != Some(RECORD_FORMAT) {
             return Err(corrupt(format!("not a {RECORD_FORMAT} record")));
         }
-        match value.get("version").and_then(Json::as_u64) {
-            Some(v) if v == u64::from(RECORD_VERSION) => {}
+        let version = match value.get("version").and_then(Json::as_u64) {
+            Some(v @ (1 | 2)) => v,
             Some(v) => {
                 return Err(corrupt(format!(
-                    "unknown record version {v}; this build reads version {RECORD_VERSION}"
+                    "unknown record version {v}; this build reads versions 1 and {RECORD_VERSION}"
                 )));
             }
             None => return Err(corrupt("missing record version".to_owned())),
-        }
-        let record =
-            Self::from_value(&value).map_err(|r| corrupt(format!("invalid record: {r}")))?;
+        };
+        let record = Self::from_value(&value, version)
+            .map_err(|r| corrupt(format!("invalid record: {r}")))?;
         if record.current.secret.is_empty() {
             return Err(corrupt("the current secret is empty".to_owned()));
+        }
+        if record.generation == u64::MAX {
+            return Err(corrupt(
+                "field `generation` is at its largest value: no save could follow".to_owned(),
+            ));
         }
         Ok(record)
     }
 
-    fn from_value(v: &Json) -> Result<Self, String> {
+    fn from_value(v: &Json, version: u64) -> Result<Self, String> {
+        let updated_at_ms = opt_u64(v, "updated_at_ms")?;
+        let mut kept = array(v, "kept")?
+            .iter()
+            .take(MAX_KEPT)
+            .map(|k| {
+                Ok(KeptSecret {
+                    id: opt_str(k, "id")?,
+                    created_at: opt_str(k, "created_at")?,
+                    candidates: candidates(k)?,
+                    reason: opt_str(k, "reason")?.unwrap_or_default(),
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let mut rotations = array(v, "rotations")?
+            .iter()
+            .take(MAX_OPEN_ROTATIONS)
+            .map(|r| {
+                Ok(StartedRotation {
+                    id: req_str(r, "id")?,
+                    started_ms: opt_u64(r, "started_ms")?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        if version == 1 {
+            if opt_bool(v, "previous_unidentified")? {
+                kept.push(KeptSecret::new(
+                    None,
+                    "replaced secret of unknown id (recorded by an older version)",
+                ));
+            }
+            if let Some(intent) = opt_str(v, "intent")? {
+                rotations.push(StartedRotation {
+                    id: intent,
+                    started_ms: updated_at_ms,
+                });
+            }
+        }
+        let mut pending = match v.get("pending") {
+            None | Some(Json::Null) => None,
+            Some(p) => Some(StoredSecret::from_value(p, "pending", version)?),
+        };
+        if let Some(p) = &mut pending {
+            // A pending secret is always this store's own creation.
+            p.owned = true;
+        }
         Ok(Self {
             format: RECORD_FORMAT.to_owned(),
             version: RECORD_VERSION,
@@ -230,28 +514,18 @@ impl StoreRecord {
                 .get("generation")
                 .and_then(Json::as_u64)
                 .ok_or("field `generation` must be an integer")?,
-            updated_at_ms: match v.get("updated_at_ms") {
-                None | Some(Json::Null) => 0,
-                Some(n) => n
-                    .as_u64()
-                    .ok_or("field `updated_at_ms` must be an integer")?,
-            },
+            updated_at_ms,
             description: opt_str(v, "description")?,
             current: StoredSecret::from_value(
                 v.get("current").ok_or("missing field `current`")?,
                 "current",
+                version,
             )?,
-            pending: match v.get("pending") {
-                None | Some(Json::Null) => None,
-                Some(p) => Some(StoredSecret::from_value(p, "pending")?),
-            },
+            pending,
             previous_id: opt_str(v, "previous_id")?,
-            previous_unidentified: match v.get("previous_unidentified") {
-                None | Some(Json::Null) => false,
-                Some(Json::Bool(b)) => *b,
-                Some(_) => return Err("field `previous_unidentified` must be a boolean".to_owned()),
-            },
-            intent: opt_str(v, "intent")?,
+            kept,
+            deleting: opt_str(v, "deleting")?,
+            rotations,
         })
     }
 
@@ -270,7 +544,7 @@ impl StoreRecord {
             ("lineage", Some(self.lineage.as_str())),
             ("description", self.description.as_deref()),
             ("previous_id", self.previous_id.as_deref()),
-            ("intent", self.intent.as_deref()),
+            ("deleting", self.deleting.as_deref()),
         ] {
             field(&mut out, key);
             write_opt(&mut out, value);
@@ -278,9 +552,37 @@ impl StoreRecord {
         }
         let _ = write!(
             out,
-            "  \"version\": {},\n  \"generation\": {},\n  \"updated_at_ms\": {},\n  \"previous_unidentified\": {},\n",
-            self.version, self.generation, self.updated_at_ms, self.previous_unidentified
+            "  \"version\": {},\n  \"generation\": {},\n  \"updated_at_ms\": {},\n",
+            self.version, self.generation, self.updated_at_ms
         );
+        field(&mut out, "rotations");
+        out.push('[');
+        for (i, r) in self.rotations.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str("{\"id\": ");
+            write_string(&mut out, &r.id);
+            let _ = write!(out, ", \"started_ms\": {}}}", r.started_ms);
+        }
+        out.push_str("],\n");
+        field(&mut out, "kept");
+        out.push('[');
+        for (i, k) in self.kept.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str("{\"id\": ");
+            write_opt(&mut out, k.id.as_deref());
+            out.push_str(", \"created_at\": ");
+            write_opt(&mut out, k.created_at.as_deref());
+            out.push_str(", \"reason\": ");
+            write_string(&mut out, &k.reason);
+            out.push_str(", \"candidates\": ");
+            write_candidates(&mut out, &k.candidates);
+            out.push('}');
+        }
+        out.push_str("],\n");
         field(&mut out, "current");
         self.current.write(&mut out);
         out.push_str(",\n");
@@ -309,11 +611,20 @@ impl StoreRecord {
         Credentials::client(&self.client_id, self.current.secret.clone())
     }
 
-    pub(crate) fn next(&self, now_ms: u64) -> Self {
+    /// The record that replaces this one: the next generation, stamped `now_ms`.
+    ///
+    /// # Errors
+    /// [`Error::Store`] (corrupt) if the generation cannot grow.
+    pub fn next(&self, now_ms: u64) -> Result<Self, Error> {
         let mut next = self.clone();
-        next.generation += 1;
+        next.generation = self.generation.checked_add(1).ok_or_else(|| {
+            Error::store(
+                StoreErrorKind::Corrupt,
+                "the record's generation is at its largest value",
+            )
+        })?;
         next.updated_at_ms = now_ms;
-        next
+        Ok(next)
     }
 }
 
@@ -394,7 +705,7 @@ mod tests {
     fn refuses_corrupt_truncated_and_unknown_versions_without_echo() {
         let json = record().to_json();
         let truncated = json.get(..json.len() / 2).unwrap();
-        let future = json.replace("\"version\": 1,", "\"version\": 99,");
+        let future = json.replace("\"version\": 2,", "\"version\": 99,");
         for bad in ["", "{", "[]", truncated, &future, "{\"format\":\"x\"}"] {
             let e = StoreRecord::from_json(bad).unwrap_err();
             assert_eq!(e.kind().as_str(), "store", "{bad}");
@@ -411,7 +722,7 @@ mod tests {
     #[test]
     fn adopting_the_new_secret_after_a_rotation() {
         let before = record();
-        let mut after = before.next(1);
+        let mut after = before.next(1).unwrap();
         after.current.secret = ClientSecret::new("new-secret");
         let own = before.current_credentials().unwrap();
         let adopted = own.after_rotation(&before, &after).unwrap();
@@ -434,6 +745,52 @@ mod tests {
         let user = Credentials::password("u", crate::Password::new("p")).unwrap();
         assert!(StoreRecord::from_credentials(&config, &user, "l-01").is_err());
         assert!(!before.has_unfinished_rotation());
+    }
+
+    #[test]
+    fn the_largest_generation_is_corrupt_not_a_panic() {
+        let json = record()
+            .to_json()
+            .replace("\"generation\": 1,", "\"generation\": 18446744073709551615,");
+        let e = StoreRecord::from_json(&json).unwrap_err();
+        assert!(e.to_string().contains("largest"), "{e}");
+        let mut r = record();
+        r.generation = u64::MAX;
+        assert_eq!(r.next(1).unwrap_err().kind().as_str(), "store");
+    }
+
+    #[test]
+    fn reads_version_1_records() {
+        let v1 = r#"{"format": "mapsindoors-auth/secret-store", "version": 1, "auth_url": "http://127.0.0.1:1",
+            "customer_id": "c", "client_id": "client", "lineage": "l-01", "generation": 4, "updated_at_ms": 77,
+            "previous_id": null, "intent": "r-9", "previous_unidentified": true,
+            "current": {"id": "s2", "secret": "x", "created_at": null, "rotation": "r-8"}, "pending": null}"#;
+        let r = StoreRecord::from_json(v1).unwrap();
+        assert_eq!(r.version, RECORD_VERSION);
+        assert!(r.current.owned);
+        assert_eq!(r.rotations, vec![StartedRotation { id: "r-9".into(), started_ms: 77 }]);
+        assert_eq!(r.kept.len(), 1);
+        assert_eq!(StoreRecord::from_json(&r.to_json()).unwrap(), r);
+    }
+
+    #[test]
+    fn claiming_only_what_the_store_keeps() {
+        let mut r = record();
+        r.current.candidates = vec![
+            Candidate { id: "a".into(), created_at: None },
+            Candidate { id: "b".into(), created_at: None },
+        ];
+        assert!(r.claim("zzz", 5).is_err(), "not a candidate");
+        let claimed = r.claim("b", 5).unwrap();
+        assert_eq!(claimed.current.id.as_deref(), Some("b"));
+        assert!(claimed.current.owned && claimed.generation == 2);
+        let mut k = record();
+        k.kept.push(KeptSecret::new(Some("old".into()), "handed in"));
+        let c = k.claim("old", 1).unwrap();
+        assert_eq!(c.previous_id.as_deref(), Some("old"));
+        assert!(c.kept.is_empty());
+        assert!(k.kept[0].advice().contains("mapsindoors-auth claim old"));
+        assert_eq!(StoreRecord::from_json(&c.to_json()).unwrap(), c);
     }
 
     #[test]

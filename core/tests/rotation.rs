@@ -304,9 +304,18 @@ fn assert_clean(fake: &Fake, store: &StoreRecord, now: u64) {
         "store secret must work"
     );
     assert!(
-        store.pending.is_none() && store.previous_id.is_none() && store.intent.is_none(),
+        store.pending.is_none() && store.previous_id.is_none() && store.deleting.is_none(),
         "{store:?}"
     );
+    // A started rotation may be remembered (until its grace ends) only when
+    // no secret carries its tag: its create never reached the server.
+    for r in &store.rotations {
+        assert!(
+            !fake.secrets.iter().any(|s| s.description.contains(&r.id)),
+            "an orphan of {} is left: {store:?}",
+            r.id
+        );
+    }
     let mut want = vec![
         store.current.id.clone().unwrap(),
         fake.id_of("sibling-secret").unwrap(),
@@ -317,7 +326,7 @@ fn assert_clean(fake: &Fake, store: &StoreRecord, now: u64) {
 }
 
 #[test]
-fn happy_path_is_four_round_trips_and_four_saves() {
+fn happy_path_is_four_round_trips_and_five_saves() {
     let mut fake = Fake::new();
     let r = {
         let s = first_record(&fake, true);
@@ -326,8 +335,9 @@ fn happy_path_is_four_round_trips_and_four_saves() {
     let report = r.result.unwrap();
     assert_eq!(report.round_trips, 4, "{:?}", fake.requests);
     assert_eq!(fake.requests, ["token", "create", "token", "delete"]);
-    assert_eq!(report.persists, 4);
-    assert_eq!(report.generation, 5);
+    // intent, pending, promote, the delete's fence, deleted.
+    assert_eq!(report.persists, 5);
+    assert_eq!(report.generation, 6);
     assert!(report.rotated && !report.resumed);
     assert_eq!(report.deleted, vec![fake_old_id()]);
     assert!(report.token.is_some());
@@ -446,7 +456,7 @@ fn propagation_that_never_ends_is_incomplete_but_safe_then_resumes() {
 }
 
 #[test]
-fn unknown_old_id_is_deleted_only_when_provably_the_only_other() {
+fn an_unclaimed_old_secret_is_kept_and_reported() {
     // With a sibling: the old secret cannot be told apart, so it is kept.
     let mut fake = Fake::new();
     let r = {
@@ -455,9 +465,11 @@ fn unknown_old_id_is_deleted_only_when_provably_the_only_other() {
     };
     let report = r.result.unwrap();
     assert!(report.deleted.is_empty());
-    assert_eq!(report.kept.len(), 2, "{:?}", report.kept);
+    assert_eq!(report.kept.len(), 1, "{:?}", report.kept);
+    assert!(report.kept[0].advice().contains("id is unknown"));
+    assert_eq!(report.round_trips, 3, "no listing to guess which it was");
     assert!(fake.id_of("old-secret").is_some() && fake.id_of("sibling-secret").is_some());
-    // Without a sibling: it is the only other secret of the client, so it goes.
+    // Without a sibling too: never inferred from a listing, kept until claimed.
     let mut fake = Fake::new();
     fake.secrets.retain(|s| s.value != "sibling-secret");
     let r = {
@@ -465,13 +477,20 @@ fn unknown_old_id_is_deleted_only_when_provably_the_only_other() {
         run(&mut fake, s, 0, Plan::default())
     };
     let report = r.result.unwrap();
-    assert_eq!(report.deleted.len(), 1);
-    assert_eq!(report.round_trips, 5, "one GET to identify the old secret");
+    assert!(report.deleted.is_empty());
+    assert!(fake.id_of("old-secret").is_some());
+    // Claimed by the user, the next run deletes it.
+    let old = fake.id_of("old-secret").unwrap();
+    let mut store = r.store.clone();
+    store.kept[0].id = Some(old.clone());
+    let claimed = store.claim(&old, r.now).unwrap();
+    let next = run(&mut fake, claimed, r.now + 1, Plan { nonce: 9, ..Plan::default() });
+    assert_eq!(next.result.unwrap().deleted, vec![old]);
     assert!(fake.id_of("old-secret").is_none());
 }
 
 #[test]
-fn failing_to_save_the_new_secret_deletes_it() {
+fn failing_to_save_the_new_secret_leaves_it_to_the_sweep() {
     let mut fake = Fake::new();
     let r = {
         let s = first_record(&fake, true);
@@ -486,9 +505,12 @@ fn failing_to_save_the_new_secret_deletes_it() {
         )
     };
     assert_eq!(r.result.unwrap_err().kind().as_str(), "rotation_incomplete");
-    assert_eq!(fake.requests, ["token", "create", "delete"]);
+    // No delete without a saved fence: the unsaved secret waits for the sweep.
+    assert_eq!(fake.requests, ["token", "create"]);
     assert!(fake.accepts("old-secret", r.now));
-    assert_eq!(fake.client_ids().len(), 2, "only old and sibling remain");
+    assert_eq!(fake.client_ids().len(), 3);
+    let report = finish(&mut fake, r.store, r.now + 1, 4);
+    assert_eq!(report.swept.len(), 1);
 }
 
 #[test]
@@ -500,7 +522,7 @@ fn a_lost_create_response_is_swept_next_time() {
         run(&mut fake, s, 0, Plan::default())
     };
     assert_eq!(r.result.unwrap_err().kind().as_str(), "rotation_incomplete");
-    assert!(r.store.intent.is_some());
+    assert!(!r.store.rotations.is_empty());
     assert_eq!(fake.client_ids().len(), 3, "an orphan exists");
     let report = finish(&mut fake, r.store, r.now, 4);
     assert_eq!(report.swept.len(), 1);
@@ -515,7 +537,7 @@ fn a_refused_create_clears_the_intent_and_is_not_incomplete() {
         run(&mut fake, s, 0, Plan::default())
     };
     assert_eq!(r.result.unwrap_err().kind().as_str(), "forbidden");
-    assert!(r.store.intent.is_none());
+    assert!(r.store.rotations.is_empty());
 }
 
 #[test]

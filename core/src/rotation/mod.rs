@@ -2,27 +2,45 @@
 //! step from the store record plus what this run has learnt, so a run that
 //! starts from any crash point finishes the earlier rotation first.
 //!
-//! The protocol: log in; persist an intent; create the new secret (tagged
-//! with this store's lineage); persist it as pending; verify it by logging in
-//! with it (waiting out propagation); promote it; delete the old secret by
-//! id; sweep tagged orphans. Only token, GET and DELETE are retried.
+//! The protocol: log in; save an intent naming the rotation; create the new
+//! secret (tagged with the store's lineage and the rotation); save it as
+//! pending; verify it by logging in with it (waiting out propagation);
+//! promote it; delete the old secret if it is provably this store's own;
+//! sweep the orphans of rotations whose created secret was never saved.
+//!
+//! Safety rests on one rule: **every DELETE is fenced**. Before it sends a
+//! DELETE, a run saves (compare-and-swap on the generation) a record naming
+//! the id in `deleting`, with the id already removed from every role. A run
+//! whose view is stale fails that save and deletes nothing. No lock is
+//! needed; a lock only saves wasted work. Only token, GET and DELETE are
+//! retried; a POST never is.
 
 mod report;
 
-pub use report::{KeptSecret, RotateOptions, RotationReport};
+pub use crate::record::KeptSecret;
+pub use report::{RotateOptions, RotationReport};
 
 use crate::config::{Config, Credentials};
-use crate::error::Error;
+use crate::error::{Error, StoreErrorKind};
 use crate::exchange::{Exchange, Wire};
 use crate::http::{HttpResponse, TransportError};
 use crate::model::{CreatedSecret, SecretInfo, Token};
 use crate::ops::wire_step;
-use crate::record::{StoreRecord, StoredSecret, Tag, random_id};
+use crate::record::{
+    Candidate, MAX_KEPT, MAX_OPEN_ROTATIONS, StartedRotation, StoreRecord, StoredSecret, Tag,
+    random_id,
+};
 use crate::request::{create_request, delete_request, list_request, token_request};
 use crate::response::{parse_create, parse_delete, parse_list, parse_token};
 use crate::retry::RetryPolicy;
 use crate::secret::AccessToken;
 use crate::step::{Flow, Step, misuse};
+
+/// How long after its intent an unfound rotation's orphan is still looked
+/// for: longer than any run lives, so a create still in flight from a live
+/// run is never forgotten. (The caller's clock; a step forward only makes an
+/// orphan be left alone, never a wrong delete.)
+pub const ORPHAN_GRACE_MS: u64 = 15 * 60 * 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Source {
@@ -34,25 +52,25 @@ enum Source {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PersistReason {
-    /// Before creating a secret: names the rotation whose orphans a crash would leave.
+    /// Before creating a secret: names the rotation whose orphan a crash would leave.
     Intent,
     /// The server refused the create outright; the intent is dropped.
     IntentCleared,
     /// The new secret, saved before anything else happens.
     Pending,
-    /// The verified new secret becomes current; the old id is kept as previous.
+    /// The verified new secret becomes current; the old one is to delete or kept.
     Promote,
-    /// The old secret is gone (or provably cannot be identified).
-    PreviousCleared,
-    /// Orphans of crashed runs are swept.
-    Swept,
-    /// A pending secret the server never accepted is given up.
-    Abandon,
+    /// The fence of a delete: the id about to be deleted, out of every role.
+    Fence,
+    /// A fenced delete is done.
+    Deleted,
+    /// A started rotation whose secret never appeared is forgotten.
+    Forget,
 }
 
 impl PersistReason {
     /// A stable name: `intent`, `intent_cleared`, `pending`, `promote`,
-    /// `previous_cleared`, `swept` or `abandon`.
+    /// `fence`, `deleted` or `forget`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
@@ -60,35 +78,44 @@ impl PersistReason {
             PersistReason::IntentCleared => "intent_cleared",
             PersistReason::Pending => "pending",
             PersistReason::Promote => "promote",
-            PersistReason::PreviousCleared => "previous_cleared",
-            PersistReason::Swept => "swept",
-            PersistReason::Abandon => "abandon",
+            PersistReason::Fence => "fence",
+            PersistReason::Deleted => "deleted",
+            PersistReason::Forget => "forget",
         }
     }
 }
 
 use PersistReason as Why;
 
+/// What a fenced delete removes, for the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DeleteWhy {
+enum Target {
+    /// The replaced secret, provably this store's own.
     Old,
+    /// The secret of a rotation whose answer was never saved.
     Orphan,
-    Compensate,
+    /// A pending secret the server never accepted.
+    Abandoned,
 }
 
+#[derive(Clone)]
 enum Action {
     Login(Source, Exchange<Token>),
     Create(Exchange<CreatedSecret>),
-    Delete(String, DeleteWhy, Exchange<()>),
+    Delete(String, Exchange<()>),
     List(Exchange<Vec<SecretInfo>>),
     Persist(Box<StoreRecord>, Why),
 }
 
 /// A rotation of the secret in a [`StoreRecord`]. Drive it with the
 /// [`Flow`] loop: it asks to send requests, persist records and sleep, and
-/// ends with a [`RotationReport`]. Persist every record before answering
-/// [`Flow::on_persisted`] with `Ok`; a crash at any point leaves a store from
-/// which the next rotation recovers.
+/// ends with a [`RotationReport`]. Every [`Step::Persist`] must be a
+/// compare-and-swap: save the record only if the store still holds
+/// generation `record.generation - 1`, else answer with a
+/// [`StoreErrorKind::Conflict`] error. A crash at any point, or another run
+/// on the same store at the same time, leaves a store from which the next
+/// rotation recovers.
+#[derive(Clone)]
 pub struct Rotation {
     config: Config,
     options: RotateOptions,
@@ -99,19 +126,22 @@ pub struct Rotation {
     token_is_cached: bool,
     rotate_needed: bool,
     pending_from_earlier_run: bool,
-    sweep_needed: bool,
+    /// The id this run fenced (saved in `deleting`) and what it is.
+    fenced: Option<(String, Target)>,
     listing: Option<Vec<SecretInfo>>,
-    orphans: Option<Vec<String>>,
+    /// Started rotations this run looked for and left (young or ambiguous).
+    checked: Vec<String>,
     created: Option<CreatedSecret>,
     propagation_failures: u32,
     propagation_waited_ms: u64,
     stage: &'static str,
     action: Option<Action>,
     awaiting: bool,
-    sleep_until: Option<u64>,
+    sleep_ms: Option<u64>,
     failure: Option<Error>,
     deferred: Option<Error>,
     done: bool,
+    kept_now: Vec<KeptSecret>,
     report: RotationReport,
 }
 
@@ -119,6 +149,10 @@ impl Rotation {
     /// A rotation of `record`. `cached_token` is a still-valid token from the
     /// record's current secret, if the caller has one (saves a round trip).
     /// `nonce` is fresh randomness naming this rotation.
+    ///
+    /// A record with unfinished work (a pending secret, an old secret to
+    /// delete, a delete under way) is finished without starting another
+    /// rotation; orphans of started rotations are swept before a new one.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] if the record's URL, customer or client is unusable.
@@ -130,9 +164,8 @@ impl Rotation {
     ) -> Result<Self, Error> {
         let config = record.config()?;
         record.current_credentials()?;
-        let resumed = record.pending.is_some()
-            || record.previous_id.is_some()
-            || record.previous_unidentified;
+        let resumed =
+            record.pending.is_some() || record.previous_id.is_some() || record.deleting.is_some();
         Ok(Self {
             config,
             rotation_id: random_id("r-", &nonce),
@@ -141,19 +174,20 @@ impl Rotation {
             token_is_cached: false,
             rotate_needed: !resumed,
             pending_from_earlier_run: record.pending.is_some(),
-            sweep_needed: record.intent.is_some(),
+            fenced: None,
             listing: None,
-            orphans: None,
+            checked: Vec::new(),
             created: None,
             propagation_failures: 0,
             propagation_waited_ms: 0,
             stage: "login",
             action: None,
             awaiting: false,
-            sleep_until: None,
+            sleep_ms: None,
             failure: None,
             deferred: None,
             done: false,
+            kept_now: Vec::new(),
             report: RotationReport {
                 resumed,
                 generation: record.generation,
@@ -171,7 +205,7 @@ impl Rotation {
     }
 
     /// The step the rotation is at: `login`, `create`, `persist_pending`,
-    /// `verify`, `promote`, `delete_old`, `sweep` or `abandon_pending`.
+    /// `verify`, `promote`, `delete_old`, `delete`, `sweep` or `abandon_pending`.
     #[must_use]
     pub fn stage(&self) -> &'static str {
         self.stage
@@ -194,7 +228,11 @@ impl Rotation {
 
     fn fail(&mut self, error: Error) {
         let error = match error {
-            e @ Error::RotationIncomplete { .. } => e,
+            e @ (Error::RotationIncomplete { .. }
+            | Error::Store {
+                kind: StoreErrorKind::Conflict,
+                ..
+            }) => e,
             e if self.stage != "login" => Error::RotationIncomplete {
                 stage: self.stage.to_owned(),
                 cause: Box::new(e),
@@ -220,9 +258,28 @@ impl Rotation {
     }
 
     fn persist(&mut self, now_ms: u64, why: Why, change: impl FnOnce(&mut StoreRecord)) {
-        let mut next = self.record.next(now_ms);
-        change(&mut next);
-        self.action = Some(Action::Persist(Box::new(next), why));
+        match self.record.next(now_ms) {
+            Ok(mut next) => {
+                change(&mut next);
+                self.action = Some(Action::Persist(Box::new(next), why));
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// Saves the fence of a delete of `id`: the change removes it from its role.
+    fn fence(
+        &mut self,
+        now_ms: u64,
+        id: String,
+        target: Target,
+        change: impl FnOnce(&mut StoreRecord),
+    ) {
+        self.fenced = Some((id.clone(), target));
+        self.persist(now_ms, Why::Fence, |r| {
+            change(r);
+            r.deleting = Some(id);
+        });
     }
 
     fn login(&mut self, source: Source) {
@@ -253,10 +310,10 @@ impl Rotation {
         None
     }
 
-    fn delete(&mut self, id: String, why: DeleteWhy, token: &AccessToken) {
+    fn delete(&mut self, id: String, token: &AccessToken) {
         let action = self
             .exchange(delete_request(&self.config, token, &id), parse_delete)
-            .map(|ex| Action::Delete(id, why, ex));
+            .map(|ex| Action::Delete(id, ex));
         self.set(action);
     }
 
@@ -270,147 +327,192 @@ impl Rotation {
     /// Chooses the next action from the record and what this run knows.
     /// Returns `false` when there is nothing left to do.
     fn plan(&mut self, now_ms: u64) -> bool {
+        if let Some(id) = self.record.deleting.clone() {
+            self.plan_delete(now_ms, id);
+            return true;
+        }
         if self.record.pending.is_some() {
-            self.stage = "verify";
-            match &self.token {
-                Some((_, Source::Pending)) => {
-                    self.stage = "promote";
-                    let old = self.record.current.clone();
-                    self.persist(now_ms, Why::Promote, |r| {
-                        if let Some(p) = r.pending.take() {
-                            r.current = p;
-                        }
-                        r.previous_id = old.id.clone();
-                        r.previous_unidentified = old.id.is_none();
-                    });
-                }
-                _ => self.login(Source::Pending),
-            }
+            self.plan_pending(now_ms);
             return true;
         }
         if let Some(id) = self.record.previous_id.clone() {
             self.stage = "delete_old";
-            if let Some(token) = self.current_token() {
-                self.delete(id, DeleteWhy::Old, &token);
+            if self.current_token().is_some() {
+                self.fence(now_ms, id, Target::Old, |r| r.previous_id = None);
             }
             return true;
         }
-        if self.record.previous_unidentified {
-            self.stage = "delete_old";
-            let Some(token) = self.current_token() else {
-                return true;
-            };
-            let Some(listing) = &self.listing else {
-                self.list(&token);
-                return true;
-            };
-            let candidates = self.unidentified_candidates(listing);
-            match candidates.as_slice() {
-                [only] => {
-                    let id = only.clone();
-                    self.delete(id, DeleteWhy::Old, &token);
-                }
-                others => {
-                    let reason = format!(
-                        "the replaced secret had no known id and {} other secrets of client `{}` exist; none is provably it",
-                        others.len(),
-                        self.record.client_id
-                    );
-                    self.report.kept.extend(others.iter().map(|id| KeptSecret {
-                        id: Some(id.clone()),
-                        reason: reason.clone(),
-                    }));
-                    if others.is_empty() {
-                        self.report.kept.push(KeptSecret { id: None, reason });
-                    }
-                    self.persist(now_ms, Why::PreviousCleared, |r| {
-                        r.previous_unidentified = false
-                    });
-                }
-            }
-            return true;
-        }
-        if self.sweep_needed {
-            self.stage = "sweep";
-            let Some(token) = self.current_token() else {
-                return true;
-            };
-            let Some(listing) = &self.listing else {
-                self.list(&token);
-                return true;
-            };
-            let orphans = match self.orphans.take() {
-                Some(o) => o,
-                None => self.orphans_in(listing),
-            };
-            let mut orphans = orphans;
-            match orphans.pop() {
-                Some(id) => {
-                    self.orphans = Some(orphans);
-                    self.delete(id, DeleteWhy::Orphan, &token);
-                }
-                None => {
-                    self.orphans = Some(orphans);
-                    self.persist(now_ms, Why::Swept, |r| r.intent = None);
-                }
-            }
+        if self.next_open_rotation().is_some() {
+            self.plan_sweep(now_ms);
             return true;
         }
         if self.rotate_needed {
-            self.stage = "login";
-            let Some(token) = self.current_token() else {
-                return true;
-            };
-            if self.record.intent.as_deref() != Some(self.rotation_id.as_str()) {
-                let id = self.rotation_id.clone();
-                self.persist(now_ms, Why::Intent, |r| r.intent = Some(id));
-                return true;
-            }
-            self.stage = "create";
-            let user = self
-                .options
-                .description
-                .clone()
-                .or_else(|| self.record.description.clone());
-            let description =
-                Tag::describe(user.as_deref(), &self.record.lineage, &self.rotation_id);
-            // Never retried: the sweep reconciles a create whose answer was lost.
-            let action = create_request(&self.config, &token, Some(&description))
-                .map(|r| Action::Create(Exchange::new(r, parse_create, RetryPolicy::none())));
-            self.set(action);
+            self.plan_rotate(now_ms);
             return true;
         }
         false
     }
 
-    fn unidentified_candidates(&self, listing: &[SecretInfo]) -> Vec<String> {
-        listing
-            .iter()
-            .filter(|s| s.client_id.as_deref() == Some(self.record.client_id.as_str()))
-            .filter(|s| Some(&s.id) != self.record.current.id.as_ref())
-            .filter(|s| {
-                s.description
-                    .as_deref()
-                    .and_then(Tag::parse)
-                    .is_none_or(|t| t.lineage != self.record.lineage)
-            })
-            .map(|s| s.id.clone())
-            .collect()
+    /// A delete whose fence is saved. A fence from an earlier run (or not
+    /// saved by this run) is saved again first: the DELETE always follows this
+    /// run's own successful compare-and-swap naming the id.
+    fn plan_delete(&mut self, now_ms: u64, id: String) {
+        self.stage = "delete";
+        let Some(token) = self.current_token() else {
+            return;
+        };
+        match &self.fenced {
+            Some((fenced, _)) if *fenced == id => self.delete(id, &token),
+            _ => {
+                let target = match self.fenced.take() {
+                    Some((_, t)) => t,
+                    None => Target::Old,
+                };
+                self.fence(now_ms, id, target, |_| {});
+            }
+        }
     }
 
-    fn orphans_in(&self, listing: &[SecretInfo]) -> Vec<String> {
+    fn plan_pending(&mut self, now_ms: u64) {
+        self.stage = "verify";
+        if !matches!(self.token, Some((_, Source::Pending))) {
+            self.login(Source::Pending);
+            return;
+        }
+        self.stage = "promote";
+        self.persist(now_ms, Why::Promote, |r| {
+            let Some(mut new) = r.pending.take() else {
+                return;
+            };
+            new.owned = true;
+            let old = std::mem::replace(&mut r.current, new);
+            match old.id {
+                Some(id) if old.owned && r.previous_id.is_none() => r.previous_id = Some(id),
+                id => {
+                    let reason = if old.owned {
+                        "an older secret is still being deleted"
+                    } else {
+                        "not created by this store: it may be used by another job or installation"
+                    };
+                    r.kept.push(KeptSecret {
+                        id,
+                        created_at: old.created_at,
+                        candidates: old.candidates,
+                        reason: reason.to_owned(),
+                    });
+                    if r.kept.len() > MAX_KEPT {
+                        r.kept.remove(0);
+                    }
+                }
+            }
+        });
+    }
+
+    fn plan_sweep(&mut self, now_ms: u64) {
+        self.stage = "sweep";
+        let Some(token) = self.current_token() else {
+            return;
+        };
+        let Some(listing) = &self.listing else {
+            self.list(&token);
+            return;
+        };
+        let Some(open) = self.next_open_rotation() else {
+            return;
+        };
+        let found = self.orphans_of(listing, &open.id);
+        match earliest(&found) {
+            Some(orphan) => {
+                let id = orphan.id.clone();
+                let r_id = open.id.clone();
+                self.fence(now_ms, id, Target::Orphan, |r| {
+                    r.rotations.retain(|s| s.id != r_id);
+                });
+            }
+            None if found.is_empty() && now_ms >= open.started_ms.saturating_add(ORPHAN_GRACE_MS) => {
+                let r_id = open.id.clone();
+                self.persist(now_ms, Why::Forget, |r| {
+                    r.rotations.retain(|s| s.id != r_id);
+                });
+            }
+            None => {
+                if !found.is_empty() {
+                    self.kept_now.push(KeptSecret {
+                        id: None,
+                        created_at: None,
+                        candidates: found
+                            .iter()
+                            .map(|s| Candidate {
+                                id: s.id.clone(),
+                                created_at: Some(s.created_at.as_str().to_owned()),
+                            })
+                            .collect(),
+                        reason: format!(
+                            "several secrets carry the tag of interrupted rotation {}, created at the same time; none is provably its own",
+                            open.id
+                        ),
+                    });
+                }
+                self.checked.push(open.id);
+            }
+        }
+    }
+
+    /// A started rotation (not this run's own) still to look for.
+    fn next_open_rotation(&self) -> Option<StartedRotation> {
+        self.record
+            .rotations
+            .iter()
+            .find(|r| r.id != self.rotation_id && !self.checked.contains(&r.id))
+            .cloned()
+    }
+
+    fn plan_rotate(&mut self, now_ms: u64) {
+        self.stage = "login";
+        let Some(token) = self.current_token() else {
+            return;
+        };
+        if !self.record.rotations.iter().any(|r| r.id == self.rotation_id) {
+            let started = StartedRotation {
+                id: self.rotation_id.clone(),
+                started_ms: now_ms,
+            };
+            self.persist(now_ms, Why::Intent, |r| {
+                r.rotations.push(started);
+                if r.rotations.len() > MAX_OPEN_ROTATIONS {
+                    r.rotations.remove(0);
+                }
+            });
+            return;
+        }
+        self.stage = "create";
+        let user = self
+            .options
+            .description
+            .clone()
+            .or_else(|| self.record.description.clone());
+        let description = Tag::describe(user.as_deref(), &self.record.lineage, &self.rotation_id);
+        // Never retried: the sweep reconciles a create whose answer was lost.
+        let action = create_request(&self.config, &token, Some(&description))
+            .map(|r| Action::Create(Exchange::new(r, parse_create, RetryPolicy::none())));
+        self.set(action);
+    }
+
+    /// The secrets of this client carrying the tag of started rotation `r`,
+    /// other than the current and pending ones.
+    fn orphans_of<'a>(&self, listing: &'a [SecretInfo], r: &str) -> Vec<&'a SecretInfo> {
         let pending = self.record.pending.as_ref().and_then(|p| p.id.as_ref());
         listing
             .iter()
+            .filter(|s| s.client_id.as_deref() == Some(self.record.client_id.as_str()))
             .filter(|s| {
                 s.description
                     .as_deref()
                     .and_then(Tag::parse)
-                    .is_some_and(|t| t.lineage == self.record.lineage)
+                    .is_some_and(|t| t.lineage == self.record.lineage && t.rotation == r)
             })
             .filter(|s| Some(&s.id) != self.record.current.id.as_ref() && Some(&s.id) != pending)
-            .filter(|s| !self.report.deleted.contains(&s.id))
-            .map(|s| s.id.clone())
+            .filter(|s| !self.report.deleted.contains(&s.id) && !self.report.swept.contains(&s.id))
             .collect()
     }
 
@@ -424,70 +526,75 @@ impl Rotation {
         false
     }
 
+    fn wait_for_propagation(&mut self) -> bool {
+        self.propagation_failures += 1;
+        match self
+            .options
+            .propagation
+            .delay_ms(self.propagation_failures, self.propagation_waited_ms)
+        {
+            Some(d) => {
+                self.propagation_waited_ms += d;
+                self.sleep_ms = Some(d);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn on_login(&mut self, source: Source, result: Result<Token, Error>, now_ms: u64) {
         match (source, result) {
             (_, Ok(token)) => {
                 self.token = Some((token, source));
                 self.token_is_cached = false;
             }
-            // A just-promoted secret (the old one is still to delete) worked once:
-            // a replica may not have seen it yet, so wait like for a pending one.
+            // A just-promoted secret worked once: a replica may not have seen
+            // it yet, so wait like for a pending one.
             (Source::Current, Err(e @ Error::InvalidClient { .. })) => {
-                let made_by_rotation = self.record.current.rotation.is_some()
-                    && (self.record.previous_id.is_some() || self.record.previous_unidentified);
-                self.propagation_failures += 1;
-                let delay = self
-                    .options
-                    .propagation
-                    .delay_ms(self.propagation_failures, self.propagation_waited_ms);
-                match delay.filter(|_| made_by_rotation) {
-                    Some(d) => {
-                        self.propagation_waited_ms += d;
-                        self.sleep_until = Some(now_ms.saturating_add(d));
-                    }
-                    None => self.fail(e),
+                let just_promoted = self.record.current.rotation.is_some()
+                    && (self.record.previous_id.is_some() || self.record.deleting.is_some());
+                if !(just_promoted && self.wait_for_propagation()) {
+                    self.fail(e);
                 }
             }
-            (Source::Pending, Err(Error::InvalidClient { .. })) => {
-                self.propagation_failures += 1;
-                match self
-                    .options
-                    .propagation
-                    .delay_ms(self.propagation_failures, self.propagation_waited_ms)
-                {
-                    Some(d) => {
-                        self.propagation_waited_ms += d;
-                        self.sleep_until = Some(now_ms.saturating_add(d));
-                    }
-                    None if self.pending_from_earlier_run => {
-                        // Never accepted across runs: abandon it; the sweep deletes it.
-                        self.stage = "abandon_pending";
-                        self.report.kept.push(KeptSecret {
-                            id: self.record.pending.as_ref().and_then(|p| p.id.clone()),
-                            reason: "pending secret was never accepted; abandoned and swept"
-                                .to_owned(),
-                        });
-                        self.persist(now_ms, Why::Abandon, |r| {
-                            if let Some(p) = r.pending.take() {
-                                r.intent = p.rotation.or_else(|| r.intent.take());
-                            }
-                        });
-                    }
-                    None => {
-                        let waited = self.propagation_waited_ms;
-                        self.fail(Error::RotationIncomplete {
-                            stage: "verify".to_owned(),
-                            cause: Box::new(Error::InvalidClient {
-                                status: 400,
-                                oauth: crate::error::OAuthError {
-                                    code: "invalid_client".to_owned(),
-                                    description: Some(format!("new secret not accepted after waiting {waited} ms for propagation")),
-                                    uri: None,
-                                },
-                            }),
-                        });
-                    }
+            (Source::Pending, Err(Error::InvalidClient { status, oauth })) => {
+                if self.wait_for_propagation() {
+                    return;
                 }
+                if self.pending_from_earlier_run {
+                    // Never accepted across runs: delete it (it is ours), then rotate again.
+                    self.stage = "abandon_pending";
+                    let pending = self.record.pending.clone();
+                    match pending.and_then(|p| p.id.map(|id| (id, p.rotation))) {
+                        Some((id, _)) => self.fence(now_ms, id, Target::Abandoned, |r| {
+                            r.pending = None;
+                        }),
+                        None => self.persist(now_ms, Why::Forget, |r| {
+                            if let Some(rotation) = r.pending.take().and_then(|p| p.rotation) {
+                                r.rotations.push(StartedRotation {
+                                    id: rotation,
+                                    started_ms: now_ms,
+                                });
+                            }
+                        }),
+                    }
+                    self.rotate_needed = true;
+                    return;
+                }
+                let waited = self.propagation_waited_ms;
+                self.fail(Error::RotationIncomplete {
+                    stage: "verify".to_owned(),
+                    cause: Box::new(Error::InvalidClient {
+                        status,
+                        oauth: crate::error::OAuthError {
+                            description: Some(format!(
+                                "the new secret was still refused after waiting {waited} ms for propagation ({})",
+                                oauth.description.as_deref().unwrap_or(&oauth.code)
+                            )),
+                            ..oauth
+                        },
+                    }),
+                });
             }
             (_, Err(e)) => self.fail(e),
         }
@@ -503,52 +610,45 @@ impl Rotation {
                     secret: created.secret.clone(),
                     created_at: Some(created.created_at.as_str().to_owned()),
                     rotation: Some(self.rotation_id.clone()),
+                    owned: true,
+                    candidates: Vec::new(),
                 };
+                let rotation_id = self.rotation_id.clone();
                 self.created = Some(created);
                 self.persist(now_ms, Why::Pending, |r| {
                     r.pending = Some(pending);
-                    r.intent = None;
+                    r.rotations.retain(|s| s.id != rotation_id);
                 });
             }
             Err(e) if self.retry_without_cache(&e) => {}
             // A 4xx means the server created nothing: clear the intent, then fail.
             Err(e) if e.status().is_some_and(|s| (400..500).contains(&s)) => {
                 self.deferred = Some(e);
-                self.persist(now_ms, Why::IntentCleared, |r| r.intent = None);
+                let rotation_id = self.rotation_id.clone();
+                self.persist(now_ms, Why::IntentCleared, |r| {
+                    r.rotations.retain(|s| s.id != rotation_id);
+                });
             }
-            // Ambiguous (transport, 5xx, unreadable 2xx): keep the intent; the next run sweeps.
+            // Ambiguous (transport, 5xx, unreadable 2xx): keep the intent; a sweep reconciles.
             Err(e) => self.fail(e),
         }
     }
 
-    fn on_delete(&mut self, id: String, why: DeleteWhy, result: Result<(), Error>, now_ms: u64) {
-        let gone = matches!(result, Ok(()) | Err(Error::NotFound { .. }));
-        match (why, result) {
-            (DeleteWhy::Compensate, _) => {
-                if !gone {
-                    self.report.kept.push(KeptSecret {
-                        id: Some(id),
-                        reason: "could not delete the unsaved new secret; the next run sweeps it"
-                            .to_owned(),
-                    });
+    fn on_delete(&mut self, id: String, result: Result<(), Error>, now_ms: u64) {
+        match result {
+            Ok(()) | Err(Error::NotFound { .. }) => {
+                match self.fenced.as_ref().map(|(_, t)| *t) {
+                    Some(Target::Orphan) => self.report.swept.push(id),
+                    Some(Target::Abandoned) => self.kept_now.push(KeptSecret::new(
+                        Some(id),
+                        "pending secret was never accepted; deleted (it was this store's own)",
+                    )),
+                    _ => self.report.deleted.push(id),
                 }
-                let e = self
-                    .deferred
-                    .take()
-                    .unwrap_or_else(|| misuse("compensation without cause"));
-                self.fail(e);
+                self.persist(now_ms, Why::Deleted, |r| r.deleting = None);
             }
-            (DeleteWhy::Old, _) if gone => {
-                self.report.deleted.push(id);
-                self.persist(now_ms, Why::PreviousCleared, |r| {
-                    r.previous_id = None;
-                    r.previous_unidentified = false;
-                });
-            }
-            (DeleteWhy::Orphan, _) if gone => self.report.swept.push(id),
-            (_, Err(e)) if self.retry_without_cache(&e) => {}
-            (_, Err(e)) => self.fail(e),
-            (_, Ok(())) => {}
+            Err(e) if self.retry_without_cache(&e) => {}
+            Err(e) => self.fail(e),
         }
     }
 
@@ -557,7 +657,7 @@ impl Rotation {
         self.report.persists += 1;
         self.report.generation = self.record.generation;
         match why {
-            Why::Intent => {}
+            Why::Intent | Why::Fence | Why::Forget => {}
             Why::IntentCleared => {
                 // The server refused the create outright: nothing is half-done.
                 let e = self
@@ -578,32 +678,54 @@ impl Rotation {
                 self.report.rotated = self.report.rotated
                     || !self.pending_from_earlier_run
                     || self.report.new_id.is_some();
-                self.report.old_id = self.record.previous_id.clone();
+                self.report.old_id = self
+                    .record
+                    .previous_id
+                    .clone()
+                    .or_else(|| self.record.kept.last().and_then(|k| k.id.clone()));
                 self.report.new_id = self.record.current.id.clone();
                 self.pending_from_earlier_run = false;
-                self.listing = None;
             }
-            Why::PreviousCleared => {
-                self.listing = self.listing.take().filter(|_| self.sweep_needed)
-            }
-            Why::Swept => {
-                self.sweep_needed = false;
-                self.orphans = None;
-            }
-            Why::Abandon => {
-                self.rotate_needed = true;
-                self.sweep_needed = true;
-                self.pending_from_earlier_run = false;
-                self.listing = None;
-                self.orphans = None;
-                self.propagation_failures = 0;
-                self.propagation_waited_ms = 0;
-                if matches!(self.token, Some((_, Source::Pending))) {
-                    self.token = None;
+            Why::Deleted => {
+                if let Some((id, target)) = self.fenced.take() {
+                    if let Some(listing) = &mut self.listing {
+                        listing.retain(|s| s.id != id);
+                    }
+                    if target == Target::Abandoned {
+                        self.pending_from_earlier_run = false;
+                        self.propagation_failures = 0;
+                        self.propagation_waited_ms = 0;
+                        if matches!(self.token, Some((_, Source::Pending))) {
+                            self.token = None;
+                        }
+                    }
                 }
             }
         }
     }
+
+    fn finish(&mut self) -> RotationReport {
+        self.report.token = match &self.token {
+            Some((t, Source::Current)) => Some(t.clone()),
+            _ => None,
+        };
+        self.report.kept = self.record.kept.clone();
+        self.report.kept.extend(self.kept_now.iter().cloned());
+        self.report.clone()
+    }
+}
+
+/// The orphan among secrets carrying one rotation's tag: the only one, or
+/// the one created strictly first (a copy of a description is always made
+/// after the secret it was copied from). `None` when there is none or the
+/// first is not unique.
+fn earliest<'a>(found: &[&'a SecretInfo]) -> Option<&'a SecretInfo> {
+    let first = found.iter().min_by_key(|s| s.created_at.unix_millis())?;
+    let ties = found
+        .iter()
+        .filter(|s| s.created_at.unix_millis() == first.created_at.unix_millis())
+        .count();
+    (ties == 1).then_some(*first)
 }
 
 impl Flow for Rotation {
@@ -619,18 +741,18 @@ impl Flow for Rotation {
         loop {
             if let Some(e) = self.failure.take() {
                 self.done = true;
+                self.report.kept = self.record.kept.clone();
+                self.report.kept.extend(self.kept_now.iter().cloned());
                 return Step::Done(Err(e));
             }
-            if let Some(until) = self.sleep_until {
-                if now_ms < until {
-                    return Step::Sleep(until - now_ms);
-                }
-                self.sleep_until = None;
+            // Relative: a clock that steps back never stretches a wait.
+            if let Some(ms) = self.sleep_ms.take() {
+                return Step::Sleep(ms);
             }
             let wire = match &mut self.action {
                 Some(Action::Login(_, ex)) => ex.poll(now_ms),
                 Some(Action::Create(ex)) => ex.poll(now_ms),
-                Some(Action::Delete(_, _, ex)) => ex.poll(now_ms),
+                Some(Action::Delete(_, ex)) => ex.poll(now_ms),
                 Some(Action::List(ex)) => ex.poll(now_ms),
                 Some(Action::Persist(record, _)) => {
                     self.awaiting = true;
@@ -641,11 +763,7 @@ impl Flow for Rotation {
                         continue;
                     }
                     self.done = true;
-                    self.report.token = match &self.token {
-                        Some((t, Source::Current)) => Some(t.clone()),
-                        _ => None,
-                    };
-                    return Step::Done(Ok(self.report.clone()));
+                    return Step::Done(Ok(self.finish()));
                 }
             };
             if matches!(wire, Wire::Send(_)) {
@@ -670,9 +788,9 @@ impl Flow for Rotation {
                 None => self.action = Some(Action::Create(ex)),
                 Some(r) => self.on_create(r, now_ms),
             },
-            Some(Action::Delete(id, why, mut ex)) => match ex.on_response(response, now_ms) {
-                None => self.action = Some(Action::Delete(id, why, ex)),
-                Some(r) => self.on_delete(id, why, r, now_ms),
+            Some(Action::Delete(id, mut ex)) => match ex.on_response(response, now_ms) {
+                None => self.action = Some(Action::Delete(id, ex)),
+                Some(r) => self.on_delete(id, r, now_ms),
             },
             Some(Action::List(mut ex)) => match ex.on_response(response, now_ms) {
                 None => self.action = Some(Action::List(ex)),
@@ -699,20 +817,28 @@ impl Flow for Rotation {
         };
         match result {
             Ok(()) => self.on_saved(*record, why),
-            Err(e) if why == Why::Pending => {
-                // The new secret is not saved: delete it now; the old one is intact.
-                self.deferred = Some(e);
-                match (self.created.take(), self.current_token()) {
-                    (Some(created), Some(token)) => {
-                        self.delete(created.id.clone(), DeleteWhy::Compensate, &token)
-                    }
-                    _ => {
-                        let e = self.deferred.take().unwrap_or_else(|| misuse("no cause"));
-                        self.fail(e);
-                    }
-                }
+            Err(Error::Store {
+                kind: StoreErrorKind::Conflict,
+                ..
+            }) => {
+                // Another run changed the store since this one read it: this
+                // run's view is stale, so it stops before any delete. The new
+                // secret it may have created is that run's to sweep.
+                self.fenced = None;
+                self.fail(Error::store(
+                    StoreErrorKind::Conflict,
+                    format!(
+                        "another rotation changed the store (at `{}`, saving generation {}); this run deleted nothing after its last save; run again to finish",
+                        self.stage,
+                        record.generation
+                    ),
+                ));
             }
-            Err(e) => self.fail(e),
+            Err(e) => {
+                // Not saved (or not known to be): never delete on that basis.
+                self.fenced = None;
+                self.fail(e);
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 //! ([`RotationReport`]): ids created and deleted, orphans swept, round trips.
 
 use crate::model::Token;
+use crate::record::KeptSecret;
 use crate::retry::{PropagationPolicy, RetryPolicy};
 
 /// How to rotate.
@@ -14,15 +15,6 @@ pub struct RotateOptions {
     pub retry: RetryPolicy,
     /// How long to wait for a new secret to be accepted.
     pub propagation: PropagationPolicy,
-}
-
-/// A secret the rotation saw but would not delete, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeptSecret {
-    /// The secret's id, when it could be named.
-    pub id: Option<String>,
-    /// Why it was left.
-    pub reason: String,
 }
 
 /// What a rotation did. Also readable part-way, from a failed rotation.
@@ -41,7 +33,8 @@ pub struct RotationReport {
     pub deleted: Vec<String>,
     /// Orphans of crashed runs deleted.
     pub swept: Vec<String>,
-    /// Secrets left alone, with reasons.
+    /// Secrets left alone, with reasons: those the record keeps (not
+    /// provably this store's own) and any this run could not settle.
     pub kept: Vec<KeptSecret>,
     /// HTTP requests sent.
     pub round_trips: u32,
