@@ -1,7 +1,7 @@
 //! [`FileStore`]: load, create and compare-and-swap save of one record file,
-//! with atomic 0600 writes. Locking lives in `lock.rs`; the format in core.
+//! with atomic 0600 writes. The rotation lock lives in `lock.rs`; the format in core.
 
-use crate::lock::{StoreLock, acquire};
+use crate::lock::{StoreLock, acquire, hold_dir};
 use mapsindoors_auth::{Error, StoreErrorKind, StoreRecord};
 use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
@@ -119,15 +119,22 @@ impl FileStore {
         }
     }
 
-    /// Replaces the record of generation `record.generation - 1` with `record`,
-    /// atomically: temp file (0600) in the same directory, fsync, rename, fsync
-    /// of the directory. Exact against other writers that hold [`FileStore::lock`].
+    /// Replaces the record of generation `record.generation - 1` with `record`
+    /// (a compare-and-swap on the generation), atomically: temp file (0600) in
+    /// the same directory, fsync, rename, fsync of the directory.
+    ///
+    /// The compare and the swap are one step against every other writer of
+    /// this file, whether or not it holds [`FileStore::lock`]: they run under
+    /// a short exclusive lock of the store's directory (Unix), taken only for
+    /// the read–compare–rename. No caller needs the rotation lock for safety.
     ///
     /// # Errors
     /// `Store` of kind `Conflict` when the file holds another generation or
     /// another client; any [`FileStore::load`] error (the file is left as it was);
     /// `Io` when writing fails.
     pub fn save(&self, record: &StoreRecord) -> Result<(), Error> {
+        let temp = self.write_temp(record)?;
+        let _guard = hold_dir(self.dir())?;
         let on_disk = self.load()?;
         let expected = record.generation.checked_sub(1);
         if Some(on_disk.generation) != expected {
@@ -150,13 +157,15 @@ impl FileStore {
                 ),
             ));
         }
-        let temp = self.write_temp(record)?;
         temp.persist(&self.path)
             .map_err(|e| io_error(&self.path, "replace", &e.error))?;
         self.sync_dir()
     }
 
-    /// Takes the store's exclusive lock, waiting for another holder to finish.
+    /// Takes the store's exclusive rotation lock, waiting for another holder
+    /// to finish. An optimisation: two rotations of one store are safe without
+    /// it (every save is a compare-and-swap), but the second would only find
+    /// its saves refused and have to run again.
     ///
     /// # Errors
     /// `Store` of kind `Io` when the lock file cannot be opened or locked.

@@ -1,5 +1,7 @@
-//! The rotation lock: an exclusive advisory lock on the sidecar `<file>.lock`,
-//! held for as long as the [`StoreLock`] lives. Not the record itself.
+//! Locks: the rotation lock, an exclusive advisory lock on the sidecar
+//! `<file>.lock` held for as long as the [`StoreLock`] lives (an optimisation:
+//! it saves wasted work, safety rests on the compare-and-swap save); and the
+//! short directory lock that makes a save's compare and swap one step.
 
 use fs4::fs_std::FileExt;
 use mapsindoors_auth::{Error, StoreErrorKind};
@@ -82,4 +84,39 @@ pub(crate) fn acquire(store: &Path, wait: bool) -> Result<StoreLock, Error> {
         }
     }
     Ok(StoreLock { file, path })
+}
+
+/// Holds an exclusive lock on a directory until dropped: the critical section
+/// of a compare-and-swap save (read, compare, rename). Unix only; elsewhere the
+/// compare-and-swap is exact only among writers that hold the rotation lock.
+pub(crate) struct DirGuard {
+    #[cfg(unix)]
+    file: File,
+}
+
+impl Drop for DirGuard {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        {
+            let _ = FileExt::unlock(&self.file);
+        }
+    }
+}
+
+#[cfg(unix)]
+pub(crate) fn hold_dir(dir: &Path) -> Result<DirGuard, Error> {
+    let failed = |what: &str, e: std::io::Error| {
+        Error::store(
+            StoreErrorKind::Io,
+            format!("cannot {what} directory {}: {e}", dir.display()),
+        )
+    };
+    let file = File::open(dir).map_err(|e| failed("open", e))?;
+    FileExt::lock_exclusive(&file).map_err(|e| failed("lock", e))?;
+    Ok(DirGuard { file })
+}
+
+#[cfg(not(unix))]
+pub(crate) fn hold_dir(_dir: &Path) -> Result<DirGuard, Error> {
+    Ok(DirGuard {})
 }

@@ -141,7 +141,7 @@ fn bad_files_are_refused_clearly_and_left_byte_identical() {
         ("empty", Vec::new(), 0o600, "corrupt", "empty"),
         (
             "future",
-            good.replace("\"version\": 1", "\"version\": 7")
+            good.replace("\"version\": 2", "\"version\": 7")
                 .into_bytes(),
             0o600,
             "corrupt",
@@ -215,4 +215,38 @@ fn debug_of_the_store_and_errors_hold_no_secret() {
             .unwrap()
             .contains(CANARY)
     );
+}
+
+#[test]
+fn racing_saves_without_the_lock_let_exactly_one_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path().join("s.json"));
+    let r1 = record();
+    store.create(&r1).unwrap();
+    for round in 0..10 {
+        let base = store.load().unwrap();
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let wins: usize = (0..8)
+            .map(|i| {
+                let (store, barrier) = (store.clone(), barrier.clone());
+                let mut mine = next(&base);
+                mine.description = Some(format!("writer {i}"));
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    match store.save(&mine) {
+                        Ok(()) => 1,
+                        Err(e) => {
+                            assert_eq!(kind(&e), "conflict", "{e}");
+                            0
+                        }
+                    }
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .sum();
+        assert_eq!(wins, 1, "round {round}: {wins} writers won one generation");
+        assert_eq!(store.load().unwrap().generation, base.generation + 1);
+    }
 }
