@@ -13,7 +13,8 @@ Exit codes:
   3  authentication rejected (invalid_client, invalid_grant, unauthorized, forbidden)
   4  network, transport or server error (connect, timeout, 5xx, 429, bad response)
   5  rotation incomplete but safe: the store holds a working secret; run rotate again
-  6  store error (missing, corrupt, wrong permissions, locked, conflict)
+     (also when another run changed the store first: a conflict; run the command again)
+  6  store error (missing, already exists, corrupt, wrong permissions, locked)
 
 Secrets are never taken from argv: `init` reads the client secret from the
 MAPSINDOORS_CLIENT_SECRET environment variable or from stdin.";
@@ -48,14 +49,17 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Create a store for a client secret (read from MAPSINDOORS_CLIENT_SECRET or stdin).
+    /// Create a store for a client secret (read from MAPSINDOORS_CLIENT_SECRET or stdin):
+    /// logs in with it, identifies it among the client's secrets and saves the store
+    /// before any change on the server. The secret handed in is kept (never deleted)
+    /// after rotations unless claimed (--secret-id, --claim, or `claim ID` later).
     #[command(after_help = EXIT_CODES)]
     Init(InitArgs),
     /// Print an access token (only the token on stdout; --json adds expires_in).
     #[command(after_help = EXIT_CODES)]
     Token {
-        /// Rotate at this login: rotate the secret (as `rotate` does, under the
-        /// store lock) and print a token from the new secret, at no extra round trip.
+        /// Rotate at this login: rotate the secret (as `rotate` does) and print a
+        /// token from the new secret, at no extra round trip.
         #[arg(long)]
         rotate: bool,
         #[command(flatten)]
@@ -77,9 +81,17 @@ pub(crate) enum Command {
         /// The secret's id (see `list`).
         id: String,
     },
-    /// Rotate the store's secret, crash-safely, holding the store lock throughout.
+    /// Rotate the store's secret, crash-safely. Every save is a compare-and-swap; the
+    /// store lock is held throughout so a second process waits instead of redoing work.
     #[command(after_help = EXIT_CODES)]
     Rotate(RotateArgs),
+    /// Claim a kept secret (or the current one) as this store's own: the next
+    /// rotation deletes it. Only for a secret no other job or installation uses.
+    #[command(after_help = EXIT_CODES)]
+    Claim {
+        /// The secret's id (as `rotate` reports it kept, or `init` identified it).
+        id: String,
+    },
     /// Start an emulator in-process and run real rotations against it over loopback.
     #[command(after_help = EXIT_CODES)]
     Demo(DemoArgs),
@@ -97,9 +109,16 @@ pub(crate) struct InitArgs {
     /// The client id MapsPeople gave you.
     #[arg(long)]
     pub(crate) client_id: String,
-    /// The id of the secret, if known (lets the first rotation delete it by id).
-    #[arg(long)]
+    /// The id of the secret handed in. Names it and claims it as this store's own:
+    /// the first rotation deletes it once replaced. It must be one of the client's
+    /// secrets. Never name a secret another job or installation also uses.
+    #[arg(long, value_name = "ID")]
     pub(crate) secret_id: Option<String>,
+    /// Claim the secret handed in when it is the client's only secret (its id is
+    /// then certain): the first rotation deletes it. Refused if the client has
+    /// several secrets (name it with --secret-id instead).
+    #[arg(long)]
+    pub(crate) claim: bool,
     /// The description rotated secrets get (a lineage tag is appended).
     #[arg(long)]
     pub(crate) description: Option<String>,

@@ -1,16 +1,16 @@
-//! The store-backed subcommands: `init`, `token`, `list`, `create`, `delete`
-//! and `rotate`. Each loads the store, runs one core flow through the driver
-//! and prints the result (human text or `--json`). The demo is in `demo.rs`.
+//! The store-backed subcommands: `init`, `token`, `list`, `create`, `delete`,
+//! `rotate` and `claim`. Each loads the store, runs one core flow through the
+//! driver and prints the result (human text or `--json`). The demo is in `demo.rs`.
 
 use crate::args::{InitArgs, RotateArgs};
 use crate::crash::CrashPoint;
 use crate::driver::{Event, drive};
-use crate::output::{Out, report_json};
+use crate::output::{Out, candidates_json, candidates_text, report_json};
 use crate::transport::Transport;
-use mapsindoors_auth::record::random_id;
 use mapsindoors_auth::{
     ApiCall, ApiOutput, ClientSecret, Config, Error, Operation, PropagationPolicy, RetryPolicy,
-    RotateOptions, Rotation, RotationReport, StoreRecord, TokenFlow,
+    RotateOptions, Rotation, RotationReport, Seed, SeedOptions, Seeded, StoreErrorKind,
+    StoreRecord, TokenFlow,
 };
 use mapsindoors_auth_store::FileStore;
 use serde_json::json;
@@ -57,31 +57,140 @@ fn read_secret() -> Result<ClientSecret, Error> {
     Ok(secret)
 }
 
-/// `init`: writes a first record (mode 0600); never overwrites a store.
-pub(crate) fn init(store: &FileStore, args: &InitArgs, out: &Out) -> Result<(), Error> {
+/// Seeds `store` through the core's `Seed` flow: log in with the secret, list
+/// the client's secrets, save generation 1 (the file must not exist) before
+/// any remote change.
+pub(crate) fn seed(
+    store: &FileStore,
+    transport: &Transport,
+    config: &Config,
+    client_id: &str,
+    secret: ClientSecret,
+    options: SeedOptions,
+    observer: &mut dyn FnMut(&Event<'_>),
+) -> Result<Seeded, Error> {
+    let mut flow = Seed::new(config, client_id, secret, options, random_bytes()?)?;
+    drive(&mut flow, transport, Some(store), observer)
+}
+
+/// What the store knows about the secret handed in, and what a rotation will
+/// do with it, in one sentence.
+fn seeded_advice(record: &StoreRecord) -> String {
+    let current = &record.current;
+    match (&current.id, current.candidates.as_slice()) {
+        (Some(id), _) if current.owned => format!(
+            "secret {id} is claimed as this store's own: the first rotation deletes it once replaced"
+        ),
+        (Some(id), _) => format!(
+            "identified the secret handed in as {id} (the client's only secret). It is kept (never deleted) after rotations, as another job or installation may use it. If nothing else uses it, claim it: `mapsindoors-auth claim {id}` (the next rotation then deletes it)"
+        ),
+        (None, []) => format!(
+            "the server lists no secret for client {}: the secret handed in is of unknown id and is kept (never deleted) after rotations; delete it by hand once nothing uses it",
+            record.client_id
+        ),
+        (None, candidates) => format!(
+            "the client has {} secrets; the one handed in is one of: {}. It is kept (never deleted) after rotations. If nothing else uses it, claim the right one: `mapsindoors-auth claim ID` (or init with --secret-id ID)",
+            candidates.len(),
+            candidates_text(candidates)
+        ),
+    }
+}
+
+/// `init`: seeds a new store (mode 0600); never overwrites one.
+pub(crate) fn init(
+    store: &FileStore,
+    transport: &Transport,
+    args: &InitArgs,
+    out: &Out,
+) -> Result<(), Error> {
     let config = Config::new(&args.auth_url)?.with_customer_id(&args.customer_id)?;
+    // Refuse before any request; the seed's own save refuses a store created meanwhile.
+    if std::fs::symlink_metadata(store.path()).is_ok() {
+        return Err(Error::store(
+            StoreErrorKind::Io,
+            format!(
+                "a store already exists at {}; it was left untouched",
+                store.path().display()
+            ),
+        ));
+    }
     let secret = read_secret()?;
-    let lineage = random_id("l-", &random_bytes()?);
-    let mut record = StoreRecord::new(
+    let options = SeedOptions {
+        secret_id: args.secret_id.clone(),
+        claim: args.claim,
+        description: args.description.clone().filter(|d| !d.trim().is_empty()),
+        retry: RetryPolicy::default(),
+    };
+    let seeded = seed(
+        store,
+        transport,
         &config,
         &args.client_id,
         secret,
-        args.secret_id.clone(),
-        &lineage,
+        options,
+        &mut log_event,
     )?;
-    record.description = args.description.clone().filter(|d| !d.trim().is_empty());
-    record.updated_at_ms = crate::driver::now_ms();
-    store.create(&record)?;
+    let record = &seeded.record;
+    let lineage = &record.lineage;
     tracing::info!(store = %store.path().display(), %lineage, "store created");
+    let advice = seeded_advice(record);
     out.value(
-        &json!({"store": store.path(), "lineage": lineage, "generation": record.generation, "client_id": record.client_id}),
-        || format!("created {} (client {}, lineage {lineage})", store.path().display(), record.client_id),
+        &json!({
+            "store": store.path(),
+            "lineage": lineage,
+            "generation": record.generation,
+            "client_id": record.client_id,
+            "secret_id": record.current.id,
+            "owned": record.current.owned,
+            "candidates": candidates_json(&record.current.candidates),
+            "advice": advice,
+        }),
+        || {
+            format!(
+                "created {} (client {}, lineage {lineage})\n{advice}",
+                store.path().display(),
+                record.client_id
+            )
+        },
+    )
+}
+
+/// `claim ID`: under the store lock, claims a kept secret (or the current
+/// one) as the store's own and saves the next generation (compare-and-swap).
+pub(crate) fn claim(store: &FileStore, id: &str, out: &Out) -> Result<(), Error> {
+    let _lock = store.lock()?;
+    let record = store.load()?;
+    let next = record.claim(id, crate::driver::now_ms())?;
+    store.save(&next)?;
+    tracing::info!(generation = next.generation, id, "claimed");
+    let what = if next.previous_id.as_deref() == Some(id) {
+        format!("the next rotation deletes secret {id} (run `mapsindoors-auth rotate`)")
+    } else {
+        format!(
+            "secret {id} is the current secret, now this store's own: the next rotation replaces it, then deletes it"
+        )
+    };
+    out.value(
+        &json!({"claimed": id, "generation": next.generation, "next_rotation": what}),
+        || format!("claimed {id} as this store's own; {what}"),
     )
 }
 
 fn log_event(event: &Event<'_>) {
-    if let Event::Persisted { save, record } = event {
-        tracing::info!(generation = record.generation, "{}", save.label());
+    match event {
+        Event::Persisted { save, record } => tracing::info!(
+            generation = record.generation,
+            why = save.name(),
+            deleting = record.deleting.as_deref(),
+            "{}",
+            save.label()
+        ),
+        Event::Received { call, response, .. } => tracing::info!(
+            status = response.as_ref().ok().map(|r| r.status),
+            "{}",
+            call.label()
+        ),
+        Event::Sleeping(_) => {}
     }
 }
 
@@ -93,7 +202,7 @@ pub(crate) fn token(store: &FileStore, transport: &Transport, out: &Out) -> Resu
         &record.current_credentials()?,
         RetryPolicy::default(),
     );
-    let token = drive(&mut flow, transport, None, Some(record), &mut log_event)?;
+    let token = drive(&mut flow, transport, None, &mut log_event)?;
     // EXPOSE: printing the token on stdout is what this command is for.
     let access = token.access_token.expose_secret();
     out.value(&json!({"access_token": access, "token_type": token.token_type, "expires_in": token.expires_in}), || {
@@ -116,7 +225,7 @@ pub(crate) fn call(
         operation,
         None,
     );
-    let output = drive(&mut flow, transport, None, Some(record), &mut log_event)?;
+    let output = drive(&mut flow, transport, None, &mut log_event)?;
     match output.value {
         ApiOutput::Listed(secrets) => {
             let rows: Vec<_> = secrets
@@ -152,7 +261,8 @@ pub(crate) fn call(
     }
 }
 
-/// `rotate`: holds the store lock, loads the record under it, runs the rotation.
+/// `rotate`: holds the store lock (an optimisation), loads the record under it,
+/// runs the rotation; every save is a compare-and-swap.
 pub(crate) fn rotate(
     store: &FileStore,
     transport: &Transport,
@@ -191,7 +301,9 @@ pub(crate) fn token_rotating(
 }
 
 /// Locks the store, loads the record under the lock and drives a rotation;
-/// on failure prints the partial report and returns the error.
+/// on failure prints the partial report and returns the error. The lock only
+/// spares a second process wasted work: safety rests on the compare-and-swap
+/// saves (a stale run fails its fence before it deletes anything).
 fn run_rotation(
     store: &FileStore,
     transport: &Transport,
@@ -216,19 +328,13 @@ fn run_rotation(
             ..PropagationPolicy::default()
         },
     };
-    let mut rotation = Rotation::new(record.clone(), options, None, random_bytes()?)?;
-    let result = drive(
-        &mut rotation,
-        transport,
-        Some(store),
-        Some(record),
-        &mut |event| {
+    let mut rotation = Rotation::new(record, options, None, random_bytes()?)?;
+    let result = drive(&mut rotation, transport, Some(store), &mut |event| {
             log_event(event);
             if let Some(point) = crash {
                 point.observe(event);
             }
-        },
-    );
+    });
     if result.is_err() {
         out.partial(&report_json(rotation.report()));
     }

@@ -4,6 +4,7 @@
 
 use crate::driver::Event;
 use crate::steps::{Call, Save};
+use mapsindoors_auth::PersistReason;
 
 /// The environment variable naming the crash point.
 pub(crate) const ENV: &str = "MIA_CRASH_AT";
@@ -19,7 +20,10 @@ pub(crate) enum CrashPoint {
     AfterVerify,
     /// The pending secret was saved as current.
     AfterPromote,
-    /// The old secret's delete was answered; the record still names it.
+    /// The fence of a delete was saved (the id is out of every role, named in
+    /// `deleting`); the DELETE is not sent yet.
+    AfterFence,
+    /// The old secret's delete was answered; the record still names it in `deleting`.
     AfterDelete,
     /// The first orphan delete of a sweep was answered.
     MidSweep,
@@ -27,11 +31,12 @@ pub(crate) enum CrashPoint {
 
 impl CrashPoint {
     /// Every point, with its name.
-    pub(crate) const ALL: [(&'static str, CrashPoint); 6] = [
+    pub(crate) const ALL: [(&'static str, CrashPoint); 7] = [
         ("after_create", CrashPoint::AfterCreate),
         ("after_persist_pending", CrashPoint::AfterPersistPending),
         ("after_verify", CrashPoint::AfterVerify),
         ("after_promote", CrashPoint::AfterPromote),
+        ("after_fence", CrashPoint::AfterFence),
         ("after_delete", CrashPoint::AfterDelete),
         ("mid_sweep", CrashPoint::MidSweep),
     ];
@@ -83,7 +88,7 @@ impl CrashPoint {
             (
                 CrashPoint::MidSweep,
                 Event::Received {
-                    call: Call::DeleteOther,
+                    call: Call::Sweep,
                     response: Ok(_),
                     ..
                 },
@@ -91,14 +96,21 @@ impl CrashPoint {
             (
                 CrashPoint::AfterPersistPending,
                 Event::Persisted {
-                    save: Save::Pending,
+                    save: Save::Rotation(PersistReason::Pending),
                     ..
                 },
             ) => true,
             (
                 CrashPoint::AfterPromote,
                 Event::Persisted {
-                    save: Save::Promote,
+                    save: Save::Rotation(PersistReason::Promote),
+                    ..
+                },
+            ) => true,
+            (
+                CrashPoint::AfterFence,
+                Event::Persisted {
+                    save: Save::Rotation(PersistReason::Fence),
                     ..
                 },
             ) => true,

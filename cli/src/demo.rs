@@ -3,13 +3,12 @@
 //! connection, the recovering run, and one with a cached token — narrating each step.
 
 use crate::args::DemoArgs;
-use crate::commands::random_bytes;
+use crate::commands::{random_bytes, seed};
 use crate::driver::{Event, drive};
 use crate::output::report_text;
 use crate::transport::Transport;
-use mapsindoors_auth::record::random_id;
 use mapsindoors_auth::{
-    ClientSecret, Config, Error, RotateOptions, Rotation, RotationReport, StoreRecord, Token,
+    ClientSecret, Config, Error, RotateOptions, Rotation, RotationReport, SeedOptions, Token,
     TransportError, TransportErrorKind,
 };
 use mapsindoors_auth_emulator::{
@@ -63,20 +62,11 @@ fn rotate(
 ) -> Result<RotationReport, Error> {
     let _lock = store.lock()?;
     let record = store.load()?;
-    let mut rotation = Rotation::new(
-        record.clone(),
-        RotateOptions::default(),
-        cached,
-        random_bytes()?,
-    )?;
+    let mut rotation = Rotation::new(record, RotateOptions::default(), cached, random_bytes()?)?;
     let mut n = 0;
-    drive(
-        &mut rotation,
-        transport,
-        Some(store),
-        Some(record),
-        &mut |e| narrate(e, &mut n),
-    )
+    drive(&mut rotation, transport, Some(store), &mut |e| {
+        narrate(e, &mut n)
+    })
 }
 
 fn show_server(emulator: &Emulator, store: &FileStore) -> Result<(), Error> {
@@ -116,24 +106,34 @@ pub(crate) fn run(transport: &Transport, args: &DemoArgs) -> Result<(), Error> {
     })?;
     let store = FileStore::new(dir.path().join("mapsindoors-auth.json"));
     let config = Config::new(&emulator.base_url())?.with_customer_id(DEMO_CUSTOMER_ID)?;
-    let lineage = random_id("l-", &random_bytes()?);
-    let mut record = StoreRecord::new(
-        &config,
-        DEMO_CLIENT_ID,
-        ClientSecret::new(DEMO_CLIENT_SECRET),
-        Some(DEMO_SECRET_ID.to_owned()),
-        &lineage,
-    )?;
-    record.description = Some("demo".to_owned());
-    store.create(&record)?;
     say(&format!(
         "emulator listening on {} (propagation delay {} ms)",
         emulator.base_url(),
         args.propagation_ms
     ));
     say(&format!(
-        "store {} (mode 0600, generation 1, lineage {lineage}), secret {DEMO_SECRET_ID}",
-        store.path().display()
+        "\n0. Seed the store: log in with the secret handed in, identify it ({DEMO_SECRET_ID}, named and claimed with --secret-id), save generation 1 before any change."
+    ));
+    let mut n = 0;
+    let seeded = seed(
+        &store,
+        transport,
+        &config,
+        DEMO_CLIENT_ID,
+        ClientSecret::new(DEMO_CLIENT_SECRET),
+        SeedOptions {
+            secret_id: Some(DEMO_SECRET_ID.to_owned()),
+            description: Some("demo".to_owned()),
+            ..SeedOptions::default()
+        },
+        &mut |e| narrate(e, &mut n),
+    )?;
+    say(&format!(
+        "  store {} (mode 0600, generation {}, lineage {}), secret {DEMO_SECRET_ID} owned: {}",
+        store.path().display(),
+        seeded.record.generation,
+        seeded.record.lineage,
+        seeded.record.current.owned
     ));
 
     say("\n1. A plain rotation: log in, create, persist pending, verify, promote, delete old.");

@@ -1,8 +1,10 @@
-//! The sync loop over a core [`Flow`]: transport = ureq, persist =
-//! [`FileStore::save`], sleep = `thread::sleep`, now = the system clock. It
-//! reports each step to an observer (logs, demo, crash hook) and decides nothing.
+//! The sync loop over a core [`Flow`]: transport = ureq, persist = a
+//! compare-and-swap save ([`FileStore::create`] for generation 1, when the store
+//! must be empty; [`FileStore::save`] after), sleep = `thread::sleep`, now = the
+//! system clock. It reports each step to an observer (logs, demo, crash hook)
+//! and decides nothing.
 
-use crate::steps::{Call, Save};
+use crate::steps::{Call, Described, Save};
 use crate::transport::Transport;
 use mapsindoors_auth::{Error, Flow, HttpRequest, HttpResponse, Step, StoreRecord, TransportError};
 use mapsindoors_auth_store::FileStore;
@@ -14,7 +16,7 @@ pub(crate) enum Event<'a> {
     Received {
         /// What was sent.
         request: &'a HttpRequest,
-        /// Its role, read off the request and the record.
+        /// Its role, as the flow's stage says.
         call: Call,
         /// What came back.
         response: &'a Result<HttpResponse, TransportError>,
@@ -40,18 +42,21 @@ pub(crate) fn now_ms() -> u64 {
 }
 
 /// Runs a flow to the end.
-pub(crate) fn drive<F: Flow>(
+pub(crate) fn drive<F: Flow + Described>(
     flow: &mut F,
     transport: &Transport,
     store: Option<&FileStore>,
-    mut record: Option<StoreRecord>,
     observer: &mut dyn FnMut(&Event<'_>),
 ) -> Result<F::Output, Error> {
+    // The stage at which this run saved its last fence: what its next delete is for.
+    let mut fenced_at: Option<&'static str> = None;
     loop {
-        match flow.poll(now_ms()) {
+        let step = flow.poll(now_ms());
+        let stage = flow.stage();
+        match step {
             Step::Send(request) => {
-                let call = Call::of(&request, record.as_ref());
-                tracing::debug!(method = %request.method, url = %request.url, step = call.label(), "sending");
+                let call = Call::of(&request, stage, fenced_at);
+                tracing::debug!(method = %request.method, url = %request.url, stage, step = call.label(), "sending");
                 let started = Instant::now();
                 let response = transport.send(&request);
                 let elapsed = started.elapsed();
@@ -70,7 +75,9 @@ pub(crate) fn drive<F: Flow>(
                 flow.on_response(response, now_ms());
             }
             Step::Persist(next) => {
+                let save = flow.save();
                 let result = match store {
+                    Some(s) if next.generation == 1 => s.create(&next),
                     Some(s) => s.save(&next),
                     None => Err(Error::store(
                         mapsindoors_auth::StoreErrorKind::Io,
@@ -79,19 +86,22 @@ pub(crate) fn drive<F: Flow>(
                 };
                 match &result {
                     Ok(()) => {
-                        let save = Save::of(record.as_ref(), &next);
                         tracing::debug!(
                             generation = next.generation,
-                            what = save.label(),
+                            why = save.name(),
+                            stage,
+                            deleting = next.deleting.as_deref(),
                             "persisted"
                         );
+                        if save == Save::Rotation(mapsindoors_auth::PersistReason::Fence) {
+                            fenced_at = stage;
+                        }
                         observer(&Event::Persisted {
                             save,
                             record: &next,
                         });
-                        record = Some(*next);
                     }
-                    Err(e) => tracing::warn!(error = %e, "persisting failed"),
+                    Err(e) => tracing::warn!(error = %e, why = save.name(), "persisting failed"),
                 }
                 flow.on_persisted(result);
             }

@@ -1,7 +1,7 @@
 //! Exit codes: one place maps a core [`Error`] to the documented code (see
 //! `args::EXIT_CODES` and `cli/README.md`).
 
-use mapsindoors_auth::{Error, ErrorKind};
+use mapsindoors_auth::{Error, ErrorKind, StoreErrorKind};
 
 /// Success.
 pub(crate) const OK: u8 = 0;
@@ -13,13 +13,29 @@ pub(crate) const USAGE: u8 = 2;
 pub(crate) const AUTH: u8 = 3;
 /// Network, transport or server failure.
 pub(crate) const NETWORK: u8 = 4;
-/// A rotation stopped part-way; the store still holds a working secret.
+/// A rotation stopped part-way, or another run changed the store first (a
+/// compare-and-swap conflict); the store still holds a working secret: rerun.
 pub(crate) const INCOMPLETE: u8 = 5;
 /// The store could not be used.
 pub(crate) const STORE: u8 = 6;
 
+/// Whether the error is a compare-and-swap conflict: another run changed the
+/// store first. Nothing unsafe happened; the command can simply run again.
+pub(crate) fn is_conflict(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::Store {
+            kind: StoreErrorKind::Conflict,
+            ..
+        }
+    )
+}
+
 /// The exit code for an error.
 pub(crate) fn code(error: &Error) -> u8 {
+    if is_conflict(error) {
+        return INCOMPLETE;
+    }
     match error.kind() {
         ErrorKind::InvalidClient
         | ErrorKind::InvalidGrant
@@ -40,7 +56,7 @@ pub(crate) fn code(error: &Error) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mapsindoors_auth::{OAuthError, StoreErrorKind, TransportError, TransportErrorKind};
+    use mapsindoors_auth::{OAuthError, TransportError, TransportErrorKind};
 
     #[test]
     fn each_class_has_its_code() {
@@ -92,6 +108,7 @@ mod tests {
             ),
             (Error::store(StoreErrorKind::Corrupt, "x"), STORE),
             (Error::store(StoreErrorKind::Locked, "x"), STORE),
+            (Error::store(StoreErrorKind::Conflict, "x"), INCOMPLETE),
             (
                 Error::InvalidInput {
                     field: "f".into(),

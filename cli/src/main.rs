@@ -45,7 +45,7 @@ fn run(cli: &Cli, out: &Out) -> Result<(), mapsindoors_auth::Error> {
     let store = FileStore::new(&cli.store);
     let transport = || Transport::new(Duration::from_secs(cli.timeout.max(1)));
     match &cli.command {
-        Command::Init(a) => commands::init(&store, a, out),
+        Command::Init(a) => commands::init(&store, &transport(), a, out),
         Command::Token { rotate: false, .. } => commands::token(&store, &transport(), out),
         Command::Token {
             rotate: true,
@@ -67,6 +67,7 @@ fn run(cli: &Cli, out: &Out) -> Result<(), mapsindoors_auth::Error> {
             out,
         ),
         Command::Rotate(a) => commands::rotate(&store, &transport(), a, out),
+        Command::Claim { id } => commands::claim(&store, id, out),
         Command::Demo(a) => demo::run(&transport(), a),
     }
 }
@@ -81,6 +82,12 @@ fn main() -> ExitCode {
             let code = exit::code(&e);
             out.error(&e, code);
             let _ = writeln!(std::io::stderr(), "error: {e}");
+            if exit::is_conflict(&e) {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "another run changed the store first; nothing was deleted on a stale view and the store holds a working secret: run the command again"
+                );
+            }
             ExitCode::from(code)
         }
     }

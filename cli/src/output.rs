@@ -1,7 +1,7 @@
 //! What goes to stdout: human text or `--json`, the rotation report in both
 //! forms, and errors as JSON. Nothing here ever receives a stored secret.
 
-use mapsindoors_auth::{Error, RotationReport};
+use mapsindoors_auth::{Candidate, Error, KeptSecret, RotationReport};
 use serde_json::{Value, json};
 use std::io::Write;
 
@@ -46,6 +46,39 @@ impl Out {
     }
 }
 
+/// Candidates as JSON: ids and creation dates (never secrets).
+pub(crate) fn candidates_json(candidates: &[Candidate]) -> Value {
+    json!(
+        candidates
+            .iter()
+            .map(|c| json!({"id": c.id, "created_at": c.created_at}))
+            .collect::<Vec<_>>()
+    )
+}
+
+/// A kept secret as JSON, with the core's advice on what to do about it.
+pub(crate) fn kept_json(k: &KeptSecret) -> Value {
+    json!({
+        "id": k.id,
+        "created_at": k.created_at,
+        "candidates": candidates_json(&k.candidates),
+        "reason": k.reason,
+        "advice": k.advice(),
+    })
+}
+
+/// Candidates as text: `id (created …), …`.
+pub(crate) fn candidates_text(candidates: &[Candidate]) -> String {
+    candidates
+        .iter()
+        .map(|c| match &c.created_at {
+            Some(at) => format!("{} (created {at})", c.id),
+            None => c.id.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The rotation report as JSON (the token is left out).
 pub(crate) fn report_json(r: &RotationReport) -> Value {
     json!({
@@ -55,7 +88,7 @@ pub(crate) fn report_json(r: &RotationReport) -> Value {
         "new_id": r.new_id,
         "deleted": r.deleted,
         "swept": r.swept,
-        "kept": r.kept.iter().map(|k| json!({"id": k.id, "reason": k.reason})).collect::<Vec<_>>(),
+        "kept": r.kept.iter().map(kept_json).collect::<Vec<_>>(),
         "round_trips": r.round_trips,
         "persists": r.persists,
         "generation": r.generation,
@@ -95,11 +128,18 @@ pub(crate) fn report_text(r: &RotationReport) -> String {
         ),
     ];
     for k in &r.kept {
-        lines.push(format!(
-            "kept:        {} ({})",
-            k.id.clone().unwrap_or_else(none),
-            k.reason
-        ));
+        let who = match (&k.id, k.candidates.as_slice()) {
+            (Some(id), _) => id.clone(),
+            (None, []) => "a secret of unknown id".to_owned(),
+            (None, c) => format!("one of {}", candidates_text(c)),
+        };
+        let created = k
+            .created_at
+            .as_ref()
+            .map(|at| format!(", created {at}"))
+            .unwrap_or_default();
+        lines.push(format!("kept:        {who}{created}: {}", k.reason));
+        lines.push(format!("             {}", k.advice()));
     }
     lines.push(format!("round trips: {}", r.round_trips));
     lines.push(format!(

@@ -1,11 +1,42 @@
-//! Names for what a flow just did, read off the requests and records the
-//! driver sees (for logs, the demo's narration and the crash hook). It only
-//! observes: it never changes what the core decided.
+//! Names for what a flow just did, for logs, the demo's narration and the
+//! crash hook. The core says why (a rotation's `stage()` and
+//! `persist_reason()`); this only turns that into labels and never changes
+//! what the core decided. Ids may be logged, secrets never.
 
-use mapsindoors_auth::request::{SECRETS_PATH, TOKEN_PATH};
-use mapsindoors_auth::{HttpRequest, Method, StoreRecord};
+use mapsindoors_auth::request::TOKEN_PATH;
+use mapsindoors_auth::{ApiCall, HttpRequest, Method, PersistReason, Rotation, Seed, TokenFlow};
 
-/// A request, named by its role in a rotation.
+/// What a flow says about its outstanding step.
+pub(crate) trait Described {
+    /// The flow's stage (a rotation's `stage()`), if it has stages.
+    fn stage(&self) -> Option<&'static str> {
+        None
+    }
+    /// Why the outstanding `Persist` saves a record.
+    fn save(&self) -> Save {
+        Save::Other
+    }
+}
+
+impl Described for Rotation {
+    fn stage(&self) -> Option<&'static str> {
+        Some(Rotation::stage(self))
+    }
+    fn save(&self) -> Save {
+        self.persist_reason().map_or(Save::Other, Save::Rotation)
+    }
+}
+
+impl Described for Seed {
+    fn save(&self) -> Save {
+        Save::Seed
+    }
+}
+
+impl Described for TokenFlow {}
+impl Described for ApiCall {}
+
+/// A request, named by its role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Call {
     /// A login with the current secret.
@@ -16,42 +47,43 @@ pub(crate) enum Call {
     Create,
     /// Listing secrets.
     List,
-    /// Deleting the replaced secret (the record's `previous_id`).
+    /// Deleting the replaced secret, provably this store's own.
     DeleteOld,
-    /// Deleting any other secret: an orphan in a sweep, or an explicit delete.
-    DeleteOther,
+    /// Deleting the orphan of an interrupted rotation (a sweep).
+    Sweep,
+    /// Deleting a pending secret that was never accepted.
+    Abandon,
+    /// A fenced delete an earlier run saved but did not finish.
+    DeleteResumed,
+    /// An explicit delete (`delete ID`).
+    Delete,
     /// Anything else.
     Other,
 }
 
 impl Call {
-    /// Names a request given the record as last persisted.
-    pub(crate) fn of(request: &HttpRequest, record: Option<&StoreRecord>) -> Self {
-        let path = url::Url::parse(&request.url)
-            .map(|u| u.path().to_owned())
-            .unwrap_or_default();
-        if path.ends_with(TOKEN_PATH) {
-            return if record.is_some_and(|r| r.pending.is_some()) {
-                Call::Verify
-            } else {
-                Call::Login
-            };
-        }
-        if !path.ends_with(SECRETS_PATH) {
-            return Call::Other;
-        }
-        match request.method {
-            Method::Get => Call::List,
-            Method::Post => Call::Create,
-            Method::Delete => {
-                let id = query_id(&request.url);
-                let previous = record.and_then(|r| r.previous_id.as_deref());
-                if id.is_some() && id.as_deref() == previous {
-                    Call::DeleteOld
-                } else {
-                    Call::DeleteOther
-                }
-            }
+    /// Names a request from the flow's stage when it was sent and the stage
+    /// at which this run saved its last fence (what the delete is for).
+    pub(crate) fn of(
+        request: &HttpRequest,
+        stage: Option<&str>,
+        fenced_at: Option<&str>,
+    ) -> Self {
+        let is_token = url::Url::parse(&request.url)
+            .map(|u| u.path().ends_with(TOKEN_PATH))
+            .unwrap_or(false);
+        match (request.method, is_token) {
+            (Method::Post, true) if stage == Some("verify") => Call::Verify,
+            (Method::Post, true) => Call::Login,
+            (Method::Post, false) => Call::Create,
+            (Method::Get, _) => Call::List,
+            (Method::Delete, _) => match (stage, fenced_at) {
+                (None, _) => Call::Delete,
+                (_, Some("delete_old")) => Call::DeleteOld,
+                (_, Some("sweep")) => Call::Sweep,
+                (_, Some("abandon_pending")) => Call::Abandon,
+                _ => Call::DeleteResumed,
+            },
             _ => Call::Other,
         }
     }
@@ -64,76 +96,59 @@ impl Call {
             Call::Create => "create the new secret",
             Call::List => "list the client's secrets",
             Call::DeleteOld => "delete the old secret",
-            Call::DeleteOther => "delete (sweep an orphan)",
+            Call::Sweep => "delete (sweep an orphan)",
+            Call::Abandon => "delete the never-accepted pending secret",
+            Call::DeleteResumed => "delete (fenced by an earlier run)",
+            Call::Delete => "delete a secret",
             Call::Other => "request",
         }
     }
 }
 
-/// The `id` query parameter of a delete.
-pub(crate) fn query_id(url: &str) -> Option<String> {
-    let url = url::Url::parse(url).ok()?;
-    url.query_pairs()
-        .find(|(k, _)| k.eq_ignore_ascii_case("id"))
-        .map(|(_, v)| v.into_owned())
-}
-
-/// A saved record, named by what changed.
+/// A saved record, named by why it was saved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Save {
-    /// An intent to create was recorded.
-    Intent,
-    /// A new secret was saved as pending.
-    Pending,
-    /// The pending secret became current.
-    Promote,
-    /// The old secret is gone from the record.
-    PreviousCleared,
-    /// Orphans were swept: the intent was cleared.
-    Swept,
-    /// A pending secret that never worked was abandoned.
-    Abandoned,
-    /// Anything else.
+    /// A rotation step, as the core names it.
+    Rotation(PersistReason),
+    /// The first record of a seeded store.
+    Seed,
+    /// Anything else (a `claim`).
     Other,
 }
 
 impl Save {
-    /// Names the change from `before` to `after`.
-    pub(crate) fn of(before: Option<&StoreRecord>, after: &StoreRecord) -> Self {
-        let Some(before) = before else {
-            return Save::Other;
-        };
-        match (&before.pending, &after.pending) {
-            (None, Some(_)) => return Save::Pending,
-            (Some(p), None) if after.current.id == p.id && after.current.id.is_some() => {
-                return Save::Promote;
-            }
-            (Some(_), None) => return Save::Abandoned,
-            _ => {}
-        }
-        if (before.previous_id.is_some() || before.previous_unidentified)
-            && after.previous_id.is_none()
-            && !after.previous_unidentified
-        {
-            return Save::PreviousCleared;
-        }
-        match (&before.intent, &after.intent) {
-            (_, Some(_)) if before.intent != after.intent => Save::Intent,
-            (Some(_), None) => Save::Swept,
-            _ => Save::Other,
-        }
-    }
-
     /// A short human label.
     pub(crate) fn label(self) -> &'static str {
         match self {
-            Save::Intent => "intent recorded (a crash from here on is swept by the next run)",
-            Save::Pending => "new secret persisted as pending",
-            Save::Promote => "promoted: the new secret is current, the old id kept as previous",
-            Save::PreviousCleared => "old secret cleared from the record",
-            Save::Swept => "intent cleared: nothing left to sweep",
-            Save::Abandoned => "pending secret abandoned (never accepted)",
+            Save::Rotation(PersistReason::Intent) => {
+                "intent recorded (a crash from here on is swept by the next run)"
+            }
+            Save::Rotation(PersistReason::IntentCleared) => {
+                "intent cleared: the server refused the create"
+            }
+            Save::Rotation(PersistReason::Pending) => "new secret persisted as pending",
+            Save::Rotation(PersistReason::Promote) => {
+                "promoted: the new secret is current; the old one is to delete or kept"
+            }
+            Save::Rotation(PersistReason::Fence) => {
+                "fence saved: the id about to be deleted is out of every role"
+            }
+            Save::Rotation(PersistReason::Deleted) => "delete done: fence cleared",
+            Save::Rotation(PersistReason::Forget) => {
+                "a started rotation whose secret never appeared is forgotten"
+            }
+            Save::Rotation(_) => "record saved",
+            Save::Seed => "store seeded (generation 1, before any remote change)",
             Save::Other => "record saved",
+        }
+    }
+
+    /// A stable name for logs and the crash hook.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Save::Rotation(why) => why.as_str(),
+            Save::Seed => "seed",
+            Save::Other => "other",
         }
     }
 }
@@ -141,59 +156,37 @@ impl Save {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mapsindoors_auth::{ClientSecret, Config, StoredSecret};
 
-    fn record() -> StoreRecord {
-        let config = Config::new("http://127.0.0.1:1")
-            .unwrap()
-            .with_customer_id("c")
-            .unwrap();
-        StoreRecord::new(
-            &config,
-            "client",
-            ClientSecret::new("s"),
-            Some("old".into()),
-            "l-1",
-        )
-        .unwrap()
-    }
-
-    #[test]
-    fn saves_are_named_by_what_changed() {
-        let r1 = record();
-        let mut r2 = r1.clone();
-        r2.intent = Some("r-1".into());
-        assert_eq!(Save::of(Some(&r1), &r2), Save::Intent);
-        let mut r3 = r2.clone();
-        r3.intent = None;
-        r3.pending = Some(StoredSecret {
-            id: Some("new".into()),
-            secret: ClientSecret::new("n"),
-            created_at: None,
-            rotation: None,
-        });
-        assert_eq!(Save::of(Some(&r2), &r3), Save::Pending);
-        let mut r4 = r3.clone();
-        r4.current = r4.pending.take().unwrap();
-        r4.previous_id = Some("old".into());
-        assert_eq!(Save::of(Some(&r3), &r4), Save::Promote);
-        let mut r5 = r4.clone();
-        r5.previous_id = None;
-        assert_eq!(Save::of(Some(&r4), &r5), Save::PreviousCleared);
-        assert_eq!(Save::of(Some(&r2), &r1), Save::Swept);
-    }
-
-    #[test]
-    fn deletes_of_the_previous_id_are_the_old_secret() {
-        let mut r = record();
-        r.previous_id = Some("old".into());
-        let request = |id: &str| HttpRequest {
-            method: Method::Delete,
-            url: format!("http://127.0.0.1:1/api/clientcredentials?customerId=c&id={id}"),
+    fn request(method: Method, path: &str) -> HttpRequest {
+        HttpRequest {
+            method,
+            url: format!("http://127.0.0.1:1{path}?customerId=c&id=x"),
             headers: Vec::new(),
             body: Vec::new(),
-        };
-        assert_eq!(Call::of(&request("old"), Some(&r)), Call::DeleteOld);
-        assert_eq!(Call::of(&request("orphan"), Some(&r)), Call::DeleteOther);
+        }
+    }
+
+    #[test]
+    fn requests_are_named_by_the_stage_the_core_reports() {
+        let token = request(Method::Post, TOKEN_PATH);
+        let delete = request(Method::Delete, "/api/clientcredentials");
+        assert_eq!(Call::of(&token, Some("verify"), None), Call::Verify);
+        assert_eq!(Call::of(&token, Some("delete"), None), Call::Login);
+        assert_eq!(Call::of(&token, None, None), Call::Login);
+        assert_eq!(
+            Call::of(&delete, Some("delete"), Some("delete_old")),
+            Call::DeleteOld
+        );
+        assert_eq!(Call::of(&delete, Some("delete"), Some("sweep")), Call::Sweep);
+        assert_eq!(
+            Call::of(&delete, Some("delete"), Some("delete")),
+            Call::DeleteResumed
+        );
+        assert_eq!(Call::of(&delete, None, None), Call::Delete);
+        assert_eq!(
+            Save::Rotation(PersistReason::Fence).name(),
+            "fence",
+            "the core's names"
+        );
     }
 }
