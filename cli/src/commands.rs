@@ -330,10 +330,10 @@ fn run_rotation(
     };
     let mut rotation = Rotation::new(record, options, None, random_bytes()?)?;
     let result = drive(&mut rotation, transport, Some(store), &mut |event| {
-            log_event(event);
-            if let Some(point) = crash {
-                point.observe(event);
-            }
+        log_event(event);
+        if let Some(point) = crash {
+            point.observe(event);
+        }
     });
     if result.is_err() {
         out.partial(&report_json(rotation.report()));

@@ -64,11 +64,7 @@ pub(crate) enum Call {
 impl Call {
     /// Names a request from the flow's stage when it was sent and the stage
     /// at which this run saved its last fence (what the delete is for).
-    pub(crate) fn of(
-        request: &HttpRequest,
-        stage: Option<&str>,
-        fenced_at: Option<&str>,
-    ) -> Self {
+    pub(crate) fn of(request: &HttpRequest, stage: Option<&str>, fenced_at: Option<&str>) -> Self {
         let is_token = url::Url::parse(&request.url)
             .map(|u| u.path().ends_with(TOKEN_PATH))
             .unwrap_or(false);
@@ -160,7 +156,7 @@ mod tests {
     fn request(method: Method, path: &str) -> HttpRequest {
         HttpRequest {
             method,
-            url: format!("http://127.0.0.1:1{path}?customerId=c&id=x"),
+            url: format!("http://127.0.0.1:1/{path}?customerId=c&id=x"),
             headers: Vec::new(),
             body: Vec::new(),
         }
@@ -169,7 +165,7 @@ mod tests {
     #[test]
     fn requests_are_named_by_the_stage_the_core_reports() {
         let token = request(Method::Post, TOKEN_PATH);
-        let delete = request(Method::Delete, "/api/clientcredentials");
+        let delete = request(Method::Delete, "api/clientcredentials");
         assert_eq!(Call::of(&token, Some("verify"), None), Call::Verify);
         assert_eq!(Call::of(&token, Some("delete"), None), Call::Login);
         assert_eq!(Call::of(&token, None, None), Call::Login);
@@ -177,7 +173,10 @@ mod tests {
             Call::of(&delete, Some("delete"), Some("delete_old")),
             Call::DeleteOld
         );
-        assert_eq!(Call::of(&delete, Some("delete"), Some("sweep")), Call::Sweep);
+        assert_eq!(
+            Call::of(&delete, Some("delete"), Some("sweep")),
+            Call::Sweep
+        );
         assert_eq!(
             Call::of(&delete, Some("delete"), Some("delete")),
             Call::DeleteResumed

@@ -20,6 +20,8 @@ use std::os::unix::fs::PermissionsExt;
 fn bad_store_files_are_refused_and_left_untouched() {
     let h = Harness::new();
     h.init("store-secret-of-script-a-0123456789abcdef");
+    // `init` logged in and listed; from here on the server must see nothing.
+    h.emu.clear_log();
     let good = std::fs::read_to_string(&h.store).unwrap();
     let cases: Vec<(&str, Vec<u8>, u32, &str)> = vec![
         (
@@ -37,10 +39,10 @@ fn bad_store_files_are_refused_and_left_untouched() {
         ("empty", Vec::new(), 0o600, "empty"),
         (
             "unknown version",
-            good.replace("\"version\": 1", "\"version\": 2")
+            good.replace("\"version\": 2", "\"version\": 3")
                 .into_bytes(),
             0o600,
-            "unknown record version 2",
+            "unknown record version 3",
         ),
         ("mode 0644", good.clone().into_bytes(), 0o644, "chmod 600"),
     ];

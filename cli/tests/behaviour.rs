@@ -43,8 +43,22 @@ fn a_plain_rotation_takes_four_round_trips() {
 #[test]
 fn exit_codes_by_class_of_failure() {
     let h = Harness::new();
-    // 3: a wrong secret.
-    h.init("not-the-right-secret");
+    // 3: a wrong secret. `init` logs in with it first and creates no store.
+    let run = h.init_with(
+        "not-the-right-secret",
+        &["--secret-id", common::STORE_SECRET_ID],
+    );
+    assert_eq!(run.code, Some(3), "init with a wrong secret: {run:?}");
+    assert!(run.stderr.contains("invalid client"), "{run:?}");
+    assert!(!h.store.exists(), "no store for a refused secret");
+    // A store whose secret the server no longer accepts.
+    h.init(SECRET);
+    let mut record = h.record();
+    record.current.secret = mapsindoors_auth::ClientSecret::new("not-the-right-secret");
+    record.generation += 1;
+    mapsindoors_auth_store::FileStore::new(&h.store)
+        .save(&record)
+        .unwrap();
     let run = h.cli(&["token"]);
     assert_eq!(run.code, Some(3), "wrong secret: {run:?}");
     assert!(run.stderr.contains("invalid client"), "{run:?}");
@@ -101,10 +115,13 @@ fn exit_codes_by_class_of_failure() {
         &[("MAPSINDOORS_CLIENT_SECRET", "s")],
         None,
     );
-    assert_eq!(run.code, Some(0), "{run:?}");
-    let run = common::run_cli(&down, &["--timeout", "2", "token"], &[], None);
-    assert_eq!(run.code, Some(4), "down: {run:?}");
+    assert_eq!(
+        run.code,
+        Some(4),
+        "init against a server that is down: {run:?}"
+    );
     assert!(run.stderr.contains("connect"), "{run:?}");
+    assert!(!down.exists(), "no store without a login");
     // 2: usage errors and invalid input.
     assert_eq!(h.cli(&[]).code, Some(2), "no subcommand");
     assert_eq!(h.cli(&["delete"]).code, Some(2), "missing id");
@@ -150,6 +167,7 @@ fn help_on_every_subcommand_lists_the_exit_codes() {
         &["create"],
         &["delete"],
         &["rotate"],
+        &["claim"],
         &["demo"],
     ] {
         let mut args = sub.to_vec();
@@ -277,17 +295,39 @@ fn an_old_secret_of_unknown_id_is_kept_when_not_provably_ours() {
         None,
     );
     assert_eq!(run.code, Some(0), "{run:?}");
+    // Two secrets of the client (the one handed in and the sibling): init cannot tell
+    // which one it was given, says so, and records both as candidates.
+    for id in [common::STORE_SECRET_ID, common::SIBLING_ID] {
+        assert!(
+            run.stdout.contains(id),
+            "init names candidate {id}: {run:?}"
+        );
+    }
+    assert!(run.stdout.contains("mapsindoors-auth claim ID"), "{run:?}");
     let run = h.cli(&["--json", "rotate"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     let report = run.json();
-    // Two untagged secrets of the client (the old one and the sibling): neither is provably
-    // the old one, so both are kept and the report says why.
+    // The replaced secret is of unknown id: kept, with its candidates and advice.
     let kept = report["kept"].as_array().unwrap();
-    assert_eq!(kept.len(), 2, "{report}");
-    assert!(
-        kept[0]["reason"].as_str().unwrap().contains("provably"),
+    assert_eq!(kept.len(), 1, "{report}");
+    assert!(kept[0]["id"].is_null(), "{report}");
+    assert_eq!(
+        kept[0]["candidates"].as_array().unwrap().len(),
+        2,
         "{report}"
     );
+    assert!(
+        kept[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not created by this store"),
+        "{report}"
+    );
+    assert!(
+        kept[0]["advice"].as_str().unwrap().contains("claim"),
+        "{report}"
+    );
+    assert!(report["deleted"].as_array().unwrap().is_empty(), "{report}");
     assert!(
         h.emu.secret_is_valid(common::CLIENT, SECRET),
         "the old secret was left"
@@ -300,6 +340,27 @@ fn an_old_secret_of_unknown_id_is_kept_when_not_provably_ours() {
     assert_eq!(h.server_ids().len(), 3);
     let human = h.cli(&["rotate"]);
     assert_eq!(human.code, Some(0), "{human:?}");
+    assert!(
+        human.stdout.contains("kept:") && human.stdout.contains("mapsindoors-auth claim"),
+        "{human:?}"
+    );
+    // Naming the right candidate: the next rotation deletes it, the sibling stays.
+    let claim = h.cli(&["claim", common::STORE_SECRET_ID]);
+    assert_eq!(claim.code, Some(0), "{claim:?}");
+    let report = h.cli(&["--json", "rotate"]).json();
+    assert!(
+        report["deleted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d == common::STORE_SECRET_ID),
+        "{report}"
+    );
+    assert!(!h.emu.secret_is_valid(common::CLIENT, SECRET));
+    assert!(
+        h.emu
+            .secret_is_valid(common::CLIENT, common::SIBLING_SECRET)
+    );
 }
 
 #[test]

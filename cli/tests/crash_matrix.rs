@@ -18,11 +18,12 @@ use common::Harness;
 use mapsindoors_auth_emulator::{FaultRoute, FaultRule};
 use std::time::{Duration, Instant};
 
-const POINTS: [&str; 6] = [
+const POINTS: [&str; 7] = [
     "after_create",
     "after_persist_pending",
     "after_verify",
     "after_promote",
+    "after_fence",
     "after_delete",
     "mid_sweep",
 ];
@@ -65,7 +66,9 @@ fn apply(h: &Harness, fault: Fault) {
     }
 }
 
-/// For `mid_sweep`: leave two tagged orphans and an intent, as crashed runs would.
+/// For `mid_sweep`: leave a tagged orphan and its started rotation, as a crashed
+/// run would, plus a hand-made secret whose description copies the lineage tag
+/// of a rotation this store never started: the sweep must leave it alone.
 fn make_orphans(h: &Harness) {
     h.emu.inject(FaultRule::drop_after(FaultRoute::Create, 1));
     let run = h.cli(&["rotate"]);
@@ -76,12 +79,14 @@ fn make_orphans(h: &Harness) {
     );
     let lineage = h.record().lineage;
     let tag = format!("[mia:{lineage}:r-00000000000000ff]");
-    let run = h.cli(&["create", "--description", &tag]);
+    let run = h.cli(&["--json", "create", "--description", &tag]);
     assert_eq!(run.code, Some(0), "setup create: {run:?}");
+    let copy = run.json()["id"].as_str().unwrap().to_owned();
+    h.untouchable.borrow_mut().insert(copy);
     assert_eq!(
         h.server_ids().len(),
         4,
-        "store secret, sibling and two orphans"
+        "store secret, sibling, the orphan and the hand-made copy"
     );
 }
 

@@ -30,6 +30,11 @@ pub const SIBLING_SECRET: &str = "sibling-secret-of-another-script-0123456789abc
 pub const OTHER_CUSTOMER: &str = "other";
 
 pub fn seed(store_secret: &str) -> Seed {
+    seed_with(store_secret, true)
+}
+
+/// The seed; without `sibling` the store's secret is the client's only one.
+pub fn seed_with(store_secret: &str, sibling: bool) -> Seed {
     let secret = |id: &str, description: &str, value: &str| SeedSecret {
         id: Some(id.to_owned()),
         description: description.to_owned(),
@@ -40,11 +45,13 @@ pub fn seed(store_secret: &str) -> Seed {
     client
         .secrets
         .push(secret(STORE_SECRET_ID, "script A", store_secret));
-    client.secrets.push(secret(
-        SIBLING_ID,
-        "script B (another script)",
-        SIBLING_SECRET,
-    ));
+    if sibling {
+        client.secrets.push(secret(
+            SIBLING_ID,
+            "script B (another script)",
+            SIBLING_SECRET,
+        ));
+    }
     Seed {
         customers: vec![
             SeedCustomer::new(CUSTOMER).with_client(client),
@@ -59,6 +66,10 @@ pub struct Harness {
     pub emu: Emulator,
     pub dir: tempfile::TempDir,
     pub store: PathBuf,
+    /// Whether the client has the sibling secret of another script.
+    pub sibling: bool,
+    /// Ids of other secrets no run may touch (hand-made ones), checked by `clean`.
+    pub untouchable: std::cell::RefCell<BTreeSet<String>>,
 }
 
 pub struct Run {
@@ -152,11 +163,49 @@ impl Harness {
     }
 
     pub fn with_secret(store_secret: &str) -> Self {
+        Self::build(store_secret, true)
+    }
+
+    /// A client whose only secret is the store's.
+    pub fn alone() -> Self {
+        Self::build("store-secret-of-script-a-0123456789abcdef", false)
+    }
+
+    fn build(store_secret: &str, sibling: bool) -> Self {
         let emu =
-            Emulator::start_background(EmulatorConfig::with_seed(seed(store_secret))).unwrap();
+            Emulator::start_background(EmulatorConfig::with_seed(seed_with(store_secret, sibling)))
+                .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let store = dir.path().join("store.json");
-        Harness { emu, dir, store }
+        Harness {
+            emu,
+            dir,
+            store,
+            sibling,
+            untouchable: std::cell::RefCell::new(BTreeSet::new()),
+        }
+    }
+
+    /// `init` with these flags (after the URL, customer and client) and the
+    /// secret from the environment; not checked.
+    pub fn init_with(&self, secret: &str, flags: &[&str]) -> Run {
+        let url = self.emu.base_url();
+        let mut args = vec![
+            "init",
+            "--auth-url",
+            &url,
+            "--customer-id",
+            CUSTOMER,
+            "--client-id",
+            CLIENT,
+        ];
+        args.extend_from_slice(flags);
+        run_cli(
+            &self.store,
+            &args,
+            &[("MAPSINDOORS_CLIENT_SECRET", secret)],
+            None,
+        )
     }
 
     pub fn cli(&self, args: &[&str]) -> Run {
@@ -167,7 +216,8 @@ impl Harness {
         run_cli(&self.store, args, env, None)
     }
 
-    /// `init` with the seeded store secret, from the environment.
+    /// `init` with the seeded store secret, from the environment, naming (and so
+    /// claiming) it with `--secret-id`: the first rotation deletes it.
     pub fn init(&self, secret: &str) -> Run {
         let url = self.emu.base_url();
         let run = run_cli(
@@ -211,30 +261,38 @@ impl Harness {
             .secret_is_valid(CLIENT, r.current.secret.expose_secret())
     }
 
-    /// The server holds exactly the store's current secret plus the untouched sibling,
-    /// and the record has nothing left to finish.
+    /// The server holds exactly the store's current secret plus the untouched sibling
+    /// (and any hand-made secrets), and the record has nothing left to finish or keep.
     pub fn clean(&self) -> Result<(), String> {
         let r = self.record();
         let mut want = BTreeSet::new();
         want.insert(r.current.id.clone().ok_or("current has no id")?);
-        want.insert(SIBLING_ID.to_owned());
+        if self.sibling {
+            want.insert(SIBLING_ID.to_owned());
+        }
+        want.extend(self.untouchable.borrow().iter().cloned());
         let have = self.server_ids();
         if have != want {
             return Err(format!("server holds {have:?}, want {want:?}"));
         }
-        if !self.emu.secret_is_valid(CLIENT, SIBLING_SECRET) {
+        if self.sibling && !self.emu.secret_is_valid(CLIENT, SIBLING_SECRET) {
             return Err("the sibling secret no longer works".into());
         }
+        // A started rotation whose secret never appeared (a create lost before the
+        // server saw it) is remembered for ORPHAN_GRACE_MS and is no orphan: allowed.
         if r.pending.is_some()
             || r.previous_id.is_some()
-            || r.intent.is_some()
-            || r.previous_unidentified
+            || r.deleting.is_some()
+            || !r.kept.is_empty()
         {
             return Err(format!(
-                "record not settled: pending {} previous {:?} intent {:?}",
+                "record not settled: unfinished {:?}, pending {} previous {:?} deleting {:?} rotations {} kept {:?}",
+                r.unfinished_stage(),
                 r.pending.is_some(),
                 r.previous_id,
-                r.intent
+                r.deleting,
+                r.rotations.len(),
+                r.kept
             ));
         }
         Ok(())
