@@ -1,5 +1,6 @@
 //! The core's flows against the emulator over real loopback HTTP, through a
-//! small test-only ureq transport: token → create → list → delete, and a rotation.
+//! small test-only ureq transport: token → create → list → delete, seeding, and
+//! a rotation, with an in-memory store that is a compare-and-swap on the generation.
 
 // Test helpers may fail loudly: a panic is a failed test.
 #![allow(
@@ -11,8 +12,8 @@
 
 use mapsindoors_auth::{
     ApiCall, ApiOutput, ClientSecret, Config, Credentials, Error, Flow, HttpRequest, HttpResponse,
-    Operation, RetryPolicy, RotateOptions, Rotation, Step, StoreRecord, TokenFlow, TransportError,
-    TransportErrorKind,
+    Operation, RetryPolicy, RotateOptions, Rotation, Seed, SeedOptions, Step, StoreErrorKind,
+    StoreRecord, TokenFlow, TransportError, TransportErrorKind,
 };
 use mapsindoors_auth_emulator::{
     DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOMER_ID, DEMO_SECRET_ID, Emulator, EmulatorConfig,
@@ -56,7 +57,21 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-/// The driving loop, with a store kept in memory.
+/// The store contract: save only over generation `record.generation - 1`
+/// (0: the store must be empty), else a conflict.
+fn save(store: &mut Option<StoreRecord>, record: StoreRecord) -> Result<(), Error> {
+    let held = store.as_ref().map_or(0, |r| r.generation);
+    if record.generation.checked_sub(1) != Some(held) {
+        return Err(Error::store(
+            StoreErrorKind::Conflict,
+            format!("store holds generation {held}"),
+        ));
+    }
+    *store = Some(record);
+    Ok(())
+}
+
+/// The driving loop, with a compare-and-swap store kept in memory.
 fn drive<F: Flow>(mut flow: F, store: &mut Option<StoreRecord>) -> Result<F::Output, Error> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -70,8 +85,8 @@ fn drive<F: Flow>(mut flow: F, store: &mut Option<StoreRecord>) -> Result<F::Out
                 flow.on_response(r, now_ms());
             }
             Step::Persist(record) => {
-                *store = Some(*record);
-                flow.on_persisted(Ok(()));
+                let result = save(store, *record);
+                flow.on_persisted(result);
             }
             Step::Sleep(ms) => std::thread::sleep(Duration::from_millis(ms)),
             Step::Done(result) => return result,
@@ -176,6 +191,79 @@ fn wrong_secret_is_invalid_client() {
     )
     .unwrap_err();
     assert_eq!(e.kind().as_str(), "invalid_client");
+}
+
+#[test]
+fn seeding_identifies_the_only_secret_and_keeps_it_unless_claimed() {
+    let (emu, config, _) = setup();
+    for claim in [false, true] {
+        let mut store = None;
+        let seeded = drive(
+            Seed::new(
+                &config,
+                DEMO_CLIENT_ID,
+                ClientSecret::new(DEMO_CLIENT_SECRET),
+                SeedOptions {
+                    claim,
+                    ..SeedOptions::default()
+                },
+                [claim.into(); 8],
+            )
+            .unwrap(),
+            &mut store,
+        )
+        .unwrap();
+        let record = store.unwrap();
+        assert_eq!(record.generation, 1);
+        assert_eq!(record, seeded.record);
+        assert_eq!(record.current.id.as_deref(), Some(DEMO_SECRET_ID));
+        assert_eq!(record.current.owned, claim);
+        // Seeding over a store that exists is a conflict, before any change.
+        let mut taken = Some(record);
+        let e = drive(
+            Seed::new(
+                &config,
+                DEMO_CLIENT_ID,
+                ClientSecret::new(DEMO_CLIENT_SECRET),
+                SeedOptions::default(),
+                [9; 8],
+            )
+            .unwrap(),
+            &mut taken,
+        )
+        .unwrap_err();
+        assert!(matches!(
+            e,
+            Error::Store {
+                kind: StoreErrorKind::Conflict,
+                ..
+            }
+        ));
+    }
+    // Unclaimed: the rotation keeps the handed-in secret and reports it.
+    let mut store = None;
+    drive(
+        Seed::new(
+            &config,
+            DEMO_CLIENT_ID,
+            ClientSecret::new(DEMO_CLIENT_SECRET),
+            SeedOptions::default(),
+            [3; 8],
+        )
+        .unwrap(),
+        &mut store,
+    )
+    .unwrap();
+    let record = store.clone().unwrap();
+    let report = drive(
+        Rotation::new(record, RotateOptions::default(), None, [4; 8]).unwrap(),
+        &mut store,
+    )
+    .unwrap();
+    assert!(report.rotated && report.deleted.is_empty());
+    assert_eq!(report.kept.len(), 1);
+    assert_eq!(report.kept[0].id.as_deref(), Some(DEMO_SECRET_ID));
+    assert!(emu.secret_is_valid(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET));
 }
 
 #[test]
