@@ -47,9 +47,14 @@ fn narrate(event: &Event<'_>, round_trip: &mut u32) {
             ));
         }
         Event::Persisted { save, record } => say(&format!(
-            "      persist generation {}: {}",
+            "      persist generation {}: {}{}",
             record.generation,
-            save.label()
+            save.label(),
+            record
+                .deleting
+                .as_deref()
+                .map(|id| format!(" ({id})"))
+                .unwrap_or_default()
         )),
         Event::Sleeping(ms) => say(&format!("      wait {ms} ms")),
     }
