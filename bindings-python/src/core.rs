@@ -4,11 +4,12 @@
 
 use crate::errors::{misuse, py_result};
 use crate::flow::{Flow, Inner, same_secret};
-use crate::record::StoreRecord;
+use crate::record::{StoreRecord, nonce};
 use crate::values::Token;
 use mapsindoors_auth::{
     ApiCall, ClientSecret, Config, Credentials, Error, FetchTicket, Lookup, Operation, Password,
-    PropagationPolicy, RetryPolicy, RotateOptions, Rotation, TokenCache, TokenFlow,
+    PropagationPolicy, RetryPolicy, RotateOptions, Rotation, Seed, SeedOptions, TokenCache,
+    TokenFlow,
 };
 use pyo3::prelude::*;
 use std::collections::HashMap;
@@ -189,6 +190,43 @@ impl Core {
                 op,
                 token,
             ))),
+        })
+    }
+
+    /// The core's seeding of an empty store with this client's secret: log
+    /// in, list, then persist generation 1 (the store must be empty). The
+    /// core identifies the secret and mints the lineage.
+    #[pyo3(signature = (*, secret_id=None, claim=false, description=None))]
+    fn seed_flow(
+        &self,
+        py: Python<'_>,
+        secret_id: Option<String>,
+        claim: bool,
+        description: Option<String>,
+    ) -> PyResult<Flow> {
+        let Credentials::Client { client_id, secret } = &self.credentials else {
+            return py_result(
+                py,
+                Err(Error::InvalidInput {
+                    field: "credentials".to_owned(),
+                    reason:
+                        "a store holds a client secret: seed it from client_id and client_secret"
+                            .to_owned(),
+                }),
+            );
+        };
+        let options = SeedOptions {
+            secret_id,
+            claim,
+            description,
+            retry: self.policy,
+        };
+        let seed = py_result(
+            py,
+            Seed::new(&self.config, client_id, secret.clone(), options, nonce(py)?),
+        )?;
+        Ok(Flow {
+            inner: Inner::Seed(Box::new(seed)),
         })
     }
 

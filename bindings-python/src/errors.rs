@@ -67,9 +67,21 @@ fn innermost(error: &Error) -> &Error {
     }
 }
 
+/// The class for an error: its kind's, except that a store conflict (another
+/// run changed the store: run again) has its own subclass of `StoreError`.
+fn class_of(error: &Error) -> &'static str {
+    match error {
+        Error::Store {
+            kind: StoreErrorKind::Conflict,
+            ..
+        } => "StoreConflictError",
+        other => class_name(other.kind()),
+    }
+}
+
 fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
     let module = py.import("mapsindoors_auth._errors")?;
-    let class = module.getattr(class_name(error.kind()))?;
+    let class = module.getattr(class_of(error))?;
     let kwargs = PyDict::new(py);
     kwargs.set_item("code", error.kind().as_str())?;
     kwargs.set_item("status", error.status())?;

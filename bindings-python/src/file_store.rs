@@ -1,9 +1,13 @@
 //! `FileStore`: the CLI's store file (crate `mapsindoors-auth-store`) for
-//! Python: same format, atomic compare-and-swap saves, and an exclusive lock
-//! held for a whole rotation. File IO and lock waits release the GIL.
+//! Python, implementing the store contract: `load()` (None when there is no
+//! file) and `save(record, expected_generation)`, an atomic compare-and-swap
+//! that raises `StoreConflictError` on a mismatch. Its exclusive lock, held
+//! for a whole rotation, only saves wasted work. File IO and lock waits
+//! release the GIL.
 
 use crate::errors::py_result;
 use crate::record::StoreRecord;
+use mapsindoors_auth::{Error, StoreErrorKind};
 use mapsindoors_auth_store::{FileStore as Inner, StoreLock};
 use pyo3::prelude::*;
 use std::path::PathBuf;
@@ -29,23 +33,60 @@ impl FileStore {
         self.inner.path().to_path_buf()
     }
 
-    /// Reads the record; refuses a missing, corrupt or world-readable file.
-    fn load(&self, py: Python<'_>) -> PyResult<StoreRecord> {
-        let result = py.detach(|| self.inner.load());
-        py_result(py, result).map(|inner| StoreRecord { inner })
+    /// Reads the record; None when there is no file. Refuses a corrupt or
+    /// world-readable file.
+    fn load(&self, py: Python<'_>) -> PyResult<Option<StoreRecord>> {
+        match py.detach(|| self.inner.load()) {
+            Ok(inner) => Ok(Some(StoreRecord { inner })),
+            Err(Error::Store {
+                kind: StoreErrorKind::Missing,
+                ..
+            }) => Ok(None),
+            Err(e) => py_result(py, Err(e)),
+        }
     }
 
-    /// Writes a new file (mode 0600); fails if one exists.
+    /// Writes a new file (mode 0600); fails if one exists. Same as
+    /// `save(record, expected_generation=0)` except for the error kind.
     fn create(&self, py: Python<'_>, record: &StoreRecord) -> PyResult<()> {
         let record = &record.inner;
         let result = py.detach(|| self.inner.create(record));
         py_result(py, result)
     }
 
-    /// Replaces generation `record.generation - 1` atomically (compare-and-swap).
-    fn save(&self, py: Python<'_>, record: &StoreRecord) -> PyResult<()> {
+    /// Saves `record` only if the file holds generation
+    /// `expected_generation` (0: only if there is no file), atomically.
+    /// Raises `StoreConflictError` when it holds another.
+    #[pyo3(signature = (record, expected_generation))]
+    fn save(&self, py: Python<'_>, record: &StoreRecord, expected_generation: u64) -> PyResult<()> {
         let record = &record.inner;
-        let result = py.detach(|| self.inner.save(record));
+        if record.generation.checked_sub(1) != Some(expected_generation) {
+            return py_result(
+                py,
+                Err(Error::InvalidInput {
+                    field: "expected_generation".to_owned(),
+                    reason: format!(
+                        "must be the record's generation - 1 ({} given for generation {})",
+                        expected_generation, record.generation
+                    ),
+                }),
+            );
+        }
+        let result = py.detach(|| {
+            if expected_generation > 0 {
+                return self.inner.save(record);
+            }
+            match self.inner.create(record) {
+                // `create` never replaces a file: one exists, so this is a conflict.
+                Err(Error::Store { reason, .. }) if self.inner.path().exists() => {
+                    Err(Error::store(
+                        StoreErrorKind::Conflict,
+                        format!("{reason} (expected none)"),
+                    ))
+                }
+                other => other,
+            }
+        });
         py_result(py, result)
     }
 

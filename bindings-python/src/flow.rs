@@ -1,4 +1,4 @@
-//! `_Flow`: one of the core's flows (token, API call, rotation) behind the
+//! `_Flow`: one of the core's flows (token, API call, seed, rotation) behind the
 //! push/pull loop, as steps a Python driver performs with its own HTTP,
 //! clock, sleep and store. Translation only: every decision is the core's.
 
@@ -6,8 +6,8 @@ use crate::errors::{misuse, store_kind_from_name, to_pyerr};
 use crate::record::StoreRecord;
 use crate::values::{CreatedSecret, RotationReport, SecretInfo, Token};
 use mapsindoors_auth::{
-    ApiCall, ApiOutput, Credentials, Error, Flow as _, HttpResponse, Rotation, Step, TokenFlow,
-    TransportError, TransportErrorKind,
+    ApiCall, ApiOutput, Credentials, Error, Flow as _, HttpResponse, Rotation, Seed, Step,
+    TokenFlow, TransportError, TransportErrorKind,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -15,6 +15,7 @@ use pyo3::types::PyBytes;
 pub(crate) enum Inner {
     Token(Box<TokenFlow>),
     Api(Box<ApiCall>),
+    Seed(Box<Seed>),
     Rotation {
         rotation: Box<Rotation>,
         /// The record as loaded, to tell which secret the client uses afterwards.
@@ -26,7 +27,8 @@ pub(crate) enum Inner {
 /// `("send", method, url, headers, body)`, `("persist", record)`,
 /// `("sleep", ms)` or `("done", value)` and raises the mapped exception when
 /// the flow fails; answer `send` with `on_response`/`on_transport_error` and
-/// `persist` with `on_persisted`.
+/// `persist` with `on_persisted` after a compare-and-swap save of the record
+/// (expected generation: `record.generation - 1`).
 #[pyclass(module = "mapsindoors_auth._native", name = "_Flow")]
 pub struct Flow {
     pub(crate) inner: Inner,
@@ -107,6 +109,15 @@ impl Flow {
                     .into_pyobject(py)
                     .map(Bound::into_any)
             }),
+            Inner::Seed(f) => step(py, f.poll(now_ms), |py, seeded| {
+                let record = StoreRecord {
+                    inner: seeded.record,
+                };
+                let token = Token {
+                    inner: seeded.token,
+                };
+                (record, token).into_pyobject(py).map(Bound::into_any)
+            }),
             Inner::Rotation { rotation, .. } => step(py, rotation.poll(now_ms), |py, inner| {
                 Ok(RotationReport { inner }.into_pyobject(py)?.into_any())
             }),
@@ -147,6 +158,7 @@ impl Flow {
         match &mut self.inner {
             Inner::Token(f) => f.on_persisted(result),
             Inner::Api(f) => f.on_persisted(result),
+            Inner::Seed(f) => f.on_persisted(result),
             Inner::Rotation { rotation, .. } => rotation.on_persisted(result),
         }
     }
@@ -162,6 +174,7 @@ impl Flow {
         let kind = match &self.inner {
             Inner::Token(_) => "token",
             Inner::Api(_) => "api",
+            Inner::Seed(_) => "seed",
             Inner::Rotation { .. } => "rotation",
         };
         format!("<_Flow {kind}>")
@@ -173,6 +186,7 @@ impl Flow {
         match &mut self.inner {
             Inner::Token(f) => f.on_response(response, now_ms),
             Inner::Api(f) => f.on_response(response, now_ms),
+            Inner::Seed(f) => f.on_response(response, now_ms),
             Inner::Rotation { rotation, .. } => rotation.on_response(response, now_ms),
         }
     }

@@ -33,6 +33,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<values::CreatedSecret>()?;
     m.add_class::<values::RotationReport>()?;
     m.add_class::<values::KeptSecret>()?;
+    m.add_class::<values::Candidate>()?;
     m.add("CORE_VERSION", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

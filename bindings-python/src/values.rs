@@ -153,22 +153,101 @@ impl CreatedSecret {
     }
 }
 
-/// A secret a rotation left alone, and why.
+/// A secret the store may be using: its id and creation time (when the
+/// current secret's id is unknown, or a kept secret's id is).
+#[pyclass(frozen, module = "mapsindoors_auth._native")]
+pub struct Candidate {
+    pub(crate) inner: core::Candidate,
+}
+
+#[pymethods]
+impl Candidate {
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    /// The creation time as the server wrote it (RFC 3339), when known.
+    #[getter]
+    fn created_at(&self) -> Option<&str> {
+        self.inner.created_at.as_deref()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Candidate(id={:?}, created_at={})",
+            self.inner.id,
+            opt_repr(self.inner.created_at.as_deref())
+        )
+    }
+}
+
+/// A replaced secret a rotation left alone because it is not provably the
+/// store's own (handed in, perhaps shared, or of unknown id). Rotations
+/// never delete it; `advice` says how to delete it by hand or claim it.
 #[pyclass(frozen, module = "mapsindoors_auth._native")]
 pub struct KeptSecret {
-    #[pyo3(get)]
-    id: Option<String>,
-    #[pyo3(get)]
-    reason: String,
+    pub(crate) inner: core::KeptSecret,
 }
 
 #[pymethods]
 impl KeptSecret {
+    /// Its id, when known.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.inner.id.as_deref()
+    }
+
+    /// Its creation time (RFC 3339), when known.
+    #[getter]
+    fn created_at(&self) -> Option<&str> {
+        self.inner.created_at.as_deref()
+    }
+
+    /// When its id is unknown: the secrets it may be.
+    #[getter]
+    fn candidates(&self) -> Vec<Candidate> {
+        self.inner
+            .candidates
+            .iter()
+            .map(|c| Candidate { inner: c.clone() })
+            .collect()
+    }
+
+    /// Why it was kept.
+    #[getter]
+    fn reason(&self) -> &str {
+        &self.inner.reason
+    }
+
+    /// One sentence for users: how to delete it by hand, or claim it so the
+    /// next rotation deletes it.
+    #[getter]
+    fn advice(&self) -> String {
+        self.inner.advice()
+    }
+
     fn __repr__(&self) -> String {
+        let k = &self.inner;
         format!(
-            "KeptSecret(id={}, reason={:?})",
-            opt_repr(self.id.as_deref()),
-            self.reason
+            "KeptSecret(id={}, created_at={}, candidates={:?}, reason={:?})",
+            opt_repr(k.id.as_deref()),
+            opt_repr(k.created_at.as_deref()),
+            k.candidates
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>(),
+            k.reason
+        )
+    }
+
+    fn __str__(&self) -> String {
+        let k = &self.inner;
+        format!(
+            "kept {}: {}; {}",
+            k.id.as_deref().unwrap_or("a secret of unknown id"),
+            k.reason,
+            k.advice()
         )
     }
 }
@@ -218,10 +297,7 @@ impl RotationReport {
         self.inner
             .kept
             .iter()
-            .map(|k| KeptSecret {
-                id: k.id.clone(),
-                reason: k.reason.clone(),
-            })
+            .map(|k| KeptSecret { inner: k.clone() })
             .collect()
     }
 

@@ -17,17 +17,29 @@ from ._errors import (
     RateLimitedError,
     RotationIncompleteError,
     ServerError,
+    StoreConflictError,
     StoreError,
     TransportError,
     UnauthorizedError,
     UnexpectedResponseError,
 )
 from ._http import HttpxTransport, Request, Response, UrllibTransport
-from ._native import CreatedSecret, FileStore, KeptSecret, RotationReport, SecretInfo, StoreRecord, Token
-from .stores import MemoryStore, Store
+from ._native import (
+    Candidate,
+    CreatedSecret,
+    FileStore,
+    KeptSecret,
+    RotationReport,
+    SecretInfo,
+    StoreRecord,
+    Token,
+)
+from .stores import AsyncStore, MemoryStore, RotationLock, Store
 
 __all__ = [
     "AsyncClient",
+    "AsyncStore",
+    "Candidate",
     "Client",
     "CreatedSecret",
     "DEFAULT_AUTH_URL",
@@ -46,10 +58,12 @@ __all__ = [
     "Request",
     "Response",
     "RotationIncompleteError",
+    "RotationLock",
     "RotationReport",
     "SecretInfo",
     "ServerError",
     "Store",
+    "StoreConflictError",
     "StoreError",
     "StoreRecord",
     "Token",

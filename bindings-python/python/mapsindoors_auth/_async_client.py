@@ -7,16 +7,19 @@ from __future__ import annotations
 import os
 TYPE_CHECKING = False  # typing is not imported at run time: it would double the import time
 if TYPE_CHECKING:
-    from typing import Any, List, Optional, Type
+    from typing import Any, List, Optional, Tuple, Type, Union
 
+from . import _store_access as access
 from ._client import DEFAULT_AUTH_URL
 from ._drive import call_store, now_ms, run_async
+from ._errors import StoreConflictError
 from ._http import async_transport
 from ._native import CreatedSecret, RotationReport, SecretInfo, StoreRecord, Token, _Core
-from .stores import Store
 
 if TYPE_CHECKING:
     import asyncio
+
+    from .stores import AsyncStore, Store
 
 __all__ = ["AsyncClient"]
 
@@ -54,15 +57,47 @@ class AsyncClient:
         self._send, self._owned = async_transport(transport, timeout)
         self._timeout = timeout
         self._inflight: "Optional[asyncio.Future[Optional[Token]]]" = None
+        self._rotating: "Optional[Tuple[asyncio.AbstractEventLoop, asyncio.Lock]]" = None
+
+    def _rotation_lock(self) -> "asyncio.Lock":
+        """One rotation, seed or claim of this client at a time (per event loop)."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._rotating is None or self._rotating[0] is not loop:
+            self._rotating = (loop, asyncio.Lock())
+        return self._rotating[1]
 
     @classmethod
     async def from_store(
-        cls, store: Store, *, transport: Any = None, timeout: Optional[float] = 30.0, retries: int = 3
+        cls,
+        store: Union[Store, AsyncStore],
+        *,
+        auth_url: str = DEFAULT_AUTH_URL,
+        customer_id: Optional[str] = None,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        secret_id: Optional[str] = None,
+        claim: bool = False,
+        description: Optional[str] = None,
+        transport: Any = None,
+        timeout: Optional[float] = 30.0,
+        retries: int = 3,
     ) -> "AsyncClient":
-        """A client that logs in with the current secret in `store`."""
-        record = await call_store(store.load)
-        self = cls.__new__(cls)
-        self._init(_Core.from_record(record, retries=retries), transport, timeout)
+        """A client that logs in with the current secret in `store`, seeding
+        an empty store first; see ``Client.from_store``."""
+        record = await access.aload(store)
+        if record is not None:
+            self = cls.__new__(cls)
+            self._init(_Core.from_record(record, retries=retries), transport, timeout)
+            return self
+        if client_secret is None:
+            raise access.empty("logging in from it")
+        self = cls(
+            auth_url=auth_url, customer_id=customer_id, client_id=client_id, client_secret=client_secret,
+            transport=transport, timeout=timeout, retries=retries,
+        )
+        await self.seed(store, secret_id=secret_id, claim=claim, description=description)
         return self
 
     def __repr__(self) -> str:
@@ -146,32 +181,58 @@ class AsyncClient:
         """Deletes a secret by id."""
         await self._call("delete", id)
 
+    async def seed(
+        self,
+        store: Union[Store, AsyncStore],
+        *,
+        secret_id: Optional[str] = None,
+        claim: bool = False,
+        description: Optional[str] = None,
+    ) -> StoreRecord:
+        """Seeds an empty `store` with this client's secret; see ``Client.seed``."""
+        async with self._rotation_lock(), await access.alock(store):
+            held = await access.aload(store)
+            if held is not None:
+                raise StoreConflictError(
+                    f"store error (conflict): the store holds a record already (generation {held.generation}); not seeded"
+                )
+            flow = self._core.seed_flow(secret_id=secret_id, claim=claim, description=description)
+            record, token = await run_async(flow, self._send, self._timeout, store)
+        self._core.insert(token, now_ms())
+        return record  # type: ignore[no-any-return]
+
+    async def claim(self, store: Union[Store, AsyncStore], id: str) -> StoreRecord:
+        """Claims the secret `id` as the store's own; see ``Client.claim``."""
+        async with self._rotation_lock(), await access.alock(store):
+            record = await access.aload(store)
+            if record is None:
+                raise access.empty("claiming a secret")
+            claimed = record.claim(id, now_ms())
+            await call_store(store.save, claimed, record.generation)
+        return claimed
+
     async def rotate(
-        self, store: Store, *, description: Optional[str] = None, max_propagation_wait: Optional[float] = None
+        self,
+        store: Union[Store, AsyncStore],
+        *,
+        description: Optional[str] = None,
+        max_propagation_wait: Optional[float] = None,
     ) -> RotationReport:
-        """Replaces the secret in `store` with a new one, crash-safely; see ``Client.rotate``."""
+        """Replaces the secret in `store` with a new one, crash-safely; see
+        ``Client.rotate``. Rotations of one client are serialised by an
+        asyncio lock, and the store's lock (if any) is awaited on the event
+        loop, or held from one worker thread if it is a sync lock."""
         wait_ms = None if max_propagation_wait is None else int(max_propagation_wait * 1000)
-        lock_fn = getattr(store, "lock", None)
-        lock = await call_store(lock_fn) if callable(lock_fn) else None
-        if lock is not None:
-            if hasattr(lock, "__aenter__"):
-                await lock.__aenter__()
-            elif hasattr(lock, "__enter__"):
-                await call_store(lock.__enter__)
-        try:
-            record: StoreRecord = await call_store(store.load)
+        async with self._rotation_lock(), await access.alock(store):
+            record = await access.aload(store)
+            if record is None:
+                raise access.empty("rotating it")
             flow = self._core.rotation_flow(record, description, os.urandom(8), now_ms(), wait_ms)
             report: RotationReport = await run_async(flow, self._send, self._timeout, store)
-        finally:
-            if lock is not None:
-                if hasattr(lock, "__aexit__"):
-                    await lock.__aexit__(None, None, None)
-                elif hasattr(lock, "__exit__"):
-                    await call_store(lock.__exit__, None, None, None)
         self._core.rotation_done(flow, report.token, now_ms())
         return report
 
-    async def login_and_rotate(self, store: Store, *, description: Optional[str] = None) -> Token:
+    async def login_and_rotate(self, store: Union[Store, AsyncStore], *, description: Optional[str] = None) -> Token:
         """Rotate-at-every-login: rotates and returns a token from the new secret."""
         report = await self.rotate(store, description=description)
         token = report.token

@@ -8,12 +8,16 @@ import os
 import threading
 TYPE_CHECKING = False  # typing is not imported at run time: it would double the import time
 if TYPE_CHECKING:
-    from typing import Any, ContextManager, List, Optional, Type
+    from typing import Any, List, Optional, Type
 
+from . import _store_access as access
 from ._drive import now_ms, run_sync
+from ._errors import StoreConflictError
 from ._http import sync_transport
 from ._native import CreatedSecret, RotationReport, SecretInfo, StoreRecord, Token, _Core
-from .stores import Store
+
+if TYPE_CHECKING:
+    from .stores import Store
 
 __all__ = ["Client", "DEFAULT_AUTH_URL"]
 
@@ -30,19 +34,6 @@ class _Pending:
         self.done = threading.Event()
         self.token: Optional[Token] = None
         self.error: Optional[BaseException] = None
-
-
-class _NoLock:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def _store_lock(store: Any) -> ContextManager[Any]:
-    lock = getattr(store, "lock", None)
-    return lock() if callable(lock) else _NoLock()
 
 
 class Client:
@@ -81,13 +72,44 @@ class Client:
         self._send, self._owns_transport = sync_transport(transport, timeout)
         self._timeout = timeout
         self._lock = threading.Lock()
+        self._rotating = threading.Lock()  # one rotation, seed or claim of this client at a time
         self._pending: Optional[_Pending] = None
 
     @classmethod
-    def from_store(cls, store: Store, *, transport: Any = None, timeout: Optional[float] = 30.0, retries: int = 3) -> "Client":
-        """A client that logs in with the current secret in `store`."""
-        self = cls.__new__(cls)
-        self._init(_Core.from_record(store.load(), retries=retries), transport, timeout)
+    def from_store(
+        cls,
+        store: Store,
+        *,
+        auth_url: str = DEFAULT_AUTH_URL,
+        customer_id: Optional[str] = None,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        secret_id: Optional[str] = None,
+        claim: bool = False,
+        description: Optional[str] = None,
+        transport: Any = None,
+        timeout: Optional[float] = 30.0,
+        retries: int = 3,
+    ) -> "Client":
+        """A client that logs in with the current secret in `store`.
+
+        If the store is empty it is seeded first with `client_id` and
+        `client_secret` (and `auth_url`, `customer_id`), exactly as ``seed``
+        does with `secret_id`, `claim` and `description`. Once the store
+        holds a record these keywords are ignored: the store's secret wins.
+        """
+        record = access.load(store)
+        if record is not None:
+            self = cls.__new__(cls)
+            self._init(_Core.from_record(record, retries=retries), transport, timeout)
+            return self
+        if client_secret is None:
+            raise access.empty("logging in from it")
+        self = cls(
+            auth_url=auth_url, customer_id=customer_id, client_id=client_id, client_secret=client_secret,
+            transport=transport, timeout=timeout, retries=retries,
+        )
+        self.seed(store, secret_id=secret_id, claim=claim, description=description)
         return self
 
     def __repr__(self) -> str:
@@ -168,21 +190,71 @@ class Client:
         """Deletes a secret by id."""
         self._call("delete", id)
 
+    def seed(
+        self, store: Store, *, secret_id: Optional[str] = None, claim: bool = False, description: Optional[str] = None
+    ) -> StoreRecord:
+        """Seeds an empty `store` with this client's secret (the core's seed
+        flow): logs in, lists the client's secrets, and saves generation 1
+        (``save(record, 0)``) before any remote change.
+
+        The core identifies the secret: `secret_id` names it (it must exist;
+        naming it claims it). Otherwise a client with exactly one secret
+        identifies it, and it is the store's own only if `claim` is true;
+        with several secrets the id stays unknown and the candidates are
+        recorded. A secret that is not the store's own is never deleted by a
+        rotation: it is reported as kept, with advice (claim it later with
+        ``claim``). Claim only a secret no other job or installation uses.
+        `description` names the secrets the store's rotations create.
+
+        Raises ``StoreConflictError`` if the store already holds a record.
+        """
+        with self._rotating, access.lock(store):
+            held = access.load(store)
+            if held is not None:
+                raise StoreConflictError(
+                    f"store error (conflict): the store holds a record already (generation {held.generation}); not seeded"
+                )
+            flow = self._core.seed_flow(secret_id=secret_id, claim=claim, description=description)
+            record, token = run_sync(flow, self._send, self._timeout, store)
+        with self._lock:
+            self._core.insert(token, now_ms())
+        return record  # type: ignore[no-any-return]
+
+    def claim(self, store: Store, id: str) -> StoreRecord:
+        """Claims the secret `id` as the store's own and saves that
+        (compare-and-swap): a kept secret (the next ``rotate`` deletes it),
+        or the current secret (or one of its candidates), deleted once a
+        rotation replaces it. Claim only a secret nothing else uses.
+        Returns the record saved. No request is sent."""
+        with self._rotating, access.lock(store):
+            record = access.load(store)
+            if record is None:
+                raise access.empty("claiming a secret")
+            claimed = record.claim(id, now_ms())
+            store.save(claimed, record.generation)
+        return claimed
+
     def rotate(
         self, store: Store, *, description: Optional[str] = None, max_propagation_wait: Optional[float] = None
     ) -> RotationReport:
         """Replaces the secret in `store` with a new one, crash-safely.
 
-        Under the store's lock: creates a secret, saves it as pending, logs in
-        with it (waiting up to `max_propagation_wait` seconds for it to
-        propagate), promotes it, deletes the old one and sweeps orphans of
-        interrupted runs. Run it again after any failure: it finishes what an
-        earlier run began. If this client used the old secret it switches to
-        the new one.
+        Creates a secret, saves it as pending, logs in with it (waiting up to
+        `max_propagation_wait` seconds for it to propagate), promotes it,
+        deletes the old one if it is provably the store's own (else keeps it:
+        see ``report.kept``) and sweeps orphans of interrupted runs. Every
+        save is a compare-and-swap and every delete is fenced by one, so two
+        rotations of one store are safe without a lock; the store's lock, if
+        it has one, only saves wasted work. Run it again after any failure:
+        it finishes what an earlier run began. ``StoreConflictError`` means
+        another run changed the store meanwhile: run again. If this client
+        used the old secret it switches to the new one.
         """
         wait_ms = None if max_propagation_wait is None else int(max_propagation_wait * 1000)
-        with _store_lock(store):
-            record: StoreRecord = store.load()
+        with self._rotating, access.lock(store):
+            record = access.load(store)
+            if record is None:
+                raise access.empty("rotating it")
             flow = self._core.rotation_flow(record, description, os.urandom(8), now_ms(), wait_ms)
             report: RotationReport = run_sync(flow, self._send, self._timeout, store)
         with self._lock:

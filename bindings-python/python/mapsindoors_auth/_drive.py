@@ -2,7 +2,8 @@
 
 Translation only: a step names what to do (send, persist, sleep, done) and
 the loop does it with the client's transport, clock and store, then reports
-back. Retries, parsing and URLs are all the core's.
+back. A persist is the store's compare-and-swap ``save(record,
+record.generation - 1)``. Retries, parsing and URLs are all the core's.
 """
 
 from __future__ import annotations
@@ -86,9 +87,9 @@ def run_sync(flow: Any, send: Callable[[Request], Any], timeout: Optional[float]
             flow.on_response(response.status, response.headers, response.body, now_ms())
         elif tag == "persist":
             record = step[1]
-            _debug("persisting store record generation %d", record.generation)
+            _debug("persisting store record generation %d (compare-and-swap on %d)", record.generation, record.generation - 1)
             try:
-                store.save(record)
+                store.save(record, record.generation - 1)
             except Exception as exc:
                 _debug("store save failed: %s", describe(exc))
                 flow.on_persisted(_store_error(exc))
@@ -147,9 +148,9 @@ async def run_async(flow: Any, send: Callable[[Request], Any], timeout: Optional
             flow.on_response(response.status, response.headers, response.body, now_ms())
         elif tag == "persist":
             record = step[1]
-            _debug("persisting store record generation %d", record.generation)
+            _debug("persisting store record generation %d (compare-and-swap on %d)", record.generation, record.generation - 1)
             try:
-                await call_store(store.save, record)
+                await call_store(store.save, record, record.generation - 1)
             except Exception as exc:
                 _debug("store save failed: %s", describe(exc))
                 flow.on_persisted(_store_error(exc))

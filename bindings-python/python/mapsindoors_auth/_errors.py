@@ -8,7 +8,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing is not imported at run time: it would double the import time
 if TYPE_CHECKING:
-    from typing import Optional
+    from typing import Any, Optional
 
 __all__ = [
     "MapsIndoorsAuthError",
@@ -24,6 +24,7 @@ __all__ = [
     "InvalidInputError",
     "TransportError",
     "StoreError",
+    "StoreConflictError",
     "RotationIncompleteError",
 ]
 
@@ -146,6 +147,22 @@ class StoreError(MapsIndoorsAuthError):
     """The secret store failed; ``store_kind`` says how (io, corrupt, conflict, locked, missing)."""
 
     code = "store"
+
+
+class StoreConflictError(StoreError):
+    """A compare-and-swap save found another generation in the store: another
+    run (or process) changed it meanwhile. Nothing was deleted after this
+    run's last save, and the store holds a working secret: run again.
+
+    A store's ``save`` raises this when the stored generation is not
+    ``expected_generation``; ``rotate`` and ``seed`` then raise it too.
+    ``store_kind`` is ``"conflict"``.
+    """
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        kwargs.setdefault("code", "store")
+        kwargs.setdefault("store_kind", "conflict")
+        super().__init__(message, **kwargs)
 
 
 class RotationIncompleteError(MapsIndoorsAuthError):
