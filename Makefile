@@ -1,11 +1,14 @@
 # One command runner for people and CI. Every target installs what it needs.
-.PHONY: demo test test-rust test-cli test-python test-wasm test-uniffi lint fuzz bench size
+.PHONY: demo test verify test-rust test-cli test-python test-wasm test-uniffi lint fuzz bench size
 
 demo:        ## The main job: a real rotation against the embedded emulator.
 	scripts/demo.sh
 
 test:        ## Every test, every language. What CI runs.
 	scripts/test-all.sh
+
+verify:      ## The rotation model check at its large bound (~10 min on 2 cores).
+	MIA_MODEL_BOUND=large cargo test --locked -p mapsindoors-auth --test model_check -- --nocapture
 
 test-rust:   ## fmt, clippy, the core, the emulator, the IO-free check.
 	scripts/test-rust.sh

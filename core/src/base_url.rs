@@ -167,6 +167,10 @@ mod tests {
                 .is_loopback()
         );
         assert!(
+            !BaseUrl::parse("http://localhost.").unwrap().is_loopback(),
+            "a trailing dot is a DNS name, not loopback"
+        );
+        assert!(
             !BaseUrl::parse("http://localhost.evil.com")
                 .unwrap()
                 .is_loopback()

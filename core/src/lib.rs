@@ -27,9 +27,11 @@ pub use error::{Error, ErrorKind, OAuthError, RetryAfter, StoreErrorKind};
 pub use http::{HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind};
 pub use model::{CreatedSecret, SecretInfo, Timestamp, Token};
 pub use ops::{ApiCall, ApiOutput, CallOutput, Operation, TokenFlow};
-pub use record::{Candidate, KeptSecret, StartedRotation, StoreRecord, StoredSecret, Tag, mint_lineage};
+pub use record::{
+    Candidate, KeptSecret, StartedRotation, StoreRecord, StoredSecret, Tag, mint_lineage,
+};
 pub use retry::{PropagationPolicy, RetryPolicy};
 pub use rotation::{ORPHAN_GRACE_MS, PersistReason, RotateOptions, Rotation, RotationReport};
-pub use seed::{Seed, SeedOptions, Seeded};
 pub use secret::{AccessToken, ClientSecret, Password};
+pub use seed::{Seed, SeedOptions, Seeded};
 pub use step::{Flow, Step};

@@ -389,9 +389,8 @@ impl StoreRecord {
     /// secret is still to be deleted (run a rotation first).
     pub fn claim(&self, id: &str, now_ms: u64) -> Result<Self, Error> {
         let mut next = self.next(now_ms)?;
-        let named = |k: &KeptSecret| {
-            k.id.as_deref() == Some(id) || k.candidates.iter().any(|c| c.id == id)
-        };
+        let named =
+            |k: &KeptSecret| k.id.as_deref() == Some(id) || k.candidates.iter().any(|c| c.id == id);
         let current_may_be = self.current.id.as_deref() == Some(id)
             || (self.current.id.is_none() && self.current.candidates.iter().any(|c| c.id == id));
         if current_may_be {
@@ -401,7 +400,10 @@ impl StoreRecord {
             return Ok(next);
         }
         if self.pending.as_ref().and_then(|p| p.id.as_deref()) == Some(id) {
-            return Err(Error::invalid_input("id", "that is the pending secret, already this store's own"));
+            return Err(Error::invalid_input(
+                "id",
+                "that is the pending secret, already this store's own",
+            ));
         }
         if !self.kept.iter().any(named) {
             return Err(Error::invalid_input(
@@ -749,9 +751,10 @@ mod tests {
 
     #[test]
     fn the_largest_generation_is_corrupt_not_a_panic() {
-        let json = record()
-            .to_json()
-            .replace("\"generation\": 1,", "\"generation\": 18446744073709551615,");
+        let json = record().to_json().replace(
+            "\"generation\": 1,",
+            "\"generation\": 18446744073709551615,",
+        );
         let e = StoreRecord::from_json(&json).unwrap_err();
         assert!(e.to_string().contains("largest"), "{e}");
         let mut r = record();
@@ -768,7 +771,13 @@ mod tests {
         let r = StoreRecord::from_json(v1).unwrap();
         assert_eq!(r.version, RECORD_VERSION);
         assert!(r.current.owned);
-        assert_eq!(r.rotations, vec![StartedRotation { id: "r-9".into(), started_ms: 77 }]);
+        assert_eq!(
+            r.rotations,
+            vec![StartedRotation {
+                id: "r-9".into(),
+                started_ms: 77
+            }]
+        );
         assert_eq!(r.kept.len(), 1);
         assert_eq!(StoreRecord::from_json(&r.to_json()).unwrap(), r);
     }
@@ -777,15 +786,22 @@ mod tests {
     fn claiming_only_what_the_store_keeps() {
         let mut r = record();
         r.current.candidates = vec![
-            Candidate { id: "a".into(), created_at: None },
-            Candidate { id: "b".into(), created_at: None },
+            Candidate {
+                id: "a".into(),
+                created_at: None,
+            },
+            Candidate {
+                id: "b".into(),
+                created_at: None,
+            },
         ];
         assert!(r.claim("zzz", 5).is_err(), "not a candidate");
         let claimed = r.claim("b", 5).unwrap();
         assert_eq!(claimed.current.id.as_deref(), Some("b"));
         assert!(claimed.current.owned && claimed.generation == 2);
         let mut k = record();
-        k.kept.push(KeptSecret::new(Some("old".into()), "handed in"));
+        k.kept
+            .push(KeptSecret::new(Some("old".into()), "handed in"));
         let c = k.claim("old", 1).unwrap();
         assert_eq!(c.previous_id.as_deref(), Some("old"));
         assert!(c.kept.is_empty());

@@ -87,7 +87,11 @@ impl Seed {
             return Err(Error::invalid_input("secret_id", "must not be empty"));
         }
         let credentials = Credentials::client(client_id, secret.clone())?;
-        let login = Exchange::new(token_request(config, &credentials)?, parse_token, options.retry);
+        let login = Exchange::new(
+            token_request(config, &credentials)?,
+            parse_token,
+            options.retry,
+        );
         Ok(Self {
             config: config.clone(),
             client_id: client_id.to_owned(),
@@ -236,9 +240,10 @@ impl Flow for Seed {
             return;
         }
         self.awaiting = false;
-        let (Phase::Persist(record), Some(token)) =
-            (std::mem::replace(&mut self.phase, Phase::Done), self.token.take())
-        else {
+        let (Phase::Persist(record), Some(token)) = (
+            std::mem::replace(&mut self.phase, Phase::Done),
+            self.token.take(),
+        ) else {
             self.failure = Some(misuse("persisted while sending"));
             return;
         };

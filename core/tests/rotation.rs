@@ -484,7 +484,15 @@ fn an_unclaimed_old_secret_is_kept_and_reported() {
     let mut store = r.store.clone();
     store.kept[0].id = Some(old.clone());
     let claimed = store.claim(&old, r.now).unwrap();
-    let next = run(&mut fake, claimed, r.now + 1, Plan { nonce: 9, ..Plan::default() });
+    let next = run(
+        &mut fake,
+        claimed,
+        r.now + 1,
+        Plan {
+            nonce: 9,
+            ..Plan::default()
+        },
+    );
     assert_eq!(next.result.unwrap().deleted, vec![old]);
     assert!(fake.id_of("old-secret").is_none());
 }

@@ -33,7 +33,15 @@ fn start(store: &Store, lineage: &str, nonce: u8, now: u64) -> Run {
 }
 
 fn current_works(server: &Server, store: &Store) -> bool {
-    server.accepts(store.record.as_ref().unwrap().current.secret.expose_secret())
+    server.accepts(
+        store
+            .record
+            .as_ref()
+            .unwrap()
+            .current
+            .secret
+            .expose_secret(),
+    )
 }
 
 /// No secret that the store `lineage` did not create was deleted by it.
@@ -46,28 +54,40 @@ fn assert_only_own_deleted(server: &Server, lineage: &str) {
     }
 }
 
-/// 1. Two runs of one store without a lock: the stale one must not delete the
+/// Scenario 1: Two runs of one store without a lock: the stale one must not delete the
 /// secret the other has just promoted.
 #[test]
 fn two_unlocked_runs_never_delete_the_promoted_secret() {
     let mut server = Server::default();
-    let old = server.add("old-secret", "seeded", CLIENT, Origin::HandedTo("l-a".into()));
+    let old = server.add(
+        "old-secret",
+        "seeded",
+        CLIENT,
+        Origin::HandedTo("l-a".into()),
+    );
     let mut store = Store::new(seeded("old-secret", Some(old), "l-a"));
     let mut p1 = start(&store, "l-a", 1, 0);
     // P1 persists its intent and is about to create.
-    p1.until(&mut server, &mut store, |r| r.next_is("POST", "/api/clientcredentials"));
+    p1.until(&mut server, &mut store, |r| {
+        r.next_is("POST", "/api/clientcredentials")
+    });
     // P2 loads that record and logs in with the old secret.
     let mut p2 = start(&store, "l-a", 2, 0);
-    p2.until(&mut server, &mut store, |r| r.next_is("GET", "/api/clientcredentials"));
+    p2.until(&mut server, &mut store, |r| {
+        r.next_is("GET", "/api/clientcredentials")
+    });
     // P1 finishes: creates, promotes, deletes the old secret.
     p1.finish(&mut server, &mut store).unwrap();
     // P2 goes on from its stale record.
     let _ = p2.finish(&mut server, &mut store);
-    assert!(current_works(&server, &store), "the store's current secret was deleted");
+    assert!(
+        current_works(&server, &store),
+        "the store's current secret was deleted"
+    );
     assert_only_own_deleted(&server, "l-a");
 }
 
-/// 2. An old secret of unknown id: a crash after deleting it, then a sibling
+/// Scenario 2: An old secret of unknown id: a crash after deleting it, then a sibling
 /// is created; the rerun must not take the sibling for the old secret.
 #[test]
 fn an_unidentified_old_secret_is_never_inferred_after_a_crash() {
@@ -76,7 +96,9 @@ fn an_unidentified_old_secret_is_never_inferred_after_a_crash() {
     let mut store = Store::new(seeded("old-secret", None, "l-a"));
     let mut run = start(&store, "l-a", 1, 0);
     // Run until the first DELETE, carry it out, then die before saving.
-    run.until(&mut server, &mut store, |r| r.next_is("DELETE", "/api/clientcredentials"));
+    run.until(&mut server, &mut store, |r| {
+        r.next_is("DELETE", "/api/clientcredentials")
+    });
     if !run.is_done() {
         run.advance(&mut server, &mut store);
     }
@@ -88,7 +110,7 @@ fn an_unidentified_old_secret_is_never_inferred_after_a_crash() {
     assert_only_own_deleted(&server, "l-a");
 }
 
-/// 3. The same without a crash: a run stops after promote, a person deletes
+/// Scenario 3: The same without a crash: a run stops after promote, a person deletes
 /// the old secret by hand; the next run must leave the sibling alone.
 #[test]
 fn an_old_secret_deleted_by_hand_does_not_make_the_sibling_a_target() {
@@ -116,20 +138,29 @@ fn an_old_secret_deleted_by_hand_does_not_make_the_sibling_a_target() {
     assert_only_own_deleted(&server, "l-a");
 }
 
-/// 4. A person creates a secret by pasting a description from the list, tag
+/// Scenario 4: A person creates a secret by pasting a description from the list, tag
 /// included; a later sweep must not take it for an orphan.
 #[test]
 fn a_copied_tag_is_not_an_orphan() {
     let mut server = Server::default();
-    let old = server.add("old-secret", "seeded", CLIENT, Origin::HandedTo("l-a".into()));
+    let old = server.add(
+        "old-secret",
+        "seeded",
+        CLIENT,
+        Origin::HandedTo("l-a".into()),
+    );
     let mut store = Store::new(seeded("old-secret", Some(old), "l-a"));
-    start(&store, "l-a", 1, 0).finish(&mut server, &mut store).unwrap();
+    start(&store, "l-a", 1, 0)
+        .finish(&mut server, &mut store)
+        .unwrap();
     let current = store.record.as_ref().unwrap().current.id.clone().unwrap();
     let pasted = server.find(&current).unwrap().description.clone();
     let copy = server.add("hand-made", &pasted, CLIENT, Origin::Admin);
     // A run whose create answer is lost leaves work for a sweep...
     let mut lost = start(&store, "l-a", 2, 10);
-    lost.until(&mut server, &mut store, |r| r.next_is("POST", "/api/clientcredentials"));
+    lost.until(&mut server, &mut store, |r| {
+        r.next_is("POST", "/api/clientcredentials")
+    });
     lost.lose_answer(&mut server);
     let _ = lost.finish(&mut server, &mut store);
     // ...which the next run does, long after.
@@ -146,7 +177,7 @@ fn a_copied_tag_is_not_an_orphan() {
     assert_eq!(own_left, 1, "the lost create's orphan was not swept");
 }
 
-/// 5. Two installations seeded from one shared secret: the first to rotate
+/// Scenario 5: Two installations seeded from one shared secret: the first to rotate
 /// must not lock the other out.
 #[test]
 fn a_shared_seed_secret_is_never_deleted() {

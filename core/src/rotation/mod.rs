@@ -429,7 +429,9 @@ impl Rotation {
                     r.rotations.retain(|s| s.id != r_id);
                 });
             }
-            None if found.is_empty() && now_ms >= open.started_ms.saturating_add(ORPHAN_GRACE_MS) => {
+            None if found.is_empty()
+                && now_ms >= open.started_ms.saturating_add(ORPHAN_GRACE_MS) =>
+            {
                 let r_id = open.id.clone();
                 self.persist(now_ms, Why::Forget, |r| {
                     r.rotations.retain(|s| s.id != r_id);
@@ -472,7 +474,12 @@ impl Rotation {
         let Some(token) = self.current_token() else {
             return;
         };
-        if !self.record.rotations.iter().any(|r| r.id == self.rotation_id) {
+        if !self
+            .record
+            .rotations
+            .iter()
+            .any(|r| r.id == self.rotation_id)
+        {
             let started = StartedRotation {
                 id: self.rotation_id.clone(),
                 started_ms: now_ms,

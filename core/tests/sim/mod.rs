@@ -207,7 +207,11 @@ impl Server {
             }
             "DELETE" => {
                 let id = q.get("id").cloned().unwrap_or_default();
-                match self.secrets.iter().position(|s| s.id == id && s.client == client) {
+                match self
+                    .secrets
+                    .iter()
+                    .position(|s| s.id == id && s.client == client)
+                {
                     Some(pos) => {
                         let s = self.secrets.remove(pos);
                         self.deleted_by_store.push((s, lineage.to_owned()));
@@ -340,7 +344,12 @@ impl Run {
         }
     }
 
-    pub fn until(&mut self, server: &mut Server, store: &mut Store, mut stop: impl FnMut(&mut Self) -> bool) {
+    pub fn until(
+        &mut self,
+        server: &mut Server,
+        store: &mut Store,
+        mut stop: impl FnMut(&mut Self) -> bool,
+    ) {
         for _ in 0..1000 {
             if self.is_done() || stop(self) {
                 return;
@@ -350,7 +359,11 @@ impl Run {
         panic!("run did not stop");
     }
 
-    pub fn finish(&mut self, server: &mut Server, store: &mut Store) -> Result<RotationReport, Error> {
+    pub fn finish(
+        &mut self,
+        server: &mut Server,
+        store: &mut Store,
+    ) -> Result<RotationReport, Error> {
         while self.result.is_none() {
             self.advance(server, store);
         }
