@@ -1,16 +1,18 @@
 //! The client object the app holds: [`AuthClient`], configured by
 //! [`ClientConfig`]. Each method starts a core flow and drives it over the
-//! app's transport (and store); tokens are cached with single flight.
+//! app's transport (and store); tokens are cached with single flight, and
+//! the store's writers (seed, rotate, claim) take the client's lock.
 
-use crate::driver::{drive, random_bytes, random_id};
+use crate::driver::{drive, now_ms, random_bytes, save_cas};
 use crate::error::AuthError;
 use crate::http::HttpTransport;
+use crate::lock::RotationLock;
 use crate::secrets::{AccessToken, ClientSecret, CreatedSecret, SecretInfo};
-use crate::store::SecretStore;
+use crate::store::{KeptSecret, SecretStore};
 use crate::tokens::{Lease, Tokens};
 use mapsindoors_auth::{
     ApiCall, ApiOutput, Config, Credentials, Error, Operation, Password, PropagationPolicy,
-    RetryPolicy, RotateOptions, Rotation, StoreRecord, Token, TokenFlow,
+    RetryPolicy, RotateOptions, Rotation, Seed, StoreErrorKind, StoreRecord, Token, TokenFlow,
 };
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -52,7 +54,9 @@ pub struct RotationReport {
     pub deleted: Vec<String>,
     /// Orphans of interrupted runs deleted.
     pub swept: Vec<String>,
-    /// Secrets left alone, with reasons.
+    /// Secrets left alone because they are not provably this store's own
+    /// (handed in, shared, or of unknown id), with the reason and advice:
+    /// those the store keeps, reported on every run, plus any this run left.
     pub kept: Vec<KeptSecret>,
     /// HTTP requests sent.
     pub round_trips: u32,
@@ -62,13 +66,23 @@ pub struct RotationReport {
     pub generation: u64,
 }
 
-/// A secret a rotation saw but would not delete.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct KeptSecret {
-    /// Its id, when it could be named.
-    pub id: Option<String>,
-    /// Why it was left.
-    pub reason: String,
+/// How to seed an empty store with the secret the client logs in with
+/// ([`AuthClient::seed`]; `rotate()` on an empty store seeds with the
+/// defaults). Seeding logs in, lists the client's secrets to identify the
+/// secret, and saves the first record before any remote change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct SeedOptions {
+    /// The secret's id, if known. Naming it claims it as this installation's
+    /// own: the first rotation deletes it once replaced. It must be one of
+    /// the client's secrets. Name it only if no other installation or job
+    /// uses the same secret.
+    #[uniffi(default)]
+    pub secret_id: Option<String>,
+    /// Claim the secret when it is the client's only one (its id is then
+    /// certain): the first rotation deletes it. Only for a secret no other
+    /// installation or job was given.
+    #[uniffi(default = false)]
+    pub claim: bool,
 }
 
 /// The result of [`AuthClient::login_and_rotate`]: a token from the new
@@ -90,14 +104,7 @@ impl From<&mapsindoors_auth::RotationReport> for RotationReport {
             new_id: r.new_id.clone(),
             deleted: r.deleted.clone(),
             swept: r.swept.clone(),
-            kept: r
-                .kept
-                .iter()
-                .map(|k| KeptSecret {
-                    id: k.id.clone(),
-                    reason: k.reason.clone(),
-                })
-                .collect(),
+            kept: r.kept.iter().map(KeptSecret::from).collect(),
             round_trips: r.round_trips,
             persists: r.persists,
             generation: r.generation,
@@ -111,6 +118,12 @@ impl From<&mapsindoors_auth::RotationReport> for RotationReport {
 /// throws [`AuthError`] (`AuthException` in Kotlin). Cancelling a call is
 /// safe: a rotation cancelled at any point leaves a store that the next
 /// `rotate()` finishes or cleans up.
+///
+/// `seed`, `rotate`, `loginAndRotate` and `claim` of one client run one at a
+/// time (an async lock per client). That only saves wasted work: safety
+/// comes from the store's compare-and-swap, so two clients (or processes)
+/// rotating one store at once are safe too; the loser throws
+/// `ConflictRunAgain`.
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
 pub struct AuthClient {
@@ -121,6 +134,7 @@ pub struct AuthClient {
     transport: Arc<dyn HttpTransport>,
     store: Option<Arc<dyn SecretStore>>,
     tokens: Tokens,
+    lock: RotationLock,
 }
 
 impl AuthClient {
@@ -155,6 +169,7 @@ impl AuthClient {
             transport,
             store,
             tokens: Tokens::default(),
+            lock: RotationLock::default(),
         }))
     }
 
@@ -200,24 +215,63 @@ impl AuthClient {
         Ok(output.value)
     }
 
-    async fn rotate_inner(&self) -> Result<mapsindoors_auth::RotationReport, AuthError> {
-        let store = self.store.as_ref().ok_or_else(|| Error::InvalidInput {
+    fn store(&self, what: &str) -> Result<&Arc<dyn SecretStore>, Error> {
+        self.store.as_ref().ok_or_else(|| Error::InvalidInput {
             field: "store".to_owned(),
-            reason: "rotate needs the SecretStore passed to the constructor".to_owned(),
-        })?;
-        let credentials = self.credentials();
-        let record = match store.load().await.map_err(Error::from)? {
-            Some(record) => record.inner.clone(),
-            None => {
-                let seed =
-                    StoreRecord::from_credentials(&self.config, &credentials, &random_id("l-")?)?;
-                store
-                    .save(crate::store::StoreRecord::wrap(seed.clone()))
-                    .await
-                    .map_err(Error::from)?;
-                seed
-            }
+            reason: format!("{what} needs the SecretStore passed to the constructor"),
+        })
+    }
+
+    /// The store's record, seeding an empty store first (the core's `Seed`
+    /// flow: login, list, save generation 1 with a compare-and-swap on an
+    /// empty store). Call it holding the lock.
+    async fn load_or_seed(&self, options: &SeedOptions) -> Result<StoreRecord, AuthError> {
+        let store = self.store("rotate")?;
+        if let Some(record) = store.load().await.map_err(Error::from)? {
+            return Ok(record.inner.clone());
+        }
+        let Credentials::Client { client_id, secret } = self.credentials() else {
+            return Err(invalid(
+                "store",
+                "the store is empty and a store holds a client secret: seed it from a client built withClientSecret",
+            )
+            .into());
         };
+        let seed_options = mapsindoors_auth::SeedOptions {
+            secret_id: options.secret_id.clone(),
+            claim: options.claim,
+            description: self.rotate_options.description.clone(),
+            retry: self.retry,
+        };
+        let mut seed = Seed::new(
+            &self.config,
+            &client_id,
+            secret,
+            seed_options,
+            random_bytes::<8>()?,
+        )?;
+        match drive(&mut seed, &self.transport, Some(store)).await {
+            Ok(seeded) => {
+                self.tokens.insert(seeded.token);
+                Ok(seeded.record)
+            }
+            // Another writer seeded the store first: use its record.
+            Err(Error::Store {
+                kind: StoreErrorKind::Conflict,
+                reason,
+            }) => match store.load().await.map_err(Error::from)? {
+                Some(record) => Ok(record.inner.clone()),
+                None => Err(Error::store(StoreErrorKind::Conflict, reason).into()),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn rotate_inner(&self) -> Result<mapsindoors_auth::RotationReport, AuthError> {
+        let store = self.store("rotate")?;
+        let _guard = self.lock.lock().await;
+        let credentials = self.credentials();
+        let record = self.load_or_seed(&SeedOptions::default()).await?;
         let same_secret = matches!(&credentials, Credentials::Client { client_id, secret } if *client_id == record.client_id && *secret == record.current.secret);
         let cached = if same_secret {
             self.tokens.fresh()
@@ -343,15 +397,61 @@ impl AuthClient {
         }
     }
 
-    /// Rotates the secret in the store given to the constructor: creates a
-    /// new secret, saves it, verifies it, makes it current and deletes the
-    /// old one, first finishing any earlier interrupted rotation. An empty
-    /// store is first seeded with this client's own secret. A client that
-    /// logs in as the store's client switches to the new secret.
+    /// Seeds the store given to the constructor, if it is empty, with the
+    /// secret this client logs in with: logs in, lists the client's secrets
+    /// to identify it, and saves the first record (generation 1) before any
+    /// remote change. Unless `options` claim it, the secret is never deleted
+    /// by a rotation (it is kept and reported: it may be shared with other
+    /// installations). Returns the store's record; a store that already
+    /// holds one is left unchanged (claim a kept secret with `claim`).
     ///
     /// # Errors
-    /// `RotationIncompleteRunAgain` when it stopped part-way (safe: run it
-    /// again); `StoreFailed` when the store cannot be read; any other [`AuthError`].
+    /// `InvalidInput` for a `secret_id` that is not one of the client's
+    /// secrets, `claim` when the client has several, no store or password
+    /// credentials; `CheckCredentials` when the secret does not log in;
+    /// `StoreFailed`; any other [`AuthError`].
+    pub async fn seed(&self, options: SeedOptions) -> Result<Arc<crate::StoreRecord>, AuthError> {
+        self.store("seed")?;
+        let _guard = self.lock.lock().await;
+        Ok(crate::StoreRecord::wrap(self.load_or_seed(&options).await?))
+    }
+
+    /// Claims a kept secret (or the current one, or a candidate of either)
+    /// as this store's own, with a compare-and-swap save: the next rotation
+    /// deletes a claimed kept secret, and a claimed current secret is deleted
+    /// once a rotation replaces it. Claim only a secret no other installation
+    /// or job uses. Returns the record saved.
+    ///
+    /// # Errors
+    /// `InvalidInput` when `id` is not such a secret, an old secret is still
+    /// being deleted (rotate first), or the store is empty;
+    /// `ConflictRunAgain` when another writer changed the store meanwhile;
+    /// `StoreFailed`.
+    pub async fn claim(&self, id: String) -> Result<Arc<crate::StoreRecord>, AuthError> {
+        let store = self.store("claim")?;
+        let _guard = self.lock.lock().await;
+        let Some(record) = store.load().await.map_err(Error::from)? else {
+            return Err(invalid("store", "the store is empty: seed it first").into());
+        };
+        let next = record.inner.claim(&id, now_ms())?;
+        save_cas(store, next.clone()).await?;
+        Ok(crate::StoreRecord::wrap(next))
+    }
+
+    /// Rotates the secret in the store given to the constructor: creates a
+    /// new secret, saves it, verifies it, makes it current and deletes the
+    /// old one if it is provably this store's own (else keeps and reports
+    /// it), first finishing any earlier interrupted rotation. An empty store
+    /// is first seeded (as [`AuthClient::seed`] with default options: the
+    /// handed-in secret is kept, not deleted). A client that logs in as the
+    /// store's client switches to the new secret.
+    ///
+    /// # Errors
+    /// `ConflictRunAgain` when another writer (another client, process or
+    /// installation sharing the store) changed the store meanwhile (safe:
+    /// run it again); `RotationIncompleteRunAgain` when it stopped part-way
+    /// (safe: run it again); `StoreFailed` when the store cannot be read or
+    /// written; any other [`AuthError`].
     pub async fn rotate(&self) -> Result<RotationReport, AuthError> {
         Ok(RotationReport::from(&self.rotate_inner().await?))
     }
@@ -371,6 +471,13 @@ impl AuthClient {
             token: Arc::new(AccessToken { inner: token }),
             report: RotationReport::from(&report),
         })
+    }
+}
+
+fn invalid(field: &str, reason: &str) -> Error {
+    Error::InvalidInput {
+        field: field.to_owned(),
+        reason: reason.to_owned(),
     }
 }
 

@@ -46,16 +46,21 @@ pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], AuthError> {
     Ok(bytes)
 }
 
-/// A fresh random id with a prefix (store lineages).
-pub(crate) fn random_id(prefix: &str) -> Result<String, AuthError> {
-    Ok(mapsindoors_auth::record::random_id(
-        prefix,
-        &random_bytes::<8>()?,
-    ))
+/// Saves `record` with the store's compare-and-swap: it must replace
+/// generation `record.generation - 1` (0: the store must be empty).
+pub(crate) async fn save_cas(
+    store: &Arc<dyn SecretStore>,
+    record: mapsindoors_auth::StoreRecord,
+) -> Result<(), Error> {
+    let expected = record.generation.saturating_sub(1);
+    store
+        .save(StoreRecord::wrap(record), expected)
+        .await
+        .map_err(Error::from)
 }
 
 /// Runs a flow to its end: sends what it asks over `transport`, saves what
-/// it asks to persist in `store`, sleeps when told.
+/// it asks to persist in `store` (a compare-and-swap), sleeps when told.
 pub(crate) async fn drive<F: Flow>(
     flow: &mut F,
     transport: &Arc<dyn HttpTransport>,
@@ -69,10 +74,7 @@ pub(crate) async fn drive<F: Flow>(
             }
             Step::Persist(record) => {
                 let result = match store {
-                    Some(store) => store
-                        .save(StoreRecord::wrap(*record))
-                        .await
-                        .map_err(Error::from),
+                    Some(store) => save_cas(store, *record).await,
                     None => Err(Error::InvalidInput {
                         field: "store".to_owned(),
                         reason: "no SecretStore was given".to_owned(),

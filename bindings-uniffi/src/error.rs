@@ -162,6 +162,26 @@ pub enum AuthError {
         /// What happened.
         detail: String,
     },
+    /// Another writer changed the store since this run read it (a
+    /// compare-and-swap save failed: `store` code, a generation mismatch).
+    /// Nothing was deleted after this run's last save and the store holds a
+    /// working secret: run `rotate()` again (it re-reads the store and
+    /// finishes or cleans up).
+    #[error("{detail}")]
+    ConflictRunAgain {
+        /// Stable error code.
+        code: String,
+        /// HTTP status.
+        status: Option<u16>,
+        /// RFC 6749 `error`.
+        oauth_code: Option<String>,
+        /// `Retry-After` in seconds.
+        retry_after_secs: Option<u64>,
+        /// `Retry-After` as Unix seconds.
+        retry_after_at: Option<u64>,
+        /// What happened.
+        detail: String,
+    },
 }
 
 impl From<Error> for AuthError {
@@ -175,6 +195,13 @@ impl From<Error> for AuthError {
             None => (None, None),
         };
         let detail = e.to_string();
+        let conflict = matches!(
+            e,
+            Error::Store {
+                kind: StoreErrorKind::Conflict,
+                ..
+            }
+        );
         macro_rules! variant {
             ($v:ident) => {
                 AuthError::$v {
@@ -194,6 +221,7 @@ impl From<Error> for AuthError {
             ErrorKind::RateLimited | ErrorKind::Server => variant!(Retry),
             ErrorKind::Transport => variant!(Network),
             ErrorKind::InvalidInput => variant!(InvalidInput),
+            ErrorKind::Store if conflict => variant!(ConflictRunAgain),
             ErrorKind::Store => variant!(StoreFailed),
             ErrorKind::RotationIncomplete => variant!(RotationIncompleteRunAgain),
             _ => variant!(ServerRejected),
@@ -269,7 +297,9 @@ pub enum StoreError {
         /// What happened; never the record's content.
         detail: String,
     },
-    /// Another writer changed the record since it was loaded.
+    /// The compare-and-swap failed: the store does not hold the expected
+    /// generation (another writer changed it since it was loaded). Nothing
+    /// was written.
     #[error("conflict: {detail}")]
     Conflict {
         /// What happened.
@@ -363,6 +393,19 @@ mod tests {
         };
         assert_eq!(code, "rotation_incomplete");
         assert!(detail.contains("disk full"), "{detail}");
+
+        let e = AuthError::from(Error::from(StoreError::Conflict {
+            detail: "stored generation 5, expected 4".into(),
+        }));
+        let AuthError::ConflictRunAgain { code, detail, .. } = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(code, "store");
+        assert!(detail.contains("expected 4"), "{detail}");
+        assert!(matches!(
+            AuthError::from(Error::from(StoreError::Io { detail: "x".into() })),
+            AuthError::StoreFailed { .. }
+        ));
 
         let t = mapsindoors_auth::TransportError::from(TransportError::Timeout {
             detail: "slow".into(),

@@ -1,6 +1,7 @@
 // End-to-end tests of the Kotlin API against the emulator over loopback
 // HTTP with the reference JdkHttpTransport: token, list, create, delete,
-// rotate and rotate-at-login, errors crossing as the right exceptions,
+// seed, claim, rotate and rotate-at-login, concurrent rotations of one
+// compare-and-swap store, errors crossing as the right exceptions,
 // cancellation mid-rotation, and canary redaction.
 package com.mapsindoors.auth.test
 
@@ -12,17 +13,22 @@ import com.mapsindoors.auth.HttpRequest
 import com.mapsindoors.auth.HttpResponse
 import com.mapsindoors.auth.HttpTransport
 import com.mapsindoors.auth.SecretStore
+import com.mapsindoors.auth.SeedOptions
 import com.mapsindoors.auth.StoreRecord
 import com.mapsindoors.auth.TransportException
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.awaitCancellation
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNotEquals
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
 import org.junit.Before
@@ -125,6 +131,10 @@ class ClientTest {
     fun rotateReplacesTheSecret() = runBlocking {
         val store = MemoryStore()
         val c = client(store = store)
+        // This test's secret is its own (no other installation has it): claim it.
+        val seeded = c.seed(SeedOptions(claim = true))
+        assertEquals(1uL, seeded.generation())
+        assertTrue(seeded.currentSecretOwned())
         val report = c.rotate()
         assertTrue(report.rotated)
         val record = store.record()!!
@@ -150,7 +160,8 @@ class ClientTest {
         var secretBefore = Emulator.clientSecret
         repeat(3) {
             // A fresh app start: the client is built from what the store holds.
-            val c = store.record()?.let { client(it.currentSecret().expose(), store) } ?: client(store = store)
+            val c = store.record()?.let { client(it.currentSecret().expose(), store) }
+                ?: client(store = store).also { it.seed(SeedOptions(claim = true)) }
             val login = c.loginAndRotate()
             assertTrue(login.report.rotated)
             assertTrue(login.token.expose().isNotEmpty())
@@ -201,6 +212,7 @@ class ClientTest {
         assertEquals("invalid_input", noStore.code)
 
         // Saving the new secret fails: the rotation stops safely, the old secret still works.
+        client(store = store).seed(SeedOptions(claim = true))
         store.failSaveAtGeneration = 3u
         val r = assertThrows<AuthException> { runBlocking { client(store = store).rotate() } }
         val info = r.info()
@@ -210,6 +222,10 @@ class ClientTest {
         store.failSaveAtGeneration = null
         val report = client(store.record()!!.currentSecret().expose(), store).rotate()
         assertTrue(report.rotated)
+        assertFalse("the claimed old secret was deleted", works(Emulator.clientSecret))
+        assertTrue(works(store.record()!!.currentSecret().expose()))
+        // The failed run's secret (never saved as pending) was swept: its rotation was recorded.
+        assertEquals(1, report.swept.size)
         assertEquals(setOf(store.record()!!.currentSecretId()), Emulator.secretIds())
 
         // A plain exception from the store also arrives as StoreFailed.
@@ -234,6 +250,7 @@ class ClientTest {
     @Test
     fun cancelledDuringDeleteThenRecovered() = runBlocking {
         val store = MemoryStore()
+        client(store = store).seed(SeedOptions(claim = true))
         val hanging = HangingTransport { it.method() == "DELETE" }
         val c = client(store = store, t = hanging)
         assertThrows<TimeoutCancellationException> { runBlocking { withTimeout(5_000) { c.rotate() } } }
@@ -254,6 +271,7 @@ class ClientTest {
     @Test
     fun cancelledDuringVerifyThenRecovered() = runBlocking {
         val store = MemoryStore()
+        client(store = store).seed(SeedOptions(claim = true))
         Emulator.propagation(60_000)
         val c = client(store = store)
         assertThrows<TimeoutCancellationException> { runBlocking { withTimeout(2_000) { c.rotate() } } }
@@ -299,7 +317,160 @@ class ClientTest {
         val token = client().token()
         assertFalse(token.toString().contains(token.expose()))
 
-        val corrupt = assertThrows<AuthException.StoreFailed> { StoreRecord.fromStorageString(record.toStorageString().replace("\"version\": 1", "\"version\": 9")) }
+        val corrupt = assertThrows<AuthException.StoreFailed> { StoreRecord.fromStorageString(record.toStorageString().replace("\"version\": 2", "\"version\": 9")) }
         assertFalse(corrupt.message!!.contains(canary))
+    }
+
+    /** The one secret the emulator's demo client starts with. */
+    private fun demoSecretId(): String = Emulator.secretIds().single()
+
+    @Test
+    fun emptyStoreIsSeededAndTheHandedInSecretKeptUnlessClaimed() = runBlocking {
+        val originalId = demoSecretId()
+        val store = MemoryStore()
+        val c = client(store = store)
+        // rotate() on an empty store seeds it first (login, list, save generation 1).
+        val first = c.rotate()
+        assertTrue(first.rotated)
+        assertTrue("the handed-in secret is kept: other installations may use it", works(Emulator.clientSecret))
+        val kept = first.kept.single()
+        assertEquals(originalId, kept.id)
+        assertNotNull(kept.createdAt)
+        assertTrue(kept.reason, kept.reason.isNotEmpty())
+        assertTrue(kept.advice, kept.advice.contains(originalId))
+        assertEquals(listOf(kept), store.record()!!.keptSecrets())
+        assertTrue(store.record()!!.currentSecretOwned())
+
+        // The next rotation deletes its own secret and still keeps the handed-in one.
+        val second = c.rotate()
+        assertEquals(listOf(first.newId), second.deleted)
+        assertEquals(originalId, second.kept.single().id)
+        assertTrue(works(Emulator.clientSecret))
+
+        // Claimed, it is deleted by the next rotation.
+        val claimed = c.claim(originalId)
+        assertEquals(store.record()!!.generation(), claimed.generation())
+        assertTrue(claimed.keptSecrets().isEmpty())
+        assertEquals("delete_old", claimed.unfinishedStage())
+        val third = c.rotate()
+        assertEquals(listOf(originalId), third.deleted)
+        assertTrue(third.kept.isEmpty())
+        assertFalse(works(Emulator.clientSecret))
+        val after = store.record()!!
+        assertTrue(works(after.currentSecret().expose()))
+        assertNull(after.unfinishedStage())
+        assertEquals(setOf(after.currentSecretId()), Emulator.secretIds())
+
+        // Only a kept (or the current) secret can be claimed.
+        val e = assertThrows<AuthException.InvalidInput> { runBlocking { c.claim("no-such-secret") } }
+        assertEquals("invalid_input", e.code)
+    }
+
+    @Test
+    fun seedOptionsNameOrClaimTheSecret() = runBlocking {
+        val originalId = demoSecretId()
+        // Unclaimed by default; a second seed leaves the store unchanged.
+        val store = MemoryStore()
+        val seeded = client(store = store).seed(SeedOptions())
+        assertEquals(1uL, seeded.generation())
+        assertEquals(originalId, seeded.currentSecretId())
+        assertFalse(seeded.currentSecretOwned())
+        val again = client(store = store).seed(SeedOptions(claim = true))
+        assertFalse("an existing record is not re-seeded", again.currentSecretOwned())
+        assertEquals(1, store.saves.get())
+
+        // A named id must be one of the client's secrets; naming it claims it.
+        val bad = assertThrows<AuthException.InvalidInput> { runBlocking { client(store = MemoryStore()).seed(SeedOptions(secretId = "nope")) } }
+        assertTrue(bad.detail, bad.detail.contains("secret_id"))
+        val named = client(store = MemoryStore()).seed(SeedOptions(secretId = originalId))
+        assertTrue(named.currentSecretOwned())
+
+        // With several secrets and no id, the secret is unidentified: the
+        // candidates are recorded and a rotation keeps it, naming them.
+        val other = client().createSecret("another installation")
+        val multi = MemoryStore()
+        assertThrows<AuthException.InvalidInput> { runBlocking { client(store = multi).seed(SeedOptions(claim = true)) } }
+        assertNull(multi.record())
+        val report = client(store = multi).rotate()
+        val kept = report.kept.single()
+        assertNull(kept.id)
+        assertEquals(setOf(originalId, other.id()), kept.candidates.map { it.id }.toSet())
+        assertTrue(kept.advice, kept.advice.contains(other.id()))
+        assertTrue(works(Emulator.clientSecret))
+        assertTrue(works(other.secret().expose()))
+    }
+
+    @Test
+    fun oneClientRotatesOneAtATime() = runBlocking(Dispatchers.Default) {
+        val store = MemoryStore()
+        val c = client(store = store)
+        c.seed(SeedOptions(claim = true))
+        val reports = (1..2).map { async { c.rotate() } }.awaitAll()
+        assertTrue(reports.all { it.rotated })
+        assertEquals("the lock serialised them: no conflict", 0, store.conflicts.get())
+        val newIds = reports.map { it.newId }.toSet()
+        val last = store.record()!!
+        assertTrue(last.currentSecretId() in newIds)
+        assertTrue(works(last.currentSecret().expose()))
+        assertEquals(setOf(last.currentSecretId()), Emulator.secretIds())
+    }
+
+    @Test
+    fun twoClientsRotatingOneStoreNeverDeleteThePromotedSecret() = runBlocking(Dispatchers.Default) {
+        val store = MemoryStore()
+        client(store = store).seed(SeedOptions(claim = true))
+        // Jitter every save so the two runs interleave differently each round.
+        store.beforeSave = { delay(kotlin.random.Random.nextLong(0, 25)) }
+        val outcomes = mutableListOf<String>()
+        repeat(6) { round ->
+            val current = store.record()!!.currentSecret().expose()
+            // Two clients (no shared lock): only the store's compare-and-swap protects them.
+            val runs = (1..2).map { client(current, store) }.map { c ->
+                async {
+                    try {
+                        c.rotate(); "ok"
+                    } catch (e: AuthException.ConflictRunAgain) {
+                        assertEquals("store", e.code)
+                        "conflict"
+                    } catch (e: AuthException.RotationIncompleteRunAgain) {
+                        "incomplete"
+                    }
+                }
+            }.awaitAll()
+            outcomes += runs
+            val record = store.record()!!
+            assertTrue("round $round ($runs): the store's current secret logs in", works(record.currentSecret().expose()))
+            assertTrue("round $round: the current secret exists", record.currentSecretId() in Emulator.secretIds())
+        }
+        assertTrue("some run succeeded: $outcomes", "ok" in outcomes)
+        // A clean run afterwards finishes whatever the races left.
+        store.beforeSave = null
+        val record = store.record()!!
+        client(record.currentSecret().expose(), store).rotate()
+        val after = store.record()!!
+        assertTrue(works(after.currentSecret().expose()))
+        assertTrue(after.currentSecretId() in Emulator.secretIds())
+    }
+
+    @Test
+    fun aConflictSurfacesAsConflictRunAgain() = runBlocking {
+        val store = MemoryStore()
+        client(store = store).seed(SeedOptions(claim = true))
+        val secret = store.record()!!.currentSecret().expose()
+        val mine = client(secret, store)
+        var theirs: String? = null
+        // Between this run's load and its first save, another client rotates the store.
+        store.beforeSave = { _ ->
+            store.beforeSave = null
+            theirs = client(secret, store).rotate().newId
+        }
+        val e = assertThrows<AuthException.ConflictRunAgain> { runBlocking { mine.rotate() } }
+        assertEquals("store", e.code)
+        assertTrue(e.detail, e.detail.contains("run again"))
+        val record = store.record()!!
+        assertEquals("the other run's secret is current", theirs, record.currentSecretId())
+        assertTrue(works(record.currentSecret().expose()))
+        assertTrue(mine.rotate().rotated)
+        assertTrue(works(store.record()!!.currentSecret().expose()))
     }
 }

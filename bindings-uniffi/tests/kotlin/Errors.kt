@@ -22,5 +22,6 @@ fun AuthException.info(): ErrorInfo = when (this) {
     is AuthException.ServerRejected -> ErrorInfo("ServerRejected", code, status?.toInt(), oauthCode, retryAfterSecs?.toLong(), retryAfterAt?.toLong(), detail)
     is AuthException.InvalidInput -> ErrorInfo("InvalidInput", code, status?.toInt(), oauthCode, retryAfterSecs?.toLong(), retryAfterAt?.toLong(), detail)
     is AuthException.StoreFailed -> ErrorInfo("StoreFailed", code, status?.toInt(), oauthCode, retryAfterSecs?.toLong(), retryAfterAt?.toLong(), detail)
+    is AuthException.ConflictRunAgain -> ErrorInfo("ConflictRunAgain", code, status?.toInt(), oauthCode, retryAfterSecs?.toLong(), retryAfterAt?.toLong(), detail)
     is AuthException.RotationIncompleteRunAgain -> ErrorInfo("RotationIncompleteRunAgain", code, status?.toInt(), oauthCode, retryAfterSecs?.toLong(), retryAfterAt?.toLong(), detail)
 }

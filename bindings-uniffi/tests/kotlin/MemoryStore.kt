@@ -1,6 +1,9 @@
 // A SecretStore kept in memory as the storage string (so every save goes
-// through toStorageString/fromStorageString), refusing out-of-order
-// generations, with switches to make the next load or save fail.
+// through toStorageString/fromStorageString). Only compare-and-swap, no lock:
+// save writes only if the stored generation is the expected one (0: empty),
+// atomically with the check, else throws StoreException.Conflict. Switches
+// make the next load or save fail, and a hook runs before each save (to let
+// another writer in between a run's load and its save).
 package com.mapsindoors.auth.test
 
 import com.mapsindoors.auth.SecretStore
@@ -12,7 +15,10 @@ class MemoryStore(initial: StoreRecord? = null) : SecretStore {
     @Volatile var failLoad = false
     @Volatile var failSaveAtGeneration: ULong? = null
     @Volatile var throwPlainOnSave = false
+    @Volatile var beforeSave: (suspend (StoreRecord) -> Unit)? = null
     val saves = java.util.concurrent.atomic.AtomicInteger()
+    val conflicts = java.util.concurrent.atomic.AtomicInteger()
+    private val cas = Any()
 
     fun record(): StoreRecord? = text?.let { StoreRecord.fromStorageString(it) }
 
@@ -21,14 +27,18 @@ class MemoryStore(initial: StoreRecord? = null) : SecretStore {
         return record()
     }
 
-    override suspend fun save(record: StoreRecord) {
+    override suspend fun save(record: StoreRecord, expectedGeneration: ULong) {
+        beforeSave?.invoke(record)
         if (throwPlainOnSave) throw IllegalStateException("disk on fire")
         if (failSaveAtGeneration == record.generation()) throw StoreException.Io("disk full")
-        val stored = record()
-        if (stored != null && stored.generation() + 1u != record.generation()) {
-            throw StoreException.Conflict("stored generation ${stored.generation()}, got ${record.generation()}")
+        synchronized(cas) {
+            val stored = record()?.generation() ?: 0u
+            if (stored != expectedGeneration) {
+                conflicts.incrementAndGet()
+                throw StoreException.Conflict("stored generation $stored, expected $expectedGeneration")
+            }
+            text = record.toStorageString()
         }
-        text = record.toStorageString()
         saves.incrementAndGet()
     }
 }
