@@ -74,7 +74,17 @@ impl FileStore {
         }
         let result = py.detach(|| {
             if expected_generation > 0 {
-                return self.inner.save(record);
+                return match self.inner.save(record) {
+                    // No file holds generation 0: not the one expected.
+                    Err(Error::Store {
+                        kind: StoreErrorKind::Missing,
+                        reason,
+                    }) => Err(Error::store(
+                        StoreErrorKind::Conflict,
+                        format!("{reason} (expected generation {expected_generation})"),
+                    )),
+                    other => other,
+                };
             }
             match self.inner.create(record) {
                 // `create` never replaces a file: one exists, so this is a conflict.

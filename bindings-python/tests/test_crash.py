@@ -31,8 +31,8 @@ CRASHER = textwrap.dedent(
             return self.inner.load()
         def lock(self):
             return self.inner.lock()
-        def save(self, record):
-            self.inner.save(record)
+        def save(self, record, expected_generation):
+            self.inner.save(record, expected_generation)
             if where == "after_pending_saved" and record.has_pending:
                 os.kill(os.getpid(), signal.SIGKILL)
 

@@ -130,13 +130,22 @@ def test_rotate_with_file_store(emulator: Emulator, tmp_path: Path, with_id: boo
         report = client.rotate(store, description="nightly")
         assert report.rotated and not report.resumed
         assert report.new_id and report.new_id != old["id"]
-        assert report.deleted == [old["id"]]
-        assert [s["id"] for s in client_secrets(emulator)] == [report.new_id]
+        if with_id:  # named, so claimed: deleted once replaced
+            assert report.deleted == [old["id"]] and report.kept == []
+            assert [s["id"] for s in client_secrets(emulator)] == [report.new_id]
+        else:  # unknown id, not provably the store's own: kept, with advice
+            assert report.deleted == [] and len(report.kept) == 1
+            assert report.kept[0].id is None and "unknown" in report.kept[0].advice
+            assert sorted(s["id"] for s in client_secrets(emulator)) == sorted([old["id"], report.new_id])
         record = store.load()
-        assert record.current_id == report.new_id and not record.needs_recovery
+        assert record is not None
+        assert record.current_id == report.new_id and record.current_owned and not record.needs_recovery
         assert client.list_secrets()  # the client switched to the new secret
-    with pytest.raises(mia.InvalidClientError):
-        mia.Client(**emulator.client_kwargs()).token()
+    if with_id:
+        with pytest.raises(mia.InvalidClientError):
+            mia.Client(**emulator.client_kwargs()).token()
+    else:
+        assert mia.Client(**emulator.client_kwargs()).token().access_token
     assert mia.Client.from_store(store).token().access_token
 
 
