@@ -12,7 +12,9 @@ use mapsindoors_auth_store::{FileStore as Inner, StoreLock};
 use pyo3::prelude::*;
 use std::path::PathBuf;
 
-/// A store file shared with the `mapsindoors-auth` CLI.
+/// A store file shared with the `mapsindoors-auth` CLI. Follows the store
+/// contract: `load()` (None when there is no file) and
+/// `save(record, expected_generation)` (compare-and-swap).
 #[pyclass(frozen, module = "mapsindoors_auth._native")]
 pub struct FileStore {
     inner: Inner,
