@@ -225,8 +225,11 @@ impl AuthClient {
     /// The store's record, seeding an empty store first (the core's `Seed`
     /// flow: login, list, save generation 1 with a compare-and-swap on an
     /// empty store). Call it holding the lock.
-    async fn load_or_seed(&self, options: &SeedOptions) -> Result<StoreRecord, AuthError> {
-        let store = self.store("rotate")?;
+    async fn load_or_seed(
+        &self,
+        store: &Arc<dyn SecretStore>,
+        options: &SeedOptions,
+    ) -> Result<StoreRecord, AuthError> {
         if let Some(record) = store.load().await.map_err(Error::from)? {
             return Ok(record.inner.clone());
         }
@@ -271,7 +274,7 @@ impl AuthClient {
         let store = self.store("rotate")?;
         let _guard = self.lock.lock().await;
         let credentials = self.credentials();
-        let record = self.load_or_seed(&SeedOptions::default()).await?;
+        let record = self.load_or_seed(store, &SeedOptions::default()).await?;
         let same_secret = matches!(&credentials, Credentials::Client { client_id, secret } if *client_id == record.client_id && *secret == record.current.secret);
         let cached = if same_secret {
             self.tokens.fresh()
@@ -411,9 +414,11 @@ impl AuthClient {
     /// credentials; `CheckCredentials` when the secret does not log in;
     /// `StoreFailed`; any other [`AuthError`].
     pub async fn seed(&self, options: SeedOptions) -> Result<Arc<crate::StoreRecord>, AuthError> {
-        self.store("seed")?;
+        let store = self.store("seed")?;
         let _guard = self.lock.lock().await;
-        Ok(crate::StoreRecord::wrap(self.load_or_seed(&options).await?))
+        Ok(crate::StoreRecord::wrap(
+            self.load_or_seed(store, &options).await?,
+        ))
     }
 
     /// Claims a kept secret (or the current one, or a candidate of either)

@@ -144,9 +144,10 @@ pub struct KeptSecret {
     pub candidates: Vec<Candidate>,
     /// Why it was kept.
     pub reason: String,
-    /// What to do about it, in one sentence: delete it by hand once nothing
-    /// uses it, or claim it (`AuthClient.claim(id)`) and the next rotation
-    /// deletes it.
+    /// What to do about it, in one sentence (the core's words, shared with
+    /// the CLI, whose commands it names; in an app, `AuthClient.deleteSecret(id)`
+    /// and `AuthClient.claim(id)` do the same): delete it by hand once nothing
+    /// uses it, or claim it and the next rotation deletes it.
     pub advice: String,
 }
 
