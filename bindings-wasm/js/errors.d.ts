@@ -20,7 +20,7 @@ export declare class MapsIndoorsAuthError extends Error {
   readonly oauthError: string | null;
   /** The RFC 6749 `error_description`, scrubbed. */
   readonly oauthDescription: string | null;
-  /** The field (invalid_input), transport kind (transport), store kind (store) or stage (rotation_incomplete). */
+  /** The field (invalid_input), transport kind (transport), store kind (store: io, corrupt, conflict, locked, missing) or stage (rotation_incomplete). */
   readonly detail: string | null;
   /** For `rotation_incomplete`: the error that stopped the rotation. */
   readonly cause?: MapsIndoorsAuthError;
@@ -49,5 +49,16 @@ export declare class InvalidInputError extends MapsIndoorsAuthError { readonly c
 export declare class TransportError extends MapsIndoorsAuthError { readonly code: "transport"; }
 /** The secret store failed. */
 export declare class StoreError extends MapsIndoorsAuthError { readonly code: "store"; }
+/**
+ * A compare-and-swap save found another generation in the store: another run
+ * (tab, process, job) changed it meanwhile. Nothing was deleted after this run's
+ * last save and the store holds a working secret: run again. A store's
+ * `save(record, expectedGeneration)` rejects with `new StoreConflictError()` on a mismatch.
+ */
+export declare class StoreConflictError extends StoreError {
+  constructor(message?: string);
+  readonly code: "store";
+  readonly detail: "conflict";
+}
 /** A rotation stopped part-way; the store still holds a working secret. Run rotate again. */
 export declare class RotationIncompleteError extends MapsIndoorsAuthError { readonly code: "rotation_incomplete"; }

@@ -30,6 +30,25 @@ export class TransportError extends MapsIndoorsAuthError {}
 export class StoreError extends MapsIndoorsAuthError {}
 export class RotationIncompleteError extends MapsIndoorsAuthError {}
 
+/**
+ * A compare-and-swap save found another generation in the store: another run
+ * (tab, process, job) changed it meanwhile. Nothing was deleted after this
+ * run's last save and the store holds a working secret: run again.
+ * A store's `save(record, expectedGeneration)` rejects with one
+ * (`new StoreConflictError()`) when the stored generation is not `expectedGeneration`.
+ */
+export class StoreConflictError extends StoreError {
+  constructor(message = "store error (conflict): the store holds another generation", fields = {}) {
+    super(message, { ...fields, code: "store", detail: "conflict" });
+  }
+}
+
+/** Whether a store's rejection means "generation mismatch" (also across copies of this module). */
+export function isConflict(e) {
+  return e instanceof StoreConflictError
+    || (e !== null && typeof e === "object" && e.code === "store" && e.detail === "conflict");
+}
+
 const CLASSES = {
   invalid_client: InvalidClientError,
   invalid_grant: InvalidGrantError,
@@ -48,6 +67,7 @@ const CLASSES = {
 
 /** Builds the error for a core error code; unknown codes get the base class. */
 export function makeError(code, message, fields) {
+  if (code === "store" && fields.detail === "conflict") return new StoreConflictError(message, fields);
   const Class = CLASSES[code] ?? MapsIndoorsAuthError;
   return new Class(message, { ...fields, code });
 }

@@ -1,24 +1,27 @@
 //! `Client`: the JS entry point. It reads options, keeps a token cache with
 //! single-flight refresh (one fetch, the rest await a shared Promise), and
-//! drives the core flows; every method returns a Promise.
+//! drives the core flows (seed, rotation, claim) over the caller's
+//! compare-and-swap store, under a Web Lock where the host has one; every
+//! method returns a Promise.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect};
-use mapsindoors_auth::record::random_id;
+use js_sys::{Function, Promise};
 use mapsindoors_auth::{
     ApiCall, ApiOutput, Config, Credentials, Error, Lookup, Operation, RetryPolicy, RotateOptions,
-    Rotation, RotationReport, StoreRecord, Token, TokenCache, TokenFlow,
+    Rotation, RotationReport, Seed, SeedOptions, StoreErrorKind, StoreRecord, Token, TokenCache,
+    TokenFlow,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 use crate::drive::drive;
 use crate::errors::{invalid_input, to_js};
-use crate::options::{client_settings, optional_string};
+use crate::lock::with_lock;
+use crate::options::{StoreSettings, client_settings, optional_string, required_string};
 use crate::platform::{now_ms, random_bytes, sleep};
-use crate::store::JsStore;
+use crate::record::JsStoreRecord;
 use crate::transport::Transport;
 use crate::values::{JsCreatedSecret, JsToken, report, secret_list};
 
@@ -118,15 +121,18 @@ impl Client {
     }
 
     /// Rotates the secret kept in `store` (crash-safe: an interrupted rotation
-    /// is finished by the next). An empty store is seeded with this client's
-    /// own client secret. A client whose secret was rotated switches to the new one.
+    /// is finished by the next). Every save is a compare-and-swap
+    /// (`save(record, expectedGeneration)`); a `StoreConflictError` means
+    /// another run changed the store meanwhile: run again. An empty store is
+    /// first seeded with this client's own client secret (see `seed`). A
+    /// client whose secret was rotated switches to the new one.
     #[wasm_bindgen(unchecked_return_type = "Promise<RotationReport>")]
     pub fn rotate(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RotateOptions")] options: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
-        promise(async move { rotate(&inner, &options).await.map(|(r, _)| report(&r)) })
+        promise(async move { rotate(inner, &options).await.map(|(r, _)| report(&r)) })
     }
 
     /// Rotates, then gives a token of the store's new secret: "rotate at
@@ -138,7 +144,7 @@ impl Client {
     ) -> Promise {
         let inner = self.inner.clone();
         promise(async move {
-            let (report, record) = rotate(&inner, &options).await?;
+            let (report, record) = rotate(inner.clone(), &options).await?;
             let token = match report.token {
                 Some(t) => t,
                 None => {
@@ -151,6 +157,73 @@ impl Client {
                 }
             };
             Ok(JsToken { inner: token }.into())
+        })
+    }
+
+    /// Seeds an empty `store` with this client's own client secret (the
+    /// core's seed flow): logs in, lists the client's secrets to identify
+    /// it, and saves generation 1 (`save(record, 0)`) before any remote
+    /// change. `secretId` names (and claims) it; `claim: true` claims the
+    /// client's only secret. An unclaimed secret is never deleted by a
+    /// rotation: it is reported as kept. Rejects with a `StoreConflictError`
+    /// when the store holds a record already.
+    #[wasm_bindgen(unchecked_return_type = "Promise<StoreRecord>")]
+    pub fn seed(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SeedStoreOptions")] options: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let settings = StoreSettings::read(&options)?;
+            let name = lock_name(&inner, &settings).await?;
+            let work = async move {
+                if let Some(held) = settings.store.load().await? {
+                    return Err(Error::store(
+                        StoreErrorKind::Conflict,
+                        format!(
+                            "the store holds a record already (generation {}); not seeded",
+                            held.generation
+                        ),
+                    ));
+                }
+                seed(&inner, &settings).await
+            };
+            let record = with_lock(name, work).await?;
+            Ok(JsStoreRecord { inner: record }.into())
+        })
+    }
+
+    /// Claims secret `id` as the store's own and saves that with a
+    /// compare-and-swap: a kept secret (the next `rotate` deletes it), or
+    /// the current secret or one of its candidates (deleted once a rotation
+    /// replaces it). Claim only a secret nothing else uses. Sends nothing;
+    /// gives the record saved.
+    #[wasm_bindgen(unchecked_return_type = "Promise<StoreRecord>")]
+    pub fn claim(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ClaimOptions")] options: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let settings = StoreSettings::read(&options)?;
+            let id = required_string(&options, "id")?;
+            let name = lock_name(&inner, &settings).await?;
+            let work = async move {
+                let Some(record) = settings.store.load().await? else {
+                    return Err(Error::store(
+                        StoreErrorKind::Missing,
+                        "the store is empty: nothing to claim",
+                    ));
+                };
+                let claimed = record.claim(&id, now_ms())?;
+                settings
+                    .store
+                    .save(claimed.clone(), record.generation)
+                    .await?;
+                Ok(claimed)
+            };
+            let record = with_lock(name, work).await?;
+            Ok(JsStoreRecord { inner: record }.into())
         })
     }
 
@@ -253,16 +326,22 @@ async fn call(inner: &Shared, operation: Operation) -> Result<ApiOutput, Error> 
     }
 }
 
-/// Runs a rotation over the caller's store; gives the report and the final record.
-async fn rotate(inner: &Shared, options: &JsValue) -> Result<(RotationReport, StoreRecord), Error> {
-    if !options.is_object() {
-        return Err(invalid_input("options", "must be an object with a `store`"));
-    }
-    let store = JsStore::new(Reflect::get(options, &"store".into()).unwrap_or(JsValue::UNDEFINED))?;
-    let description = optional_string(options, "description")?;
+/// Runs a rotation over the caller's store (under its Web Lock, if any);
+/// gives the report and the final record.
+async fn rotate(inner: Shared, options: &JsValue) -> Result<(RotationReport, StoreRecord), Error> {
+    let settings = StoreSettings::read(options)?;
+    let name = lock_name(&inner, &settings).await?;
+    with_lock(name, rotate_locked(inner, settings)).await
+}
+
+async fn rotate_locked(
+    inner: Shared,
+    settings: StoreSettings,
+) -> Result<(RotationReport, StoreRecord), Error> {
+    let store = &settings.store;
     let record = match store.load().await? {
         Some(r) => r,
-        None => seed(&inner.borrow())?,
+        None => seed(&inner, &settings).await?,
     };
     let (cached, transport, policy) = {
         let i = inner.borrow();
@@ -279,13 +358,13 @@ async fn rotate(inner: &Shared, options: &JsValue) -> Result<(RotationReport, St
         )
     };
     let options = RotateOptions {
-        description,
+        description: settings.description.clone(),
         retry: policy,
         ..RotateOptions::default()
     };
     let before = record.clone();
     let mut rotation = Rotation::new(record, options, cached, random_bytes::<8>()?)?;
-    let result = drive(&mut rotation, &transport, Some(&store)).await;
+    let result = drive(&mut rotation, &transport, Some(store)).await;
     let last = rotation.record().clone();
     {
         let mut i = inner.borrow_mut();
@@ -308,6 +387,30 @@ async fn rotate(inner: &Shared, options: &JsValue) -> Result<(RotationReport, St
     result.map(|r| (r, last))
 }
 
+/// The Web Lock to hold, if any: the caller's `lockName`, else one named
+/// after the store's record (its server, customer and client), or after this
+/// client for an empty store. `None` when locking is off or unavailable.
+async fn lock_name(inner: &Shared, settings: &StoreSettings) -> Result<Option<String>, Error> {
+    if !settings.lock || !crate::lock::available() {
+        return Ok(None);
+    }
+    if let Some(name) = &settings.lock_name {
+        return Ok(Some(name.clone()));
+    }
+    let (url, customer, client) = match settings.store.load().await? {
+        Some(r) => (r.auth_url, r.customer_id, r.client_id),
+        None => {
+            let i = inner.borrow();
+            (
+                i.config.base_url().trim_end_matches('/').to_owned(),
+                i.config.customer_id().unwrap_or("-").to_owned(),
+                i.credentials.client_id().to_owned(),
+            )
+        }
+    };
+    Ok(Some(format!("mapsindoors-auth {url} {customer} {client}")))
+}
+
 /// Whether `record` is this client's own line of secrets.
 fn owns(i: &Inner, record: &StoreRecord) -> bool {
     i.credentials.client_id() == record.client_id
@@ -315,8 +418,33 @@ fn owns(i: &Inner, record: &StoreRecord) -> bool {
         && i.config.base_url().trim_end_matches('/') == record.auth_url.trim_end_matches('/')
 }
 
-/// A first record from this client's own client secret.
-fn seed(i: &Inner) -> Result<StoreRecord, Error> {
-    let lineage = random_id("l-", &random_bytes::<8>()?);
-    StoreRecord::from_credentials(&i.config, &i.credentials, &lineage)
+/// Seeds the (empty) store through the core's seed flow with this client's
+/// own client secret; keeps the seed's token. Gives the record saved.
+async fn seed(inner: &Shared, settings: &StoreSettings) -> Result<StoreRecord, Error> {
+    let (mut flow, transport) = {
+        let i = inner.borrow();
+        let Credentials::Client { client_id, secret } = &i.credentials else {
+            return Err(invalid_input(
+                "store",
+                "the store is empty: seed it with a client signed in with its client id and secret, or save a StoreRecord in it",
+            ));
+        };
+        let options = SeedOptions {
+            secret_id: settings.secret_id.clone(),
+            claim: settings.claim,
+            description: settings.description.clone(),
+            retry: i.policy,
+        };
+        let flow = Seed::new(
+            &i.config,
+            client_id,
+            secret.clone(),
+            options,
+            random_bytes::<8>()?,
+        )?;
+        (flow, i.transport.clone())
+    };
+    let seeded = drive(&mut flow, &transport, Some(&settings.store)).await?;
+    inner.borrow_mut().cache.insert(seeded.token, now_ms());
+    Ok(seeded.record)
 }

@@ -20,8 +20,10 @@ pub(crate) async fn drive<F: Flow>(
                 flow.on_response(response, now_ms());
             }
             Step::Persist(record) => {
+                // Compare-and-swap: the store must still hold the generation before this one.
+                let expected = record.generation.saturating_sub(1);
                 let saved = match store {
-                    Some(s) => s.save(*record).await,
+                    Some(s) => s.save(*record, expected).await,
                     None => Err(Error::store(
                         StoreErrorKind::Io,
                         "this operation has no store",

@@ -9,6 +9,13 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(code: &str, message: &str, fields: &Object) -> JsValue;
+    #[wasm_bindgen(js_name = isConflict)]
+    fn is_conflict_js(error: &JsValue) -> bool;
+}
+
+/// Whether a store's rejection is a `StoreConflictError` (a generation mismatch).
+pub(crate) fn is_conflict(error: &JsValue) -> bool {
+    is_conflict_js(error)
 }
 
 /// The JS error object for a core error.

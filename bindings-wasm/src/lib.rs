@@ -5,6 +5,7 @@
 mod client;
 mod drive;
 mod errors;
+mod lock;
 mod options;
 mod platform;
 mod record;

@@ -1,5 +1,6 @@
-//! Reads the JS options objects (`ClientOptions`, `RotateOptions`) into core
-//! values, refusing wrong types as `invalid_input` before anything is sent.
+//! Reads the JS options objects (`ClientOptions`, and the store options of
+//! `rotate`, `seed` and `claim`) into core values, refusing wrong types as
+//! `invalid_input` before anything is sent.
 
 use js_sys::{Function, Reflect};
 use mapsindoors_auth::{
@@ -8,6 +9,7 @@ use mapsindoors_auth::{
 use wasm_bindgen::prelude::*;
 
 use crate::errors::invalid_input;
+use crate::store::JsStore;
 use crate::transport::Transport;
 
 /// What a `Client` is built from.
@@ -74,6 +76,52 @@ pub(crate) fn client_settings(options: &JsValue) -> Result<ClientSettings, Error
         policy,
         transport,
     })
+}
+
+/// The options of `rotate`, `loginAndRotate`, `seed` and `claim`.
+pub(crate) struct StoreSettings {
+    pub(crate) store: JsStore,
+    /// For secrets the store creates.
+    pub(crate) description: Option<String>,
+    /// Seeding: the id of the client's secret (claims it).
+    pub(crate) secret_id: Option<String>,
+    /// Seeding: claim the client's only secret.
+    pub(crate) claim: bool,
+    /// Whether to hold a Web Lock (where the host has them); default true.
+    pub(crate) lock: bool,
+    /// The Web Lock's name, instead of one derived from the store's record.
+    pub(crate) lock_name: Option<String>,
+}
+
+impl StoreSettings {
+    /// Parses `{store, description?, secretId?, claim?, lock?, lockName?}`.
+    pub(crate) fn read(options: &JsValue) -> Result<Self, Error> {
+        if !options.is_object() {
+            return Err(invalid_input("options", "must be an object with a `store`"));
+        }
+        let store =
+            JsStore::new(Reflect::get(options, &"store".into()).unwrap_or(JsValue::UNDEFINED))?;
+        Ok(Self {
+            store,
+            description: optional_string(options, "description")?,
+            secret_id: optional_string(options, "secretId")?,
+            claim: optional_bool(options, "claim")?.unwrap_or(false),
+            lock: optional_bool(options, "lock")?.unwrap_or(true),
+            lock_name: optional_string(options, "lockName")?,
+        })
+    }
+}
+
+/// A boolean property, absent as `None`.
+pub(crate) fn optional_bool(obj: &JsValue, key: &str) -> Result<Option<bool>, Error> {
+    let value = Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_bool()
+        .map(Some)
+        .ok_or_else(|| invalid_input(key, "must be a boolean"))
 }
 
 /// A string property that must be there.

@@ -3,12 +3,13 @@
 //! `StoreRecord.fromStorageString()`; `toJSON()` and `toString()` are redacted.
 
 use js_sys::{Object, Reflect};
-use mapsindoors_auth::{ClientSecret, Config, StoreRecord, record::random_id};
+use mapsindoors_auth::{ClientSecret, Config, StoreRecord, mint_lineage};
 use wasm_bindgen::prelude::*;
 
 use crate::errors::to_js;
 use crate::options::{optional_string, required_string};
-use crate::platform::random_bytes;
+use crate::platform::{now_ms, random_bytes};
+use crate::values::kept_list;
 
 /// A secret store's record: the secret in use and the state of any rotation.
 #[wasm_bindgen(js_name = StoreRecord)]
@@ -18,7 +19,11 @@ pub struct JsStoreRecord {
 
 #[wasm_bindgen(js_class = StoreRecord)]
 impl JsStoreRecord {
-    /// A first record for a secret you already have (e.g. from `createSecret`).
+    /// A first record (generation 1: save it with `expectedGeneration` 0) for
+    /// a secret you already have, without asking the server (prefer
+    /// `client.seed`, which identifies the secret first). Naming `secretId`
+    /// claims the secret as the store's own: the first rotation deletes it.
+    /// Without it the secret is kept (never deleted by a rotation).
     #[wasm_bindgen(js_name = create)]
     pub fn create(
         #[wasm_bindgen(unchecked_param_type = "StoreRecordInit")] init: &JsValue,
@@ -31,7 +36,7 @@ impl JsStoreRecord {
             let secret = ClientSecret::new(required_string(init, "clientSecret")?);
             let secret_id = optional_string(init, "secretId")?;
             let config = Config::new(&auth_url)?.with_customer_id(&customer_id)?;
-            let lineage = random_id("l-", &random_bytes::<8>()?);
+            let lineage = mint_lineage(random_bytes::<8>()?);
             let mut record = StoreRecord::new(&config, &client_id, secret, secret_id, &lineage)?;
             record.description = optional_string(init, "description")?;
             Ok::<_, mapsindoors_auth::Error>(record)
@@ -97,11 +102,40 @@ impl JsStoreRecord {
     /// Whether a rotation stopped part-way (the next `rotate` finishes it).
     #[wasm_bindgen(getter, js_name = hasPendingWork)]
     pub fn has_pending_work(&self) -> bool {
-        let r = &self.inner;
-        r.pending.is_some()
-            || r.previous_id.is_some()
-            || r.previous_unidentified
-            || r.intent.is_some()
+        self.inner.has_unfinished_rotation()
+    }
+
+    /// What an earlier rotation left to do: `deleting`, `verify`,
+    /// `delete_old` or `sweep`; null when nothing.
+    #[wasm_bindgen(getter, js_name = unfinishedStage)]
+    pub fn unfinished_stage(&self) -> Option<String> {
+        self.inner.unfinished_stage().map(str::to_owned)
+    }
+
+    /// Whether the secret in use is provably the store's own (created by its
+    /// rotation, or claimed): only then is it deleted once replaced.
+    #[wasm_bindgen(getter, js_name = currentOwned)]
+    pub fn current_owned(&self) -> bool {
+        self.inner.current.owned
+    }
+
+    /// Replaced secrets not provably the store's own: never deleted by a
+    /// rotation. Each says what to do about it (`advice`).
+    #[wasm_bindgen(getter, unchecked_return_type = "KeptSecret[]")]
+    pub fn kept(&self) -> JsValue {
+        kept_list(&self.inner.kept)
+    }
+
+    /// The next record with secret `id` claimed as the store's own (a kept
+    /// secret, or the current one or one of its candidates): save it with
+    /// `expectedGeneration` = this record's generation. `client.claim` does
+    /// both. Throws an `InvalidInputError` for an id the record does not name.
+    #[wasm_bindgen]
+    pub fn claim(&self, id: &str) -> Result<JsStoreRecord, JsValue> {
+        self.inner
+            .claim(id, now_ms())
+            .map(|inner| JsStoreRecord { inner })
+            .map_err(|e| to_js(&e))
     }
 
     /// A redacted summary, for `JSON.stringify`.

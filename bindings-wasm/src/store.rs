@@ -1,14 +1,18 @@
-//! Adapts a JS store object (async `load()` and `save(record)`) to the core's
-//! persist step. `load()` may give a `StoreRecord`, its storage string, or null.
+//! Adapts a JS store object (async `load()` and compare-and-swap
+//! `save(record, expectedGeneration)`) to the core's persist step.
+//! `load()` may give a `StoreRecord`, its storage string, or null; a `save`
+//! rejected with a `StoreConflictError` is the core's store conflict.
 
 use js_sys::{Function, Promise, Reflect};
 use mapsindoors_auth::{Error, StoreErrorKind, StoreRecord};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::errors::is_conflict;
 use crate::record::JsStoreRecord;
 
 /// The caller's store.
+#[derive(Clone)]
 pub(crate) struct JsStore(JsValue);
 
 impl JsStore {
@@ -25,35 +29,31 @@ impl JsStore {
         Ok(Self(value))
     }
 
-    async fn call(&self, name: &str, arg: Option<&JsValue>) -> Result<JsValue, Error> {
+    /// Calls `store[name](...args)` and awaits it; a rejection is given back as is.
+    async fn call(&self, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
         let f: Function = Reflect::get(&self.0, &name.into())
             .ok()
             .and_then(|f| f.dyn_into().ok())
-            .ok_or_else(|| {
-                Error::store(
-                    StoreErrorKind::Io,
-                    format!("store.{name} is not a function"),
-                )
-            })?;
-        let called = match arg {
-            Some(a) => f.call1(&self.0, a),
-            None => f.call0(&self.0),
+            .ok_or_else(|| JsValue::from_str(&format!("store.{name} is not a function")))?;
+        let called = match args {
+            [] => f.call0(&self.0),
+            [a] => f.call1(&self.0, a),
+            [a, b, ..] => f.call2(&self.0, a, b),
         };
-        let outcome = match called {
+        match called {
             Ok(v) => JsFuture::from(Promise::resolve(&v)).await,
             Err(e) => Err(e),
-        };
-        outcome.map_err(|e| {
-            Error::store(
-                StoreErrorKind::Io,
-                format!("store.{name}() failed: {}", message(&e)),
-            )
-        })
+        }
     }
 
     /// The stored record, or `None` when the store is empty.
     pub(crate) async fn load(&self) -> Result<Option<StoreRecord>, Error> {
-        let value = self.call("load", None).await?;
+        let value = self.call("load", &[]).await.map_err(|e| {
+            Error::store(
+                StoreErrorKind::Io,
+                format!("store.load() failed: {}", message(&e)),
+            )
+        })?;
         if value.is_null() || value.is_undefined() {
             return Ok(None);
         }
@@ -77,10 +77,25 @@ impl JsStore {
         StoreRecord::from_json(&text).map(Some)
     }
 
-    /// Saves a record; resolves once the store says it is durable.
-    pub(crate) async fn save(&self, record: StoreRecord) -> Result<(), Error> {
+    /// Saves `record` if the store still holds generation `expected` (0: the
+    /// store must be empty); resolves once the store says it is durable. A
+    /// `StoreConflictError` from the store is a [`StoreErrorKind::Conflict`].
+    pub(crate) async fn save(&self, record: StoreRecord, expected: u64) -> Result<(), Error> {
+        let generation = record.generation;
         let js: JsValue = JsStoreRecord { inner: record }.into();
-        self.call("save", Some(&js)).await.map(|_| ())
+        match self.call("save", &[js, (expected as f64).into()]).await {
+            Ok(_) => Ok(()),
+            Err(e) if is_conflict(&e) => Err(Error::store(
+                StoreErrorKind::Conflict,
+                format!(
+                    "another rotation changed the store (saving generation {generation} found another than {expected}); run again"
+                ),
+            )),
+            Err(e) => Err(Error::store(
+                StoreErrorKind::Io,
+                format!("store.save() failed: {}", message(&e)),
+            )),
+        }
     }
 }
 

@@ -54,18 +54,82 @@ export interface SecretInfo {
   createdAtMs: number;
 }
 
-/** Where a rotation keeps its record. `save` must resolve only once the record is durable. */
+/**
+ * Where a rotation keeps its record. Both methods may be async.
+ *
+ * `save` is a compare-and-swap: store `record` only if the store still holds
+ * the record of generation `expectedGeneration` (always `record.generation - 1`;
+ * 0 means "only if the store is empty"), atomically, and resolve once it is
+ * durable. On a mismatch change nothing and reject with `new StoreConflictError()`:
+ * the rotation then stops with that error ("run again"), having deleted nothing
+ * since its last save. This check is what makes two rotations of one store safe
+ * (two tabs, a double click, a background job); no lock is needed for safety.
+ * Store `record.toStorageString()` and compare `generation`s.
+ */
 export interface SecretStore {
   /** The saved record (or its storage string), or null when empty. */
   load(): Promise<StoreRecord | string | null | undefined>;
-  save(record: StoreRecord): Promise<void>;
+  save(record: StoreRecord, expectedGeneration: number): Promise<void>;
 }
 
-/** Options of `rotate` and `loginAndRotate`. */
-export interface RotateOptions {
+/** The store, and how to lock it: shared by `rotate`, `seed` and `claim`. */
+export interface StoreOptions {
   store: SecretStore;
-  /** Description of the new secret (a lineage tag is appended). */
+  /**
+   * Hold an exclusive Web Lock (`navigator.locks`) while working on the store,
+   * where the host has Web Locks (browsers; not Node 20). Default true. An
+   * optimisation only: without it, compare-and-swap keeps the store safe.
+   */
+  lock?: boolean;
+  /** The lock's name; default: named after the store's server, customer and client. */
+  lockName?: string;
+}
+
+/** Options of `seed`, and of `rotate` when it seeds an empty store. */
+export interface SeedOptions {
+  /** The id of this client's secret, if known: it must exist, and naming it claims it (the first rotation deletes it). */
+  secretId?: string;
+  /**
+   * Claim the secret when it is the client's only one: the first rotation deletes it.
+   * Say so only when no other job or installation was given the same secret.
+   * Unclaimed, it is kept (never deleted by a rotation) and reported in `kept`.
+   */
+  claim?: boolean;
+  /** Description of the secrets the store's rotations create (a lineage tag is appended). */
   description?: string;
+}
+
+/** Options of `seed`. */
+export type SeedStoreOptions = StoreOptions & SeedOptions;
+
+/** Options of `rotate` and `loginAndRotate`; the seed options apply only to an empty store. */
+export type RotateOptions = StoreOptions & SeedOptions;
+
+/** Options of `claim`. */
+export interface ClaimOptions extends StoreOptions {
+  /** A kept secret's id (or candidate), or the current secret's id (or candidate). */
+  id: string;
+}
+
+/** A secret a kept entry may be (its id is unknown), as listed when the store was seeded. */
+export interface SecretCandidate {
+  id: string;
+  createdAt: string | null;
+}
+
+/**
+ * A secret the rotation will not delete because it is not provably the store's own
+ * (handed in, shared, or of unknown id). Show `advice` to the user: delete it by
+ * hand once nothing uses it, or claim it (`client.claim`) and the next rotation deletes it.
+ */
+export interface KeptSecret {
+  id: string | null;
+  createdAt: string | null;
+  /** For an unknown id: the secrets it may be. */
+  candidates: SecretCandidate[];
+  reason: string;
+  /** One sentence: how to delete it by hand or claim it. */
+  advice: string;
 }
 
 /** What a rotation did. */
@@ -76,7 +140,8 @@ export interface RotationReport {
   newId: string | null;
   deleted: string[];
   swept: string[];
-  kept: { id: string | null; reason: string }[];
+  /** The store's kept secrets plus any this run left: reported every run. */
+  kept: KeptSecret[];
   roundTrips: number;
   persists: number;
   generation: number;

@@ -3,7 +3,7 @@
 //! redact); listed secrets and rotation reports hold none and are plain objects.
 
 use js_sys::{Array, Object, Reflect};
-use mapsindoors_auth::{CreatedSecret, RotationReport, SecretInfo, Token};
+use mapsindoors_auth::{Candidate, CreatedSecret, KeptSecret, RotationReport, SecretInfo, Token};
 use wasm_bindgen::prelude::*;
 
 /// An access token. `toString()` and `JSON.stringify` never show its value.
@@ -169,21 +169,43 @@ pub(crate) fn report(r: &RotationReport) -> JsValue {
     );
     set(&o, "deleted", strings(&r.deleted).into());
     set(&o, "swept", strings(&r.swept).into());
-    let kept = r
-        .kept
-        .iter()
-        .map(|k| {
-            let e = Object::new();
-            set(&e, "id", k.id.as_deref().map_or(JsValue::NULL, Into::into));
-            set(&e, "reason", k.reason.as_str().into());
-            JsValue::from(e)
-        })
-        .collect::<Array>();
-    set(&o, "kept", kept.into());
+    set(&o, "kept", kept_list(&r.kept));
     set(&o, "roundTrips", r.round_trips.into());
     set(&o, "persists", r.persists.into());
     set(&o, "generation", (r.generation as f64).into());
     o.into()
+}
+
+/// Kept secrets as `KeptSecret[]`: id, createdAt, candidates, reason and advice.
+pub(crate) fn kept_list(kept: &[KeptSecret]) -> JsValue {
+    kept.iter()
+        .map(|k| {
+            let e = Object::new();
+            set(&e, "id", opt(k.id.as_deref()));
+            set(&e, "createdAt", opt(k.created_at.as_deref()));
+            set(&e, "candidates", candidates(&k.candidates));
+            set(&e, "reason", k.reason.as_str().into());
+            set(&e, "advice", k.advice().into());
+            JsValue::from(e)
+        })
+        .collect::<Array>()
+        .into()
+}
+
+fn candidates(list: &[Candidate]) -> JsValue {
+    list.iter()
+        .map(|c| {
+            let e = Object::new();
+            set(&e, "id", c.id.as_str().into());
+            set(&e, "createdAt", opt(c.created_at.as_deref()));
+            JsValue::from(e)
+        })
+        .collect::<Array>()
+        .into()
+}
+
+fn opt(value: Option<&str>) -> JsValue {
+    value.map_or(JsValue::NULL, Into::into)
 }
 
 fn set(o: &Object, key: &str, value: JsValue) {
