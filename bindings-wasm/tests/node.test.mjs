@@ -27,16 +27,37 @@ const admin = () =>
   new lib.Client({ authUrl: emu.url, customerId: "demo-customer", username: "admin@example.com", password: "demo-password" });
 const tokenRequests = async () => (await emu.admin("GET", "log")).filter((e) => e.route === "token").length;
 
-/** A store that keeps the storage string in memory, as a real store would keep it on disk. */
-function memoryStore(initial = null) {
+/**
+ * A compare-and-swap store that keeps the storage string in memory, as a real
+ * store would keep it on disk. `delay` (ms, or a function) makes load and save
+ * take time, so concurrent runs interleave.
+ */
+function memoryStore(initial = null, { delay = 0 } = {}) {
+  const pause = () => new Promise((r) => setTimeout(r, typeof delay === "function" ? delay() : delay));
   const store = {
     text: initial,
+    generation: initial === null ? 0 : lib.StoreRecord.fromStorageString(initial).generation,
     saves: 0,
-    async load() { return store.text; },
-    async save(record) { store.text = record.toStorageString(); store.saves += 1; },
+    conflicts: 0,
+    async load() { await pause(); return store.text; },
+    async save(record, expectedGeneration) {
+      await pause();
+      // Check and write with no await in between: atomic on the JS thread.
+      if (store.generation !== expectedGeneration) {
+        store.conflicts += 1;
+        throw new lib.StoreConflictError(`holds generation ${store.generation}, not ${expectedGeneration}`);
+      }
+      store.text = record.toStorageString();
+      store.generation = record.generation;
+      store.saves += 1;
+    },
   };
   return store;
 }
+const loginWorks = async (secret) => {
+  const r = await fetch(`${emu.url}/connect/token`, { method: "POST", body: new URLSearchParams({ grant_type: "client_credentials", client_id: "demo-client", client_secret: secret }) });
+  return r.status === 200;
+};
 
 test("conformance vectors through the nodejs build", async () => {
   const files = {};
@@ -129,17 +150,21 @@ test("bad options are InvalidInputError, thrown before any request", async () =>
   await assert.rejects(client().rotate({ store: {} }), lib.InvalidInputError);
 });
 
-test("rotate: seeds from the client, replaces the secret, keeps the client working", async () => {
+test("rotate: seeds an empty store (claimed), replaces the secret, keeps the client working", async () => {
   const before = await admin().listSecrets();
   const c = client();
   await c.listSecrets();
   const store = memoryStore();
-  const report = await c.rotate({ store, description: "nightly" });
+  const mine = before.filter((s) => s.clientId === "demo-client");
+  // The seed names the secret handed in: claimed, so the first rotation deletes it.
+  const report = await c.rotate({ store, description: "nightly", secretId: mine.length === 1 ? undefined : mine[0].id, claim: mine.length === 1 });
   assert.equal(report.rotated, true);
   assert.ok(report.newId);
+  assert.deepEqual(report.kept, []);
   assert.ok(store.saves >= 2);
   const record = lib.StoreRecord.fromStorageString(store.text);
   assert.equal(record.currentId, report.newId);
+  assert.equal(record.currentOwned, true);
   assert.notEqual(record.exposeCurrentSecret(), emu.demoSecret);
   // The old secret is gone and the new one works; the client switched to it.
   await assert.rejects(client().token(), lib.InvalidClientError);
@@ -152,6 +177,7 @@ test("rotate: seeds from the client, replaces the secret, keeps the client worki
   assert.equal(token.tokenType, "Bearer");
   const third = lib.StoreRecord.fromStorageString(store.text);
   assert.notEqual(third.exposeCurrentSecret(), record.exposeCurrentSecret());
+  assert.equal(await loginWorks(record.exposeCurrentSecret()), false, "the store's own old secret is deleted");
   emu.demoSecret = third.exposeCurrentSecret();
   // Redaction of the record and the report.
   for (const text of [String(third), JSON.stringify(third), util.inspect(third), JSON.stringify(report)]) {
@@ -160,7 +186,10 @@ test("rotate: seeds from the client, replaces the secret, keeps the client worki
 });
 
 test("rotate: an interrupted rotation is finished by the next one", async () => {
-  const seed = lib.StoreRecord.create({ authUrl: emu.url, customerId: "demo-customer", clientId: "demo-client", clientSecret: emu.demoSecret });
+  const mine = (await admin().listSecrets()).filter((s) => s.clientId === "demo-client");
+  assert.equal(mine.length, 1);
+  // A record made by hand, naming (claiming) the secret's id.
+  const seed = lib.StoreRecord.create({ authUrl: emu.url, customerId: "demo-customer", clientId: "demo-client", clientSecret: emu.demoSecret, secretId: mine[0].id });
   const store = memoryStore(seed.toStorageString());
   const c = client();
   await emu.admin("POST", "faults", { route: "delete", action: "drop_after", count: 10 });
@@ -170,9 +199,12 @@ test("rotate: an interrupted rotation is finished by the next one", async () => 
   assert.ok(err.cause instanceof lib.TransportError);
   const mid = lib.StoreRecord.fromStorageString(store.text);
   assert.equal(mid.hasPendingWork, true);
+  assert.ok(mid.unfinishedStage, "names the unfinished stage");
   const report = await c.rotate({ store });
   assert.equal(report.resumed, true);
   const done = lib.StoreRecord.fromStorageString(store.text);
+  assert.equal(done.hasPendingWork, false);
+  assert.equal(await loginWorks(emu.demoSecret), false, "the claimed old secret is deleted");
   emu.demoSecret = done.exposeCurrentSecret();
   await client().token();
 });
@@ -180,6 +212,125 @@ test("rotate: an interrupted rotation is finished by the next one", async () => 
 test("store failures are StoreError; corrupt records are refused without echo", async () => {
   const failing = { async load() { return null; }, async save() { throw new Error("disk full"); } };
   const err = await client().rotate({ store: failing }).catch((e) => e);
-  assert.ok(err instanceof lib.StoreError || err instanceof lib.RotationIncompleteError, String(err));
+  assert.ok(err instanceof lib.StoreError, String(err));
+  assert.equal(err instanceof lib.StoreConflictError, false);
+  assert.equal(err.detail, "io");
   assert.throws(() => lib.StoreRecord.fromStorageString(`{"format":"x","secret":"${CANARY}"}`), (e) => e instanceof lib.StoreError && !e.message.includes(CANARY));
+});
+
+test("seed: an empty store keeps the handed-in secret unless claimed; claim makes the next rotation delete it", async () => {
+  const c = client();
+  const store = memoryStore();
+  const seeded = await c.seed({ store, description: "seeded" });
+  assert.equal(seeded.generation, 1);
+  assert.equal(store.generation, 1);
+  assert.equal(seeded.currentOwned, false, "not claimed");
+  const handedIn = seeded.currentId;
+  assert.ok(handedIn, "the client's only secret is identified");
+  // Seeding a store that holds a record is a conflict, and changes nothing.
+  await assert.rejects(c.seed({ store }), (e) => e instanceof lib.StoreConflictError && e.code === "store" && e.detail === "conflict");
+  assert.equal(store.generation, 1);
+  // The first rotation keeps the handed-in secret and says so.
+  const first = await c.rotate({ store });
+  assert.equal(first.rotated, true);
+  assert.deepEqual(first.deleted, []);
+  assert.equal(first.kept.length, 1);
+  const [kept] = first.kept;
+  assert.equal(kept.id, handedIn);
+  assert.ok(kept.reason.length > 0);
+  assert.match(kept.advice, new RegExp(handedIn));
+  assert.ok(Array.isArray(kept.candidates));
+  assert.ok("createdAt" in kept);
+  assert.equal(await loginWorks(emu.demoSecret), true, "the handed-in secret still works");
+  const record = lib.StoreRecord.fromStorageString(store.text);
+  assert.deepEqual(record.kept.map((k) => k.id), [handedIn]);
+  // A second rotation deletes the first one's secret (its own) and still keeps the handed-in one.
+  const second = await c.rotate({ store });
+  assert.deepEqual(second.deleted, [first.newId]);
+  assert.deepEqual(second.kept.map((k) => k.id), [handedIn]);
+  assert.equal(await loginWorks(emu.demoSecret), true);
+  // Claiming it (a compare-and-swap save) makes the next rotation delete it.
+  const before = store.generation;
+  const claimed = await c.claim({ store, id: handedIn });
+  assert.equal(claimed.generation, before + 1);
+  assert.equal(store.generation, before + 1);
+  await assert.rejects(c.claim({ store, id: "no-such-secret" }), lib.InvalidInputError);
+  const third = await c.rotate({ store });
+  assert.ok(third.deleted.includes(handedIn), JSON.stringify(third));
+  assert.deepEqual(third.kept, []);
+  assert.equal(await loginWorks(emu.demoSecret), false, "the claimed secret is deleted");
+  emu.demoSecret = lib.StoreRecord.fromStorageString(store.text).exposeCurrentSecret();
+  assert.equal(await loginWorks(emu.demoSecret), true);
+  await assert.rejects(c.claim({ store: memoryStore(), id: handedIn }), (e) => e instanceof lib.StoreError && e.detail === "missing");
+});
+
+test("a generation mismatch at save rejects with StoreConflictError (run again), and the store still works", async () => {
+  const c = client();
+  const store = memoryStore();
+  await c.seed({ store, claim: true });
+  // Another writer bumps the store's generation after this run loaded it.
+  const racing = {
+    load: () => store.load(),
+    async save(record, expected) {
+      if (record.generation === store.generation + 1 && !racing.bumped) {
+        racing.bumped = true;
+        const other = lib.StoreRecord.fromStorageString(store.text).claim(lib.StoreRecord.fromStorageString(store.text).currentId);
+        await store.save(other, store.generation);
+      }
+      return store.save(record, expected);
+    },
+  };
+  const err = await c.rotate({ store: racing }).catch((e) => e);
+  assert.ok(err instanceof lib.StoreConflictError, String(err));
+  assert.ok(err instanceof lib.StoreError && err instanceof lib.MapsIndoorsAuthError);
+  assert.equal(err.code, "store");
+  assert.equal(err.detail, "conflict");
+  assert.equal(err.name, "StoreConflictError");
+  assert.match(err.message, /run again/);
+  const held = lib.StoreRecord.fromStorageString(store.text);
+  assert.equal(await loginWorks(held.exposeCurrentSecret()), true, "the store's secret still works");
+  // Run again: it completes.
+  const report = await c.rotate({ store });
+  assert.equal(report.rotated, true);
+  const done = lib.StoreRecord.fromStorageString(store.text);
+  assert.equal(await loginWorks(done.exposeCurrentSecret()), true);
+  emu.demoSecret = done.exposeCurrentSecret();
+});
+
+test("two concurrent rotate() calls on one CAS-only store (no lock) never delete the promoted secret", async () => {
+  const c = client();
+  const store = memoryStore(null, { delay: () => Math.floor(Math.random() * 15) });
+  await c.seed({ store, claim: true, lock: false });
+  const outcomes = { fulfilled: 0, conflict: 0, incomplete: 0, staleLogin: 0 };
+  for (let round = 0; round < 8; round += 1) {
+    // Two clients (two tabs, or an app and a background job) and one client twice.
+    const other = client({ clientSecret: lib.StoreRecord.fromStorageString(store.text).exposeCurrentSecret() });
+    // Staggered starts: later runs load a record a rotation is in the middle of.
+    const later = (ms, run) => new Promise((r) => setTimeout(r, ms)).then(run);
+    const stagger = () => Math.floor(Math.random() * 20 * round);
+    const runs = await Promise.allSettled([
+      c.rotate({ store, lock: false }),
+      later(stagger(), () => other.rotate({ store, lock: false })),
+      later(stagger(), () => c.rotate({ store, lock: false })),
+    ]);
+    for (const r of runs) {
+      if (r.status === "fulfilled") outcomes.fulfilled += 1;
+      else if (r.reason instanceof lib.StoreConflictError) outcomes.conflict += 1;
+      else if (r.reason instanceof lib.RotationIncompleteError) outcomes.incomplete += 1;
+      // A run that loaded the record before another replaced (and deleted) its secret.
+      else if (r.reason instanceof lib.InvalidClientError) outcomes.staleLogin += 1;
+      else assert.fail(`unexpected outcome: ${r.reason}`);
+    }
+    const held = lib.StoreRecord.fromStorageString(store.text);
+    assert.equal(await loginWorks(held.exposeCurrentSecret()), true, `round ${round}: the store's current secret still logs in`);
+  }
+  assert.ok(outcomes.conflict > 0, `the runs did race: ${JSON.stringify(outcomes)}`);
+  console.log(`concurrent rotations: ${JSON.stringify(outcomes)}`);
+  // A clean run finishes whatever the races left (young orphans of runs that
+  // lost a race wait for the sweep's grace period), and the current secret works.
+  await c.rotate({ store });
+  const done = lib.StoreRecord.fromStorageString(store.text);
+  assert.ok([undefined, "sweep"].includes(done.unfinishedStage), String(done.unfinishedStage));
+  assert.equal(await loginWorks(done.exposeCurrentSecret()), true);
+  emu.demoSecret = done.exposeCurrentSecret();
 });
