@@ -1,12 +1,27 @@
 // The admin page: plain JS over the mapsindoors-auth package. Secrets are
 // only ever shown in the one-time panel and are never logged.
-import init, { Client, StoreRecord } from "../pkg/web/index.js";
+import init, { Client, StoreRecord, StoreConflictError } from "../pkg/web/index.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 let client = null;
 let signedIn = null; // { method, authUrl, customerId, clientId?, clientSecret? }
-let rotationStore = null; // in-memory store: { text } — see the page's Rotate section for why
+let rotationStore = null; // in-memory compare-and-swap store — see the page's Rotate section for why
+
+/** An in-memory store: `save` is a compare-and-swap on the record's generation. */
+function memoryStore() {
+  const store = {
+    text: null,
+    generation: 0,
+    async load() { return store.text; },
+    async save(record, expectedGeneration) {
+      if (store.generation !== expectedGeneration) throw new StoreConflictError();
+      store.text = record.toStorageString();
+      store.generation = record.generation;
+    },
+  };
+  return store;
+}
 
 function readable(err, authUrl) {
   switch (err && err.code) {
@@ -20,6 +35,9 @@ function readable(err, authUrl) {
     case "server_error": return `The auth server failed (HTTP ${err.status}). Try again shortly.`;
     case "invalid_input": return `Please check the form: ${err.message.replace(/^invalid input: /, "")}`;
     case "rotation_incomplete": return "The rotation stopped part-way. Your old secret still works; press Rotate again to finish it.";
+    case "store": return err.detail === "conflict"
+      ? "Another rotation (another tab or click) changed the record meanwhile. Nothing was lost: press Rotate again."
+      : err.message;
     default: return (err && err.message) || String(err);
   }
 }
@@ -209,17 +227,17 @@ async function main() {
   });
 
   $("rotate-button").addEventListener("click", (ev) => busy(ev.target, async () => {
-    rotationStore ??= {
-      text: null,
-      async load() { return this.text; },
-      async save(record) { this.text = record.toStorageString(); },
-    };
-    const report = await client.rotate({ store: rotationStore, description: "rotated from the admin page" });
+    rotationStore ??= memoryStore();
+    // The first rotation seeds the store with the secret you signed in with. It is deleted
+    // afterwards only if you claim it (nothing else uses it); otherwise it is kept and reported.
+    const claim = $("claim-old").checked;
+    const report = await client.rotate({ store: rotationStore, description: "rotated from the admin page", claim });
     const record = StoreRecord.fromStorageString(rotationStore.text);
     // EXPOSE: the rotated secret lives only in this page's memory; show it once to keep.
     showSecretOnce(record.currentId ?? "?", record.exposeCurrentSecret(), "Your new secret (after rotation)");
     await refresh();
-    say(`Rotated: new secret ${report.newId}${report.deleted.length ? `, deleted ${report.deleted.join(", ")}` : ""}. Copy the new secret now.`);
+    const kept = report.kept.map((k) => `Kept ${k.id ?? "a secret of unknown id"}: ${k.advice}.`).join(" ");
+    say(`Rotated: new secret ${report.newId}${report.deleted.length ? `, deleted ${report.deleted.join(", ")}` : ""}. Copy the new secret now.${kept ? ` ${kept}` : ""}`);
   }));
 }
 

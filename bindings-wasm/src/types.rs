@@ -140,7 +140,7 @@ export interface RotationReport {
   newId: string | null;
   deleted: string[];
   swept: string[];
-  /** The store's kept secrets plus any this run left: reported every run. */
+  /** The store's kept secrets and those this run left: reported every run. */
   kept: KeptSecret[];
   roundTrips: number;
   persists: number;

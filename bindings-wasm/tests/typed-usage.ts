@@ -1,8 +1,8 @@
 // Compiled with `tsc --noEmit --strict` against the built package's .d.ts:
 // the public API must type-check without `any`.
 import init, {
-  Client, StoreRecord, MapsIndoorsAuthError, InvalidClientError, RateLimitedError,
-  type SecretInfo, type SecretStore, type RotationReport, type ErrorCode, type TransportRequest,
+  Client, StoreRecord, MapsIndoorsAuthError, InvalidClientError, RateLimitedError, StoreConflictError,
+  type SecretInfo, type SecretStore, type RotationReport, type ErrorCode, type TransportRequest, type KeptSecret,
 } from "mapsindoors-auth";
 
 await init();
@@ -19,14 +19,36 @@ await client.deleteSecret(created.id);
 const bare = await client.createSecret({});
 await client.deleteSecret(bare.id);
 let saved: string | null = null;
+let savedGeneration = 0;
 const store: SecretStore = {
   async load() { return saved; },
-  async save(record: StoreRecord) { saved = record.toStorageString(); },
+  async save(record: StoreRecord, expectedGeneration: number) {
+    if (savedGeneration !== expectedGeneration) throw new StoreConflictError();
+    saved = record.toStorageString();
+    savedGeneration = record.generation;
+  },
 };
-const report: RotationReport = await client.rotate({ store, description: "nightly" });
+const seeded: StoreRecord = await client.seed({ store, claim: true, description: "nightly" });
+const owned: boolean = seeded.currentOwned;
+let report: RotationReport;
+try {
+  report = await client.rotate({ store, description: "nightly", lockName: "my-store", secretId: "s-1" });
+} catch (e) {
+  if (e instanceof StoreConflictError) {
+    const detail: "conflict" = e.detail;
+    console.log(detail);
+  }
+  report = await client.rotate({ store, lock: false });
+}
 const ids: string[] = report.deleted;
+const kept: KeptSecret[] = report.kept;
+const advice: string[] = kept.map((k) => `${k.id ?? k.candidates.map((c) => c.id).join("|")}: ${k.advice} (${k.reason}, ${k.createdAt ?? "?"})`);
+const claimed: StoreRecord = await client.claim({ store, id: kept[0]?.id ?? "s-1" });
 const record = StoreRecord.fromStorageString(saved ?? "");
 const gen: number = record.generation;
+const stage: string | undefined = record.unfinishedStage;
+const next: StoreRecord = record.claim("s-1");
+const recordKept: KeptSecret[] = record.kept;
 const custom = new Client({
   clientId: "a", clientSecret: "b",
   transport: async (req: TransportRequest) => ({ status: 200, headers: [["Content-Type", "application/json"]], body: req.body }),
@@ -48,4 +70,4 @@ try {
 }
 // @ts-expect-error: credentials are required
 new Client({ authUrl: "https://auth.mapsindoors.com" });
-console.log(header, lifetime, first, once, ids, gen);
+console.log(header, lifetime, first, once, ids, gen, owned, advice, claimed, stage, next, recordKept);
