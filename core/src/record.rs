@@ -273,6 +273,14 @@ fn opt_u64(v: &Json, key: &str) -> Result<u64, String> {
     }
 }
 
+fn lineage_ok(lineage: &str) -> bool {
+    !lineage.is_empty()
+        && lineage.len() <= 64
+        && lineage
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
 /// A new store lineage from fresh randomness: `l-` and 16 hex digits.
 #[must_use]
 pub fn mint_lineage(nonce: [u8; 8]) -> String {
@@ -296,12 +304,7 @@ impl StoreRecord {
     ) -> Result<Self, Error> {
         let customer_id = config.require_customer_id()?.to_owned();
         Credentials::client(client_id, secret.clone())?;
-        if lineage.is_empty()
-            || lineage.len() > 64
-            || !lineage
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
+        if !lineage_ok(lineage) {
             return Err(Error::invalid_input(
                 "lineage",
                 "must be 1 to 64 ASCII letters, digits or '-'",
@@ -411,10 +414,10 @@ impl StoreRecord {
                 "not a secret this store keeps: only a kept secret (or the current one) can be claimed; delete others by hand",
             ));
         }
-        if self.previous_id.is_some() || self.deleting.is_some() {
+        if self.previous_id.is_some() || self.deleting.is_some() || self.pending.is_some() {
             return Err(Error::invalid_input(
                 "id",
-                "an old secret is still being deleted: run a rotation first, then claim",
+                "a rotation is unfinished: run a rotation first, then claim",
             ));
         }
         next.kept.retain(|k| !named(k));
@@ -450,6 +453,12 @@ impl StoreRecord {
             .map_err(|r| corrupt(format!("invalid record: {r}")))?;
         if record.current.secret.is_empty() {
             return Err(corrupt("the current secret is empty".to_owned()));
+        }
+        record.check_roles()?;
+        if !lineage_ok(&record.lineage) {
+            return Err(corrupt(
+                "field `lineage` must be 1 to 64 ASCII letters, digits or '-'".to_owned(),
+            ));
         }
         if record.generation == u64::MAX {
             return Err(corrupt(
@@ -611,6 +620,32 @@ impl StoreRecord {
     /// [`Error::InvalidInput`] for an empty client id.
     pub fn current_credentials(&self) -> Result<Credentials, Error> {
         Credentials::client(&self.client_id, self.current.secret.clone())
+    }
+
+    /// Refuses a record whose cleanup (`previous_id`, `deleting`) names the
+    /// current or pending secret: following it would delete a secret in use.
+    ///
+    /// # Errors
+    /// [`Error::Store`] (corrupt).
+    pub fn check_roles(&self) -> Result<(), Error> {
+        let in_use = [
+            self.current.id.as_deref(),
+            self.pending.as_ref().and_then(|p| p.id.as_deref()),
+        ];
+        for (field, id) in [
+            ("previous_id", self.previous_id.as_deref()),
+            ("deleting", self.deleting.as_deref()),
+        ] {
+            if id.is_some() && in_use.contains(&id) {
+                return Err(Error::store(
+                    StoreErrorKind::Corrupt,
+                    format!(
+                        "field `{field}` names the current or pending secret; the record was left untouched"
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The record that replaces this one: the next generation, stamped `now_ms`.

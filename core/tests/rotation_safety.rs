@@ -192,3 +192,96 @@ fn a_shared_seed_secret_is_never_deleted() {
     assert_only_own_deleted(&server, "l-a");
     assert_only_own_deleted(&server, "l-b");
 }
+
+/// Found by review: a DELETE the server refuses for good (403) must not make
+/// every later run retry it forever; the secret is kept and reported.
+#[test]
+fn a_delete_refused_for_good_is_kept_not_retried_forever() {
+    let mut server = Server::default();
+    let old = server.add(
+        "old-secret",
+        "seeded",
+        CLIENT,
+        Origin::HandedTo("l-a".into()),
+    );
+    let mut store = Store::new(seeded("old-secret", Some(old.clone()), "l-a"));
+    let mut run = start(&store, "l-a", 1, 0);
+    run.until(&mut server, &mut store, |r| {
+        r.next_is("DELETE", "/api/clientcredentials")
+    });
+    for _ in 0..4 {
+        if run.next_is("DELETE", "/api/clientcredentials") {
+            run.answer(mapsindoors_auth::HttpResponse::new(403, vec![], vec![]));
+        } else if !run.is_done() {
+            run.advance(&mut server, &mut store);
+        }
+    }
+    let report = run.finish(&mut server, &mut store).unwrap();
+    assert!(
+        report
+            .kept
+            .iter()
+            .any(|k| k.id.as_deref() == Some(old.as_str()) && k.reason.contains("refused"))
+    );
+    let record = store.record.clone().unwrap();
+    assert!(record.deleting.is_none() && !record.has_unfinished_rotation());
+    // The next rotation goes ahead normally.
+    start(&store, "l-a", 2, 10)
+        .finish(&mut server, &mut store)
+        .unwrap();
+    assert!(current_works(&server, &store));
+}
+
+/// Found by review: a record whose cleanup names the secret in use (a hand
+/// edit, a buggy store) is refused, never followed.
+#[test]
+fn a_record_naming_the_current_secret_for_deletion_is_refused() {
+    let mut server = Server::default();
+    let id = server.add(
+        "old-secret",
+        "seeded",
+        CLIENT,
+        Origin::HandedTo("l-a".into()),
+    );
+    let mut record = seeded("old-secret", Some(id.clone()), "l-a");
+    record.previous_id = Some(id.clone());
+    let e = Rotation::new(record.clone(), RotateOptions::default(), None, [1; 8])
+        .err()
+        .unwrap();
+    assert_eq!(e.kind().as_str(), "store");
+    assert!(StoreRecord::from_json(&record.to_json()).is_err());
+    record.previous_id = None;
+    record.deleting = Some(id);
+    assert!(StoreRecord::from_json(&record.to_json()).is_err());
+}
+
+/// Found by review: claiming while a pending secret waits would strand the
+/// store's own old secret; claim is refused until the rotation is finished.
+#[test]
+fn claiming_during_an_unfinished_rotation_is_refused() {
+    let mut server = Server::default();
+    let seed_id = server.add("seed", "seeded", CLIENT, Origin::Seed);
+    // Identified (the client's only secret) but not claimed.
+    let mut record = seeded("seed", None, "l-a");
+    record.current.id = Some(seed_id.clone());
+    let mut store = Store::new(record);
+    start(&store, "l-a", 1, 0)
+        .finish(&mut server, &mut store)
+        .unwrap();
+    let mut run = start(&store, "l-a", 2, 10);
+    run.until(&mut server, &mut store, |r| {
+        r.rotation.record().pending.is_some()
+    });
+    let record = store.record.clone().unwrap();
+    assert_eq!(record.kept[0].id.as_deref(), Some(seed_id.as_str()));
+    let e = record.claim(&seed_id, 20).unwrap_err();
+    assert!(e.to_string().contains("unfinished"), "{e}");
+    // Once the rotation is finished, the claim goes through and is honoured.
+    run.finish(&mut server, &mut store).unwrap();
+    let claimed = store.record.as_ref().unwrap().claim(&seed_id, 30).unwrap();
+    store.save(&claimed).unwrap();
+    let report = start(&store, "l-a", 3, 40)
+        .finish(&mut server, &mut store)
+        .unwrap();
+    assert_eq!(report.deleted, vec![seed_id]);
+}

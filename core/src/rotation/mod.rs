@@ -164,6 +164,7 @@ impl Rotation {
     ) -> Result<Self, Error> {
         let config = record.config()?;
         record.current_credentials()?;
+        record.check_roles()?;
         let resumed =
             record.pending.is_some() || record.previous_id.is_some() || record.deleting.is_some();
         Ok(Self {
@@ -280,6 +281,13 @@ impl Rotation {
             change(r);
             r.deleting = Some(id);
         });
+        // Never a fence on a secret in use, whatever the record said.
+        if let Some(Action::Persist(next, _)) = &self.action {
+            if let Err(e) = next.check_roles() {
+                self.action = None;
+                self.fail(e);
+            }
+        }
     }
 
     fn login(&mut self, source: Source) {
@@ -646,15 +654,26 @@ impl Rotation {
             Ok(()) | Err(Error::NotFound { .. }) => {
                 match self.fenced.as_ref().map(|(_, t)| *t) {
                     Some(Target::Orphan) => self.report.swept.push(id),
-                    Some(Target::Abandoned) => self.kept_now.push(KeptSecret::new(
-                        Some(id),
-                        "pending secret was never accepted; deleted (it was this store's own)",
-                    )),
                     _ => self.report.deleted.push(id),
                 }
                 self.persist(now_ms, Why::Deleted, |r| r.deleting = None);
             }
             Err(e) if self.retry_without_cache(&e) => {}
+            // Refused for good (403, 400, ...): retrying next run would wedge
+            // the store. Keep the secret, say why, and go on.
+            Err(e) if e.status().is_some_and(permanent_refusal) => {
+                let kept = KeptSecret::new(
+                    Some(id),
+                    format!("the server refused to delete it ({e}); delete it by hand"),
+                );
+                self.persist(now_ms, Why::Deleted, |r| {
+                    r.deleting = None;
+                    r.kept.push(kept);
+                    if r.kept.len() > MAX_KEPT {
+                        r.kept.remove(0);
+                    }
+                });
+            }
             Err(e) => self.fail(e),
         }
     }
@@ -720,6 +739,11 @@ impl Rotation {
         self.report.kept.extend(self.kept_now.iter().cloned());
         self.report.clone()
     }
+}
+
+/// A 4xx that another try will not change (not 401, 404, 408 or 429).
+fn permanent_refusal(status: u16) -> bool {
+    (400..500).contains(&status) && !matches!(status, 401 | 404 | 408 | 429)
 }
 
 /// The orphan among secrets carrying one rotation's tag: the only one, or
@@ -832,12 +856,26 @@ impl Flow for Rotation {
                 // run's view is stale, so it stops before any delete. The new
                 // secret it may have created is that run's to sweep.
                 self.fenced = None;
+                let deleted: Vec<&str> = self
+                    .report
+                    .deleted
+                    .iter()
+                    .chain(&self.report.swept)
+                    .map(String::as_str)
+                    .collect();
+                let done = if deleted.is_empty() {
+                    "this run deleted nothing".to_owned()
+                } else {
+                    format!(
+                        "this run deleted only {} (each fenced first)",
+                        deleted.join(", ")
+                    )
+                };
                 self.fail(Error::store(
                     StoreErrorKind::Conflict,
                     format!(
-                        "another rotation changed the store (at `{}`, saving generation {}); this run deleted nothing after its last save; run again to finish",
-                        self.stage,
-                        record.generation
+                        "another rotation changed the store (at `{}`, saving generation {}); {done}; run again to finish",
+                        self.stage, record.generation
                     ),
                 ));
             }

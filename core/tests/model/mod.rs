@@ -36,6 +36,8 @@ pub struct Bound {
     /// Runs the first slot of each configuration starts (a restart after a
     /// crash needs 2; the final clean run restarts every store anyway).
     pub starts: u8,
+    /// Things done by hand in the two-store configuration.
+    pub two_store_admin: u8,
 }
 
 /// One configuration: the stores and the run slots.
@@ -49,6 +51,8 @@ pub struct Config_ {
     pub server: Server,
     /// Extra things a person may do by hand in this configuration.
     pub extra_admin: u8,
+    /// At most this many things done by hand here (keeps the small bound small).
+    pub admin_cap: u8,
 }
 
 /// What the explorer found.
@@ -62,6 +66,9 @@ pub struct Tally {
     /// deleted first: allowed by the one weakened invariant (see I2).
     pub copy_deletes: u64,
     pub finals: u64,
+    /// Runs that ended after at least one sleep (retries, propagation):
+    /// zero would mean the explorer never looks past a wait.
+    pub ends_after_sleep: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -77,6 +84,7 @@ struct Live {
     rotation: Rotation,
     pending: Pending,
     inputs: u64,
+    slept: bool,
 }
 
 #[derive(Clone)]
@@ -145,6 +153,7 @@ impl Live {
             rotation,
             pending,
             inputs: u64::from(nonce),
+            slept: false,
         }
     }
 
@@ -368,6 +377,10 @@ impl World {
             }
             Move::Wake(i) => {
                 let live = self.live(i);
+                // A wake changes the run: it must change the fingerprint too,
+                // or every path would be cut at its first sleep.
+                live.inputs = mix(live.inputs, "wake");
+                live.slept = true;
                 live.pending = poll(&mut live.rotation, now);
             }
             Move::Finish(i) => {
@@ -375,6 +388,9 @@ impl World {
                     return;
                 };
                 self.check_outcome(i, &result, tally);
+                if self.slots[i].live.as_ref().is_some_and(|l| l.slept) {
+                    tally.ends_after_sleep += 1;
+                }
                 self.ended(i);
             }
             Move::Propagate => self.server.propagate(),
@@ -596,7 +612,7 @@ pub fn explore(config: &Config_, bound: Bound) -> Tally {
         era: 0,
         crashes: bound.crashes,
         faults: bound.faults,
-        admin: bound.admin + config.extra_admin,
+        admin: (bound.admin + config.extra_admin).min(config.admin_cap),
         copies: Vec::new(),
     };
     let mut tally = Tally::default();
@@ -653,7 +669,7 @@ fn annotate(tally: &mut Tally, before: usize, trace: &[Move]) {
 }
 
 /// The configurations checked, built from real seeding data.
-pub fn configs(starts: u8) -> Vec<Config_> {
+pub fn configs(starts: u8, two_store_admin: u8) -> Vec<Config_> {
     let config = Config::new("https://auth.example.test")
         .expect("url")
         .with_customer_id("cust")
@@ -676,6 +692,7 @@ pub fn configs(starts: u8) -> Vec<Config_> {
         slots: vec![(0, starts), (0, 1)],
         server: server.clone(),
         extra_admin: 0,
+        admin_cap: u8::MAX,
     });
 
     // One run, and a person who acts twice: copies a tag, then deletes the
@@ -686,6 +703,7 @@ pub fn configs(starts: u8) -> Vec<Config_> {
         slots: vec![(0, starts)],
         server,
         extra_admin: 1,
+        admin_cap: u8::MAX,
     });
 
     // Two stores with different lineages on one client.
@@ -704,6 +722,7 @@ pub fn configs(starts: u8) -> Vec<Config_> {
         slots: vec![(0, starts), (1, 1)],
         server,
         extra_admin: 0,
+        admin_cap: two_store_admin,
     });
 
     // A shared seed secret of unknown id, two installations.
@@ -718,6 +737,7 @@ pub fn configs(starts: u8) -> Vec<Config_> {
         slots: vec![(0, starts), (1, 1)],
         server,
         extra_admin: 0,
+        admin_cap: u8::MAX,
     });
     out
 }

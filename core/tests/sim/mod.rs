@@ -377,3 +377,17 @@ impl Run {
         self.rotation.record().generation >= generation
     }
 }
+
+impl Run {
+    /// Answers the next (send) step with `response`; the server sees nothing.
+    pub fn answer(&mut self, response: HttpResponse) {
+        self.peek();
+        match self.step.take().unwrap() {
+            Step::Send(_) => {
+                self.now += 1;
+                self.rotation.on_response(Ok(response), self.now);
+            }
+            other => panic!("not a send: {other:?}"),
+        }
+    }
+}
