@@ -7,7 +7,7 @@ demo:        ## The main job: a real rotation against the embedded emulator.
 test:        ## Every test, every language. What CI runs.
 	scripts/test-all.sh
 
-verify:      ## The rotation model check at its large bound (~10 min on 2 cores).
+verify:      ## The rotation model check at its large bound (~3 min on 2 cores).
 	MIA_MODEL_BOUND=large cargo test --locked -p mapsindoors-auth --test model_check -- --nocapture
 
 test-rust:   ## fmt, clippy, the core, the emulator, the IO-free check.
