@@ -49,6 +49,7 @@ pub fn parse_token(response: &HttpResponse) -> Result<Token, Error> {
 /// # Errors
 /// The server's refusal or [`Error::UnexpectedResponse`].
 pub fn parse_list(response: &HttpResponse) -> Result<Vec<SecretInfo>, Error> {
+    bearer_refused(response)?;
     let value = json_value(response, false)?;
     let Json::Array(items) = value else {
         return Err(unexpected(response, "expected a JSON array", false));
@@ -82,6 +83,7 @@ pub fn parse_list(response: &HttpResponse) -> Result<Vec<SecretInfo>, Error> {
 /// The server's refusal or [`Error::UnexpectedResponse`]; the body is never
 /// echoed, as it may hold the new secret.
 pub fn parse_create(response: &HttpResponse) -> Result<CreatedSecret, Error> {
+    bearer_refused(response)?;
     let object = json_object(response, true)?;
     let bad = |r: String| unexpected(response, &r, true);
     let secret = match object.get("secret") {
@@ -103,8 +105,20 @@ pub fn parse_create(response: &HttpResponse) -> Result<CreatedSecret, Error> {
 /// # Errors
 /// The server's refusal ([`Error::NotFound`], ...) or [`Error::UnexpectedResponse`].
 pub fn parse_delete(response: &HttpResponse) -> Result<(), Error> {
+    bearer_refused(response)?;
     check_size(response, false)?;
     check_status(response)
+}
+
+/// A resource endpoint's 401 means the bearer token was refused (RFC 6750),
+/// whatever the body says: ASP.NET's JWT handler may add
+/// `{"error":"invalid_token"}`, which is no OAuth error of the caller's
+/// credentials. It is [`Error::Unauthorized`], so callers log in again.
+fn bearer_refused(response: &HttpResponse) -> Result<(), Error> {
+    if response.status == 401 {
+        return Err(Error::Unauthorized { status: 401 });
+    }
+    Ok(())
 }
 
 /// Maps a non-2xx response to an error: 429 and 5xx by status, then the
