@@ -39,6 +39,31 @@ pub(crate) fn router() -> Router<App> {
         .route("/_emulator/log", get(log).delete(clear_log))
         .route("/_emulator/secrets", get(secrets))
         .route("/_emulator/reset", post(reset))
+        .route("/_emulator/revoke-tokens", post(revoke_tokens))
+        .route("/_emulator/bearer-errors", post(set_bearer_errors))
+}
+
+/// Revokes every issued access token, as a server-side revocation would.
+async fn revoke_tokens(State(app): State<App>) -> Response {
+    app.revoke_tokens();
+    empty(StatusCode::NO_CONTENT)
+}
+
+/// `{"json_body": true}`: a refused bearer token's 401 also carries
+/// `{"error":"invalid_token",...}` (some deployments add it); `false`: headers only.
+async fn set_bearer_errors(State(app): State<App>, body: Bytes) -> Response {
+    match serde_json::from_slice::<BearerErrors>(&body) {
+        Ok(b) => {
+            app.set_bearer_json_body(b.json_body);
+            json(StatusCode::OK, &b)
+        }
+        Err(e) => bad_request(e.to_string()),
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct BearerErrors {
+    json_body: bool,
 }
 
 async fn faults(State(app): State<App>) -> Response {

@@ -37,6 +37,7 @@ pub(crate) struct Shared {
     faults: Mutex<FaultQueue>,
     log: Mutex<RequestLog>,
     propagation: Mutex<Duration>,
+    bearer_json_body: Mutex<bool>,
 }
 
 impl Shared {
@@ -50,6 +51,7 @@ impl Shared {
             faults: Mutex::new(FaultQueue::default()),
             log: Mutex::new(RequestLog::default()),
             propagation: Mutex::new(Duration::ZERO),
+            bearer_json_body: Mutex::new(false),
         }
     }
 
@@ -80,6 +82,20 @@ impl Shared {
 
     pub(crate) fn set_propagation(&self, d: Duration) {
         *lock(&self.propagation) = d;
+    }
+
+    /// Whether a refused bearer token's 401 carries a JSON error body.
+    pub(crate) fn bearer_json_body(&self) -> bool {
+        *lock(&self.bearer_json_body)
+    }
+
+    pub(crate) fn set_bearer_json_body(&self, on: bool) {
+        *lock(&self.bearer_json_body) = on;
+    }
+
+    /// Every access token issued so far stops working (the server revoked them).
+    pub(crate) fn revoke_tokens(&self) {
+        self.store().revoke_tokens();
     }
 
     /// Milliseconds since start.

@@ -31,7 +31,7 @@ struct Created<'a> {
 pub(crate) async fn list(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Response {
     let (_, customer_id) = match authorize(&app, &headers, &uri, &[]) {
         Ok(ok) => ok,
-        Err(refusal) => return refusal.into_response(),
+        Err(refusal) => return refusal.into_response(&app),
     };
     match app.store().list(&customer_id, Precision::Millis) {
         Some(views) => json(StatusCode::OK, &views),
@@ -43,7 +43,7 @@ pub(crate) async fn list(State(app): State<App>, headers: HeaderMap, uri: Uri) -
 pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Response {
     let (grant, customer_id) = match authorize(&app, &headers, &uri, &[]) {
         Ok(ok) => ok,
-        Err(refusal) => return refusal.into_response(),
+        Err(refusal) => return refusal.into_response(&app),
     };
     let description = query_param(&uri, "description").unwrap_or_default();
     let created = app.store().create(
@@ -75,7 +75,7 @@ pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, uri: Uri)
 pub(crate) async fn delete(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Response {
     let (_, customer_id) = match authorize(&app, &headers, &uri, &["id"]) {
         Ok(ok) => ok,
-        Err(refusal) => return refusal.into_response(),
+        Err(refusal) => return refusal.into_response(&app),
     };
     let id = query_param(&uri, "id").unwrap_or_default();
     if app.store().delete(&customer_id, &id) {
@@ -96,9 +96,9 @@ enum Refusal {
 }
 
 impl Refusal {
-    fn into_response(self) -> Response {
+    fn into_response(self, app: &App) -> Response {
         match self {
-            Refusal::Unauthorized => unauthorized(),
+            Refusal::Unauthorized => unauthorized(app.bearer_json_body()),
             Refusal::Missing(names) => validation_problem(&names),
             Refusal::Forbidden => status(StatusCode::FORBIDDEN),
         }
@@ -153,11 +153,26 @@ fn query_param(uri: &Uri, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn unauthorized() -> Response {
-    let mut response = status(StatusCode::UNAUTHORIZED);
+/// As ASP.NET's JWT bearer handler answers: 401 with `WWW-Authenticate`,
+/// and, when told to (`/_emulator/bearer-errors`), a JSON error body too,
+/// as some deployments add.
+fn unauthorized(json_body: bool) -> Response {
+    let mut response = if json_body {
+        json(
+            StatusCode::UNAUTHORIZED,
+            &serde_json::json!({
+                "error": "invalid_token",
+                "error_description": "The access token is expired or revoked",
+            }),
+        )
+    } else {
+        status(StatusCode::UNAUTHORIZED)
+    };
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        HeaderValue::from_static(
+            "Bearer error=\"invalid_token\", error_description=\"The access token is expired or revoked\"",
+        ),
     );
     response
 }

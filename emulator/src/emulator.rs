@@ -181,6 +181,17 @@ impl Emulator {
         self.app.propagation()
     }
 
+    /// Revokes every access token issued so far: each is refused with 401 from now on.
+    pub fn revoke_tokens(&self) {
+        self.app.revoke_tokens();
+    }
+
+    /// Whether a refused bearer token's 401 also carries a JSON body
+    /// `{"error":"invalid_token",...}` (it always carries `WWW-Authenticate`).
+    pub fn set_bearer_json_body(&self, on: bool) {
+        self.app.set_bearer_json_body(on);
+    }
+
     /// The request log, oldest first.
     pub fn log(&self) -> Vec<LogEntry> {
         self.app.log()

@@ -237,6 +237,11 @@ impl Store {
         token
     }
 
+    /// Forgets every issued access token: each is refused from now on.
+    pub(crate) fn revoke_tokens(&mut self) {
+        self.tokens.clear();
+    }
+
     /// What a presented access token grants, if it is known and not expired.
     pub(crate) fn grant(&self, token: &str, now: Instant) -> Option<Grant> {
         self.tokens

@@ -181,6 +181,42 @@ fn a_stale_token_is_refreshed_once() {
     assert!(out.new_token.is_some());
 }
 
+/// A token the server revoked, refused with ASP.NET's 401 in both shapes
+/// (headers only; headers and `{"error":"invalid_token"}`): exactly one new
+/// login, then the call succeeds.
+#[test]
+fn a_revoked_token_costs_exactly_one_new_login_in_both_401_shapes() {
+    let (emu, config, creds) = setup();
+    for json_body in [false, true] {
+        emu.set_bearer_json_body(json_body);
+        let token = drive(
+            TokenFlow::new(&config, &creds, RetryPolicy::default()),
+            &mut None,
+        )
+        .unwrap();
+        emu.revoke_tokens();
+        emu.clear_log();
+        let out = drive(
+            ApiCall::new(
+                &config,
+                &creds,
+                RetryPolicy::default(),
+                Operation::List,
+                Some(token.access_token),
+            ),
+            &mut None,
+        )
+        .unwrap();
+        assert!(out.new_token.is_some(), "json_body={json_body}");
+        let logins = emu
+            .log()
+            .iter()
+            .filter(|e| e.path.ends_with("/connect/token"))
+            .count();
+        assert_eq!(logins, 1, "json_body={json_body}: {:?}", emu.log());
+    }
+}
+
 #[test]
 fn wrong_secret_is_invalid_client() {
     let (_emu, config, _) = setup();
