@@ -26,6 +26,18 @@ fn seeded(secret: &str, id: Option<String>, lineage: &str) -> StoreRecord {
     StoreRecord::new(&config(), CLIENT, ClientSecret::new(secret), id, lineage).unwrap()
 }
 
+/// The seed secret handed to store `l-a` alone, which claimed it by id.
+fn handed_to_a(server: &mut Server) -> (String, Store) {
+    let old = server.add(
+        "old-secret",
+        "seeded",
+        CLIENT,
+        Origin::HandedTo("l-a".into()),
+    );
+    let store = Store::new(seeded("old-secret", Some(old.clone()), "l-a"));
+    (old, store)
+}
+
 fn start(store: &Store, lineage: &str, nonce: u8, now: u64) -> Run {
     let record = store.record.clone().unwrap();
     let rotation = Rotation::new(record, RotateOptions::default(), None, [nonce; 8]).unwrap();
@@ -59,13 +71,7 @@ fn assert_only_own_deleted(server: &Server, lineage: &str) {
 #[test]
 fn two_unlocked_runs_never_delete_the_promoted_secret() {
     let mut server = Server::default();
-    let old = server.add(
-        "old-secret",
-        "seeded",
-        CLIENT,
-        Origin::HandedTo("l-a".into()),
-    );
-    let mut store = Store::new(seeded("old-secret", Some(old), "l-a"));
+    let (_old, mut store) = handed_to_a(&mut server);
     let mut p1 = start(&store, "l-a", 1, 0);
     // P1 persists its intent and is about to create.
     p1.until(&mut server, &mut store, |r| {
@@ -143,13 +149,7 @@ fn an_old_secret_deleted_by_hand_does_not_make_the_sibling_a_target() {
 #[test]
 fn a_copied_tag_is_not_an_orphan() {
     let mut server = Server::default();
-    let old = server.add(
-        "old-secret",
-        "seeded",
-        CLIENT,
-        Origin::HandedTo("l-a".into()),
-    );
-    let mut store = Store::new(seeded("old-secret", Some(old), "l-a"));
+    let (_old, mut store) = handed_to_a(&mut server);
     start(&store, "l-a", 1, 0)
         .finish(&mut server, &mut store)
         .unwrap();
@@ -198,13 +198,7 @@ fn a_shared_seed_secret_is_never_deleted() {
 #[test]
 fn a_delete_refused_for_good_is_kept_not_retried_forever() {
     let mut server = Server::default();
-    let old = server.add(
-        "old-secret",
-        "seeded",
-        CLIENT,
-        Origin::HandedTo("l-a".into()),
-    );
-    let mut store = Store::new(seeded("old-secret", Some(old.clone()), "l-a"));
+    let (old, mut store) = handed_to_a(&mut server);
     let mut run = start(&store, "l-a", 1, 0);
     run.until(&mut server, &mut store, |r| {
         r.next_is("DELETE", "/api/clientcredentials")
