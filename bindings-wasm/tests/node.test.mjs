@@ -108,6 +108,33 @@ test("concurrent token() calls share one login (single flight)", async () => {
   assert.equal(await tokenRequests(), 1, "cached token reused");
 });
 
+for (const jsonBody of [false, true]) {
+  test(`a revoked token costs exactly one new login (401 ${jsonBody ? "with" : "without"} an invalid_token JSON body)`, async () => {
+    await emu.admin("POST", "bearer-errors", { json_body: jsonBody });
+    try {
+      const c = client();
+      await emu.admin("DELETE", "log");
+      const revoked = (await c.token()).exposeAccessToken();
+      assert.equal(await tokenRequests(), 1, "login 1");
+      await emu.admin("POST", "revoke-tokens");
+      assert.ok(Array.isArray(await c.listSecrets()), "listSecrets succeeds after the revocation");
+      const log = await emu.admin("GET", "log");
+      const logins = log.filter((e) => e.method === "POST" && e.path === "/connect/token");
+      assert.equal(logins.length, 2, `exactly one new login: ${JSON.stringify(log)}`);
+      const lists = log.filter((e) => e.route === "list");
+      assert.deepEqual(lists.map((e) => e.status), [401, 200], "the revoked token is refused once, then the new one works");
+      assert.ok(logins[1].seq > lists[0].seq && logins[1].seq < lists[1].seq, "the new login sits between the 401 and the retry");
+      const fresh = (await c.token()).exposeAccessToken();
+      assert.notEqual(fresh, revoked, "token() no longer hands out the revoked token");
+      assert.equal(await tokenRequests(), 2, "no further login");
+      assert.ok(Array.isArray(await c.listSecrets()));
+      assert.equal(await tokenRequests(), 2, "the new token is reused");
+    } finally {
+      await emu.admin("POST", "bearer-errors", { json_body: false });
+    }
+  });
+}
+
 test("transient 503 is retried; retries: 0 reports it at once with status and retryAfter", async () => {
   await emu.admin("POST", "faults", { route: "list", action: { status: { code: 503, retry_after: "1" } } });
   assert.ok(Array.isArray(await client().listSecrets()));
