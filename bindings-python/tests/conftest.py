@@ -51,9 +51,20 @@ class Emulator:
     def reset(self) -> None:
         self.admin("POST", "/_emulator/reset")
         self.admin("POST", "/_emulator/propagation", {"ms": 0})
+        self.admin("POST", "/_emulator/bearer-errors", {"json_body": False})  # reset keeps it
 
     def fault(self, route: str, action: Any, count: int = 1) -> None:
         self.admin("POST", "/_emulator/faults", {"route": route, "action": action, "count": count})
+
+    def revoke_tokens(self) -> None:
+        self.admin("POST", "/_emulator/revoke-tokens")
+
+    def bearer_errors(self, json_body: bool) -> None:
+        self.admin("POST", "/_emulator/bearer-errors", {"json_body": json_body})
+
+    def logins(self) -> List[Dict[str, Any]]:
+        """The log's POSTs to the token endpoint."""
+        return [e for e in self.log() if e["method"] == "POST" and e["path"] == "/connect/token"]
 
     def log(self) -> List[Dict[str, Any]]:
         return self.admin("GET", "/_emulator/log")  # type: ignore[no-any-return]

@@ -139,3 +139,35 @@ def test_rotate_and_login_and_rotate(emulator: Emulator, tmp_path: Path) -> None
     started = time.monotonic()
     asyncio.run(main())
     assert time.monotonic() - started < 20
+
+
+@pytest.mark.parametrize("json_body", [False, True], ids=["header-only-401", "json-body-401"])
+@pytest.mark.parametrize("transport", ["default", "no-httpx"])
+def test_revoked_token_costs_exactly_one_login(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, json_body: bool, transport: str
+) -> None:
+    if transport == "no-httpx":
+        monkeypatch.setitem(sys.modules, "httpx", None)
+    emulator.bearer_errors(json_body)
+
+    async def main() -> None:
+        async with mia.AsyncClient(**emulator.client_kwargs()) as client:
+            revoked = (await client.token()).access_token
+            assert len(emulator.logins()) == 1
+            emulator.revoke_tokens()
+            seen = len(emulator.log())
+
+            assert await client.list_secrets()
+            after = emulator.log()[seen:]
+            assert [(e["path"], e["status"]) for e in after if e["route"] == "list"] == [
+                ("/api/clientcredentials", 401), ("/api/clientcredentials", 200)
+            ]
+            assert [e["status"] for e in after if e["method"] == "POST" and e["path"] == "/connect/token"] == [200]
+
+            fresh = (await client.token()).access_token
+            assert fresh and fresh != revoked
+            assert len(emulator.logins()) == 2  # no further login
+            assert await client.list_secrets()
+            assert len(emulator.logins()) == 2
+
+    asyncio.run(main())

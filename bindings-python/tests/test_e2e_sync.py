@@ -191,3 +191,26 @@ def test_single_flight_across_threads(emulator: Emulator) -> None:
         tokens = list(pool.map(lambda _: client.token(), range(50)))
     assert len({t.access_token for t in tokens}) == 1
     assert len(token_requests(emulator)) == 1
+
+
+@pytest.mark.parametrize("json_body", [False, True], ids=["header-only-401", "json-body-401"])
+def test_revoked_token_costs_exactly_one_login(emulator: Emulator, json_body: bool) -> None:
+    emulator.bearer_errors(json_body)
+    with mia.Client(**emulator.client_kwargs()) as client:
+        revoked = client.token().access_token
+        assert len(emulator.logins()) == 1
+        emulator.revoke_tokens()
+        seen = len(emulator.log())
+
+        assert client.list_secrets()
+        after = emulator.log()[seen:]
+        assert [(e["path"], e["status"]) for e in after if e["route"] == "list"] == [
+            ("/api/clientcredentials", 401), ("/api/clientcredentials", 200)
+        ]
+        assert [e["status"] for e in after if e["method"] == "POST" and e["path"] == "/connect/token"] == [200]
+
+        fresh = client.token().access_token
+        assert fresh and fresh != revoked
+        assert len(emulator.logins()) == 2  # no further login
+        assert client.list_secrets()
+        assert len(emulator.logins()) == 2
