@@ -117,6 +117,48 @@ class ClientTest {
         assertEquals(1, Emulator.log().count { it["route"] == "token" })
     }
 
+    /** POSTs to the token endpoint in the emulator's log (logins). */
+    private fun logins(): List<Map<String, Any?>> =
+        Emulator.log().filter { it["method"] == "POST" && (it["path"] as String).endsWith("/connect/token") }
+
+    /**
+     * A token the server revoked is refused with ASP.NET's 401 (the
+     * `WWW-Authenticate: Bearer error="invalid_token"` header, and with
+     * `json_body` also an `{"error":"invalid_token"}` body): listSecrets()
+     * still succeeds after exactly one new login, and the client caches the
+     * new token, never the revoked one.
+     */
+    @Test
+    fun aRevokedTokenCostsExactlyOneNewLoginInBoth401Shapes() = runBlocking {
+        try {
+            for (jsonBody in listOf(false, true)) {
+                val shape = "json_body=$jsonBody"
+                Emulator.admin("POST", "/_emulator/bearer-errors", "{\"json_body\":$jsonBody}")
+                Emulator.admin("DELETE", "/_emulator/log")
+                val c = client()
+                val revoked = c.token().expose()
+                assertEquals("$shape: login 1", 1, logins().size)
+                Emulator.admin("POST", "/_emulator/revoke-tokens")
+                Emulator.admin("DELETE", "/_emulator/log")
+
+                assertEquals(shape, Emulator.secretIds(), c.listSecrets().map { it.id }.toSet())
+                val log = Emulator.log()
+                assertEquals("$shape: exactly one new login: $log", 1, logins().size)
+                val lists = log.filter { it["route"] == "list" }
+                assertEquals("$shape: the revoked token refused once, then accepted: $log", listOf(401L, 200L), lists.map { (it["status"] as Number).toLong() })
+
+                val after = c.token().expose()
+                assertNotEquals("$shape: the revoked token is not cached", revoked, after)
+                assertEquals("$shape: no further login", 1, logins().size)
+                assertEquals("$shape: the new token is cached", after, c.token().expose())
+                assertEquals(shape, Emulator.secretIds(), c.listSecrets().map { it.id }.toSet())
+                assertEquals("$shape: still one login", 1, logins().size)
+            }
+        } finally {
+            Emulator.admin("POST", "/_emulator/bearer-errors", "{\"json_body\":false}")
+        }
+    }
+
     @Test
     fun retriesTransientFailures() = runBlocking {
         Emulator.fault("{\"route\":\"token\",\"action\":{\"status\":{\"code\":503}},\"count\":2}")
