@@ -204,6 +204,8 @@ enum Move {
     CrashAfter(usize),
     Save(usize),
     SaveFails(usize),
+    /// The save commits but the run is told it failed (an fsync error after the rename).
+    SaveCommitsButFails(usize),
     Wake(usize),
     Finish(usize),
     Propagate,
@@ -262,6 +264,7 @@ impl World {
                         moves.push(Move::Save(i));
                         if self.faults > 0 {
                             moves.push(Move::SaveFails(i));
+                            moves.push(Move::SaveCommitsButFails(i));
                         }
                         if self.crashes > 0 {
                             moves.push(Move::CrashBefore(i));
@@ -369,6 +372,17 @@ impl World {
                 } else {
                     self.live(i).persisted(result, now);
                 }
+            }
+            Move::SaveCommitsButFails(i) => {
+                let Pending::Persist(record) = self.pending(i).clone() else {
+                    return;
+                };
+                self.faults -= 1;
+                let store = self.slots[i].store;
+                let result = self.stores[store]
+                    .save(&record)
+                    .and(Err(Error::store(StoreErrorKind::Io, "fsync failed")));
+                self.live(i).persisted(result, now);
             }
             Move::SaveFails(i) => {
                 self.faults -= 1;
