@@ -228,7 +228,12 @@ class AsyncClient:
             if record is None:
                 raise access.empty("rotating it")
             flow = self._core.rotation_flow(record, description, os.urandom(8), now_ms(), wait_ms)
-            report: RotationReport = await run_async(flow, self._send, self._timeout, store)
+            try:
+                report: RotationReport = await run_async(flow, self._send, self._timeout, store)
+            except BaseException:
+                # A failed run may still have promoted a new secret: switch to it.
+                self._core.rotation_done(flow, None, now_ms())
+                raise
         self._core.rotation_done(flow, report.token, now_ms())
         return report
 

@@ -256,7 +256,14 @@ class Client:
             if record is None:
                 raise access.empty("rotating it")
             flow = self._core.rotation_flow(record, description, os.urandom(8), now_ms(), wait_ms)
-            report: RotationReport = run_sync(flow, self._send, self._timeout, store)
+            try:
+                report: RotationReport = run_sync(flow, self._send, self._timeout, store)
+            except BaseException:
+                # A failed run may still have promoted a new secret: switch to it
+                # (no token to cache), as the browser and mobile clients do.
+                with self._lock:
+                    self._core.rotation_done(flow, None, now_ms())
+                raise
         with self._lock:
             self._core.rotation_done(flow, report.token, now_ms())
         return report
