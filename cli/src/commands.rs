@@ -218,6 +218,14 @@ pub(crate) fn call(
     out: &Out,
 ) -> Result<(), Error> {
     let record = store.load()?;
+    if let Operation::Delete { id } = &operation {
+        if record.in_use(id) {
+            return Err(Error::InvalidInput {
+                field: "id".to_owned(),
+                reason: "that is the store's current or pending secret: deleting it would lock the store out (rotate first)".to_owned(),
+            });
+        }
+    }
     let mut flow = ApiCall::new(
         &record.config()?,
         &record.current_credentials()?,

@@ -125,6 +125,14 @@ fn exit_codes_by_class_of_failure() {
     // 2: usage errors and invalid input.
     assert_eq!(h.cli(&[]).code, Some(2), "no subcommand");
     assert_eq!(h.cli(&["delete"]).code, Some(2), "missing id");
+    let current = h.record().current.id.clone().unwrap();
+    let run = h.cli(&["delete", &current]);
+    assert_eq!(
+        run.code,
+        Some(2),
+        "deleting the store's own current secret: {run:?}"
+    );
+    assert!(run.stderr.contains("lock the store out"), "{run:?}");
     assert_eq!(h.cli(&["frobnicate"]).code, Some(2), "unknown subcommand");
     let run = common::run_cli(
         &h.dir.path().join("x.json"),

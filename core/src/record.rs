@@ -622,6 +622,13 @@ impl StoreRecord {
         Credentials::client(&self.client_id, self.current.secret.clone())
     }
 
+    /// Whether `id` is the secret in use: the current or the pending one.
+    #[must_use]
+    pub fn in_use(&self, id: &str) -> bool {
+        self.current.id.as_deref() == Some(id)
+            || self.pending.as_ref().and_then(|p| p.id.as_deref()) == Some(id)
+    }
+
     /// Refuses a record whose cleanup (`previous_id`, `deleting`) names the
     /// current or pending secret: following it would delete a secret in use.
     ///
