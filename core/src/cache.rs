@@ -84,14 +84,16 @@ impl TokenCache {
 
     /// Ends the fetch this ticket was granted: stores the token on success
     /// and lets waiters look up again either way. Returns false for a stale
-    /// ticket (its token is still stored if it is newer than none).
+    /// ticket (one granted before a [`TokenCache::clear`], or re-granted
+    /// after [`FETCH_TIMEOUT_MS`]); its token is not stored, since it may
+    /// be from credentials the session no longer uses.
     pub fn complete(&mut self, ticket: FetchTicket, token: Option<Token>, now_ms: u64) -> bool {
         let current = self.in_flight.is_some_and(|(id, _)| id == ticket.0);
         if current {
             self.in_flight = None;
-        }
-        if let Some(token) = token {
-            self.insert(token, now_ms);
+            if let Some(token) = token {
+                self.insert(token, now_ms);
+            }
         }
         current
     }

@@ -40,11 +40,16 @@ pub enum Error {
         /// The server's RFC 6749 error.
         oauth: OAuthError,
     },
-    /// The access token was rejected (HTTP 401): log in again.
-    #[error("unauthorized: the access token was rejected (HTTP {status})")]
+    /// The access token was rejected (HTTP 401) by the secrets endpoint: a
+    /// session logs in again once by itself; this error means the new token
+    /// was refused too.
+    #[error("unauthorized: the secrets endpoint refused the access token (HTTP {status}){}", bearer.as_ref().map(describe_bearer).unwrap_or_default())]
     Unauthorized {
         /// HTTP status.
         status: u16,
+        /// The RFC 6750 error of its `WWW-Authenticate: Bearer` challenge
+        /// (`invalid_token`, ...), if it sent one.
+        bearer: Option<OAuthError>,
     },
     /// This login may not act on this customer (HTTP 403).
     #[error("forbidden: this login may not manage this customer's secrets (HTTP {status})")]
@@ -224,7 +229,7 @@ impl Error {
             Error::InvalidClient { status, .. }
             | Error::InvalidGrant { status, .. }
             | Error::OAuth { status, .. }
-            | Error::Unauthorized { status }
+            | Error::Unauthorized { status, .. }
             | Error::Forbidden { status }
             | Error::NotFound { status }
             | Error::RateLimited { status, .. }
@@ -235,13 +240,18 @@ impl Error {
         }
     }
 
-    /// The RFC 6749 error, when the token endpoint sent one.
+    /// The RFC 6749 error, when the token endpoint sent one, or the RFC 6750
+    /// error of the secrets endpoint's `WWW-Authenticate` challenge.
     #[must_use]
     pub fn oauth(&self) -> Option<&OAuthError> {
         match self {
             Error::InvalidClient { oauth, .. }
             | Error::InvalidGrant { oauth, .. }
-            | Error::OAuth { oauth, .. } => Some(oauth),
+            | Error::OAuth { oauth, .. }
+            | Error::Unauthorized {
+                bearer: Some(oauth),
+                ..
+            } => Some(oauth),
             Error::RotationIncomplete { cause, .. } => cause.oauth(),
             _ => None,
         }
@@ -326,6 +336,10 @@ pub struct OAuthError {
     pub description: Option<String>,
     /// The `error_uri`.
     pub uri: Option<String>,
+}
+
+fn describe_bearer(bearer: &OAuthError) -> String {
+    format!(": {}{}", bearer.code, describe(bearer))
 }
 
 fn describe(oauth: &OAuthError) -> String {

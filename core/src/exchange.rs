@@ -5,44 +5,52 @@
 use crate::error::Error;
 use crate::http::{HttpRequest, HttpResponse, TransportError};
 use crate::retry::RetryPolicy;
+use crate::step::{Purpose, SleepReason};
 
 /// A parser from a response to a value.
 pub(crate) type Parser<T> = fn(&HttpResponse) -> Result<T, Error>;
 
 /// What an exchange needs next.
 pub(crate) enum Wire {
-    Send(HttpRequest),
-    Sleep(u64),
+    Send(HttpRequest, Purpose),
+    Sleep(u64, SleepReason),
 }
 
 #[derive(Clone)]
 pub(crate) struct Exchange<T> {
     request: HttpRequest,
+    purpose: Purpose,
     parse: Parser<T>,
     policy: RetryPolicy,
     attempts: u32,
     /// A backoff to sleep before the next attempt; relative, so a clock
     /// that steps back never stretches it.
-    sleep_ms: Option<u64>,
+    sleep: Option<(u64, SleepReason)>,
 }
 
 impl<T> Exchange<T> {
-    pub(crate) fn new(request: HttpRequest, parse: Parser<T>, policy: RetryPolicy) -> Self {
+    pub(crate) fn new(
+        request: HttpRequest,
+        purpose: Purpose,
+        parse: Parser<T>,
+        policy: RetryPolicy,
+    ) -> Self {
         Self {
             request,
+            purpose,
             parse,
             policy,
             attempts: 0,
-            sleep_ms: None,
+            sleep: None,
         }
     }
 
-    pub(crate) fn poll(&mut self, _now_ms: u64) -> Wire {
-        if let Some(ms) = self.sleep_ms.take() {
-            return Wire::Sleep(ms);
+    pub(crate) fn poll(&mut self) -> Wire {
+        if let Some((ms, why)) = self.sleep.take() {
+            return Wire::Sleep(ms, why);
         }
         self.attempts += 1;
-        Wire::Send(self.request.clone())
+        Wire::Send(self.request.clone(), self.purpose)
     }
 
     /// `Some` when finished; `None` when it will try again after a sleep.
@@ -55,12 +63,29 @@ impl<T> Exchange<T> {
         match result {
             Err(e) => match self.policy.delay_ms(self.attempts, &e, now_ms) {
                 Some(delay) => {
-                    self.sleep_ms = Some(delay);
+                    let why = if e.retry_after().is_some() {
+                        SleepReason::RetryAfter
+                    } else {
+                        SleepReason::Backoff
+                    };
+                    self.sleep = Some((delay, why));
                     None
                 }
                 None => Some(Err(e)),
             },
             ok => Some(ok),
         }
+    }
+}
+
+/// The step for what an exchange needs, marking the flow as awaiting an
+/// answer when it is a request.
+pub(crate) fn wire_step<T>(wire: Wire, awaiting: &mut bool) -> crate::step::Step<T> {
+    match wire {
+        Wire::Send(request, purpose) => {
+            *awaiting = true;
+            crate::step::Step::Send(request, purpose)
+        }
+        Wire::Sleep(ms, why) => crate::step::Step::Sleep(ms, why),
     }
 }

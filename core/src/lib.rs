@@ -11,7 +11,6 @@ mod exchange;
 pub mod http;
 mod json;
 pub mod model;
-pub mod ops;
 pub mod record;
 pub mod request;
 pub mod response;
@@ -19,6 +18,7 @@ pub mod retry;
 pub mod rotation;
 pub mod secret;
 pub mod seed;
+pub mod session;
 pub mod step;
 
 pub use cache::{FetchTicket, Lookup, TokenCache};
@@ -26,12 +26,12 @@ pub use config::{Config, Credentials, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorKind, OAuthError, RetryAfter, StoreErrorKind};
 pub use http::{HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind};
 pub use model::{CreatedSecret, SecretInfo, Timestamp, Token};
-pub use ops::{ApiCall, ApiOutput, CallOutput, Operation, TokenFlow};
 pub use record::{
     Candidate, KeptSecret, StartedRotation, StoreRecord, StoredSecret, Tag, mint_lineage,
 };
 pub use retry::{PropagationPolicy, RetryPolicy};
-pub use rotation::{ORPHAN_GRACE_MS, PersistReason, RotateOptions, Rotation, RotationReport};
+pub use rotation::{ORPHAN_GRACE_MS, RotateOptions, Rotation, RotationReport};
 pub use secret::{AccessToken, ClientSecret, Password};
 pub use seed::{Seed, SeedOptions, Seeded};
-pub use step::{Flow, Step};
+pub use session::{Operation, Outcome, Session, Settings, Task};
+pub use step::{Flow, PersistReason, Purpose, SleepReason, Step};

@@ -116,9 +116,71 @@ pub fn parse_delete(response: &HttpResponse) -> Result<(), Error> {
 /// credentials. It is [`Error::Unauthorized`], so callers log in again.
 fn bearer_refused(response: &HttpResponse) -> Result<(), Error> {
     if response.status == 401 {
-        return Err(Error::Unauthorized { status: 401 });
+        return Err(Error::Unauthorized {
+            status: 401,
+            bearer: response
+                .header("www-authenticate")
+                .and_then(bearer_challenge)
+                .or_else(|| oauth_error(&response.body)),
+        });
     }
     Ok(())
+}
+
+/// The `error` and `error_description` of a `Bearer` challenge (RFC 6750
+/// §3, RFC 9110 §11.6.1 auth-params: token or quoted-string values).
+/// `None` when there is no Bearer challenge or it names no error.
+#[must_use]
+pub fn bearer_challenge(header: &str) -> Option<OAuthError> {
+    let rest = header.trim_start();
+    let (scheme, params) = rest.split_at(rest.find(' ').unwrap_or(rest.len()));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let mut code = None;
+    let mut description = None;
+    let mut uri = None;
+    let text = params;
+    let mut chars = text.char_indices().peekable();
+    loop {
+        // Skip separators, read a name up to '='.
+        while chars.next_if(|(_, c)| *c == ',' || c.is_whitespace()).is_some() {}
+        let Some(&(start, _)) = chars.peek() else { break };
+        while chars.next_if(|(_, c)| *c != '=' && *c != ',').is_some() {}
+        let end = chars.peek().map_or(text.len(), |(i, _)| *i);
+        let name = text.get(start..end)?.trim();
+        if chars.next_if(|(_, c)| *c == '=').is_none() {
+            continue;
+        }
+        let value = if chars.next_if(|(_, c)| *c == '"').is_some() {
+            let mut value = String::new();
+            while let Some((_, c)) = chars.next() {
+                match c {
+                    '"' => break,
+                    '\\' => value.extend(chars.next().map(|(_, c)| c)),
+                    c => value.push(c),
+                }
+            }
+            value
+        } else {
+            let mut value = String::new();
+            while let Some((_, c)) = chars.next_if(|(_, c)| *c != ',') {
+                value.push(c);
+            }
+            value.trim().to_owned()
+        };
+        match name.to_ascii_lowercase().as_str() {
+            "error" => code = Some(error_code(&value)),
+            "error_description" => description = Some(scrub_text(&value)),
+            "error_uri" => uri = Some(scrub_text(&value)),
+            _ => {}
+        }
+    }
+    code.filter(|c| !c.is_empty()).map(|code| OAuthError {
+        code,
+        description,
+        uri,
+    })
 }
 
 /// Maps a non-2xx response to an error: 429 and 5xx by status, then the
@@ -147,7 +209,12 @@ pub fn error_from_response(response: &HttpResponse) -> Error {
         };
     }
     match status {
-        401 => Error::Unauthorized { status },
+        401 => Error::Unauthorized {
+            status,
+            bearer: response
+                .header("www-authenticate")
+                .and_then(bearer_challenge),
+        },
         403 => Error::Forbidden { status },
         404 => Error::NotFound { status },
         _ => unexpected(response, "unexpected status", false),
@@ -215,17 +282,19 @@ fn oauth_error(body: &[u8]) -> Option<OAuthError> {
     let map = json::parse(body).ok()?;
     let code = map.get("error")?.as_str()?;
     let text = |key: &str| map.get(key).and_then(Json::as_str).map(scrub_text);
-    // RFC 6749 codes are short printable ASCII; keep them exact, but bounded.
-    let code: String = code
-        .chars()
-        .filter(|c| c.is_ascii_graphic())
-        .take(64)
-        .collect();
     Some(OAuthError {
-        code,
+        code: error_code(code),
         description: text("error_description"),
         uri: text("error_uri"),
     })
+}
+
+/// RFC 6749 codes are short printable ASCII; kept exact, but bounded.
+fn error_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(64)
+        .collect()
 }
 
 fn content_type(response: &HttpResponse) -> Option<String> {

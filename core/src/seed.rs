@@ -8,13 +8,13 @@ use crate::error::Error;
 use crate::exchange::Exchange;
 use crate::http::{HttpResponse, TransportError};
 use crate::model::{SecretInfo, Token};
-use crate::ops::wire_step;
+use crate::exchange::wire_step;
 use crate::record::{Candidate, MAX_KEPT, StoreRecord, mint_lineage};
 use crate::request::{list_request, token_request};
 use crate::response::{parse_list, parse_token};
 use crate::retry::RetryPolicy;
 use crate::secret::ClientSecret;
-use crate::step::{Flow, Step, misuse};
+use crate::step::{Flow, PersistReason, Purpose, Step, misuse};
 
 /// How to seed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -89,6 +89,7 @@ impl Seed {
         let credentials = Credentials::client(client_id, secret.clone())?;
         let login = Exchange::new(
             token_request(config, &credentials)?,
+            Purpose::Login,
             parse_token,
             options.retry,
         );
@@ -187,12 +188,12 @@ impl Flow for Seed {
             return Step::Done(Ok(seeded));
         }
         match &mut self.phase {
-            Phase::Login(ex) => wire_step(ex.poll(now_ms), &mut self.awaiting),
-            Phase::List(ex) => wire_step(ex.poll(now_ms), &mut self.awaiting),
+            Phase::Login(ex) => wire_step(ex.poll(), &mut self.awaiting),
+            Phase::List(ex) => wire_step(ex.poll(), &mut self.awaiting),
             Phase::Persist(record) => {
                 self.awaiting = true;
                 record.updated_at_ms = now_ms;
-                Step::Persist(record.clone())
+                Step::Persist(record.clone(), PersistReason::Seed)
             }
             Phase::Done => Step::Done(Err(misuse("polled after Done"))),
         }
@@ -210,8 +211,12 @@ impl Flow for Seed {
                 Some(Ok(token)) => {
                     match list_request(&self.config, &token.access_token) {
                         Ok(req) => {
-                            self.phase =
-                                Phase::List(Exchange::new(req, parse_list, self.options.retry));
+                            self.phase = Phase::List(Exchange::new(
+                                req,
+                                Purpose::List,
+                                parse_list,
+                                self.options.retry,
+                            ));
                         }
                         Err(e) => self.failure = Some(e),
                     }

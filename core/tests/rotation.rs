@@ -231,12 +231,12 @@ fn run(fake: &mut Fake, store: StoreRecord, start: u64, plan: Plan) -> Run {
     let (mut store, mut now, mut saves) = (store, start, 0);
     loop {
         match rotation.poll(now) {
-            Step::Send(req) => {
+            Step::Send(req, _) => {
                 let r = fake.handle(&req, now);
                 now += 5;
                 rotation.on_response(r, now);
             }
-            Step::Persist(record) => {
+            Step::Persist(record, _) => {
                 if plan.crash_before_save == Some(saves) {
                     return Run {
                         result: Err(crashed()),
@@ -268,7 +268,8 @@ fn run(fake: &mut Fake, store: StoreRecord, start: u64, plan: Plan) -> Run {
                 }
                 rotation.on_persisted(Ok(()));
             }
-            Step::Sleep(ms) => now += ms,
+            Step::Sleep(ms, _) => now += ms,
+            Step::Load | Step::Wait(_) => panic!("this flow never loads or waits"),
             Step::Done(result) => return Run { result, store, now },
         }
     }
@@ -366,12 +367,13 @@ fn a_cached_token_saves_the_login() {
     let mut now = 0;
     let report = loop {
         match rotation.poll(now) {
-            Step::Send(req) => {
+            Step::Send(req, _) => {
                 let r = fake.handle(&req, now);
                 rotation.on_response(r, now);
             }
-            Step::Persist(_) => rotation.on_persisted(Ok(())),
-            Step::Sleep(ms) => now += ms,
+            Step::Persist(..) => rotation.on_persisted(Ok(())),
+            Step::Sleep(ms, _) => now += ms,
+            Step::Load | Step::Wait(_) => panic!("this flow never loads or waits"),
             Step::Done(r) => break r.unwrap(),
         }
     };
@@ -611,7 +613,7 @@ fn polling_out_of_order_is_an_error_not_a_panic() {
         [0; 8],
     )
     .unwrap();
-    assert!(matches!(rotation.poll(0), Step::Send(_)));
+    assert!(matches!(rotation.poll(0), Step::Send(..)));
     assert!(matches!(rotation.poll(0), Step::Done(Err(_))));
     rotation.on_persisted(Ok(()));
 }

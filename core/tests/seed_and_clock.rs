@@ -41,17 +41,18 @@ fn seed(
     let mut seen = Vec::new();
     loop {
         match flow.poll(0) {
-            Step::Send(req) => {
+            Step::Send(req, _) => {
                 seen.push(req.method.as_str().to_owned());
                 let r = server.handle(&req, "seed");
                 flow.on_response(Ok(r), 0);
             }
-            Step::Persist(record) => {
+            Step::Persist(record, _) => {
                 seen.push(format!("save {}", record.generation));
                 let r = store.save(&record);
                 flow.on_persisted(r);
             }
-            Step::Sleep(_) => {}
+            Step::Sleep(..) => {}
+            Step::Load | Step::Wait(_) => panic!("this flow never loads or waits"),
             Step::Done(r) => return (r, seen),
         }
     }
@@ -176,19 +177,20 @@ fn a_clock_stepping_back_never_stretches_a_wait() {
     loop {
         now -= 3_600_000;
         match rotation.poll(now) {
-            Step::Send(req) => {
+            Step::Send(req, _) => {
                 let r = server.handle(&req, "l-1");
                 rotation.on_response(Ok(r), now);
             }
-            Step::Persist(r) => {
+            Step::Persist(r, _) => {
                 let saved = store.save(&r);
                 rotation.on_persisted(saved);
             }
-            Step::Sleep(ms) => {
+            Step::Sleep(ms, _) => {
                 assert!(ms <= 5_000, "a wait of {ms} ms");
                 slept += ms;
                 server.propagate();
             }
+            Step::Load | Step::Wait(_) => panic!("this flow never loads or waits"),
             Step::Done(r) => {
                 r.unwrap();
                 break;

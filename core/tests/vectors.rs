@@ -10,8 +10,8 @@
 )]
 
 use mapsindoors_auth::{
-    ApiCall, ApiOutput, ClientSecret, Config, Credentials, Error, Flow, HttpRequest, HttpResponse,
-    Operation, Password, RetryPolicy, Step, TokenFlow,
+    ClientSecret, Config, Credentials, Error, Flow, HttpRequest, HttpResponse, Operation, Outcome,
+    Password, Session, Settings, Step,
 };
 use serde_json::{Value, json};
 
@@ -87,7 +87,7 @@ fn drive<F: Flow>(mut flow: F, case: &Value) -> (Result<F::Output, Error>, Vec<H
     let mut seen = Vec::new();
     for _ in 0..20 {
         match flow.poll(0) {
-            Step::Send(req) => {
+            Step::Send(req, _) => {
                 let response = if !about_token && req.url.ends_with("/connect/token") {
                     token_response(str_of(case, "access_token"))
                 } else {
@@ -96,27 +96,27 @@ fn drive<F: Flow>(mut flow: F, case: &Value) -> (Result<F::Output, Error>, Vec<H
                 };
                 flow.on_response(Ok(response), 0);
             }
-            Step::Persist(_) => panic!("no persistence expected"),
-            Step::Sleep(_) => panic!("retries are off"),
+            Step::Persist(..) | Step::Load => panic!("no store expected"),
+            Step::Sleep(..) | Step::Wait(_) => panic!("retries are off and nothing runs alongside"),
             Step::Done(r) => return (r, seen),
         }
     }
     panic!("flow did not finish")
 }
 
-fn as_json(output: &ApiOutput) -> Value {
+fn as_json(output: &Outcome) -> Value {
     match output {
-        ApiOutput::Listed(items) => Value::Array(
+        Outcome::Listed(items) => Value::Array(
             items
                 .iter()
                 .map(|s| json!({"id": s.id, "description": s.description, "client_id": s.client_id, "created_at_ms": s.created_at.unix_millis()}))
                 .collect(),
         ),
-        ApiOutput::Created(c) => json!({
+        Outcome::Created(c) => json!({
             "id": c.id, "description": c.description, "created_at_ms": c.created_at.unix_millis(),
             "secret": c.secret.expose_secret(),
         }),
-        ApiOutput::Deleted => Value::Null,
+        Outcome::Deleted => Value::Null,
         other => panic!("unexpected output {other:?}"),
     }
 }
@@ -127,14 +127,22 @@ fn run(case: &Value) -> (Result<Value, Error>, Vec<HttpRequest>, String) {
         Ok(x) => x,
         Err(e) => return (Err(e), vec![], String::new()),
     };
-    let policy = RetryPolicy::none();
+    let settings = Settings {
+        retries: 0,
+        ..Settings::default()
+    };
+    let session = match Session::new(config, credentials, settings) {
+        Ok(s) => s,
+        Err(e) => return (Err(e), vec![], String::new()),
+    };
     let args = &case["args"];
     match str_of(case, "operation") {
         "token" => {
-            let (r, seen) = drive(TokenFlow::new(&config, &credentials, policy), case);
+            let (r, seen) = drive(session.token(), case);
             let printed = format!("{r:?}");
-            let v = r.map(|t| {
-                json!({"access_token": t.access_token.expose_secret(), "token_type": t.token_type, "expires_in": t.expires_in, "scope": t.scope})
+            let v = r.map(|t| match t {
+                Outcome::Token(t) => json!({"access_token": t.access_token.expose_secret(), "token_type": t.token_type, "expires_in": t.expires_in, "scope": t.scope}),
+                other => panic!("not a token: {other:?}"),
             });
             (v, seen, printed)
         }
@@ -149,12 +157,9 @@ fn run(case: &Value) -> (Result<Value, Error>, Vec<HttpRequest>, String) {
                 },
                 other => panic!("unknown operation {other}"),
             };
-            let (r, seen) = drive(
-                ApiCall::new(&config, &credentials, policy, operation, None),
-                case,
-            );
+            let (r, seen) = drive(session.call(operation), case);
             let printed = format!("{r:?}");
-            (r.map(|o| as_json(&o.value)), seen, printed)
+            (r.map(|o| as_json(&o)), seen, printed)
         }
     }
 }
@@ -243,10 +248,11 @@ fn response_vectors() {
 fn invalid_operations_send_nothing() {
     let config = Config::new("https://auth.mapsindoors.com").unwrap();
     let creds = Credentials::client("c", ClientSecret::new("s")).unwrap();
-    let mut call = ApiCall::new(&config, &creds, RetryPolicy::none(), Operation::List, None);
+    let session = Session::new(config.clone(), creds, Settings::default()).unwrap();
+    let mut call = session.call(Operation::List);
     assert!(matches!(
         call.poll(0),
         Step::Done(Err(Error::InvalidInput { .. }))
     ));
-    assert!(ApiCall::check(&config, &Operation::List).is_err());
+    assert!(Operation::List.check(&config).is_err());
 }

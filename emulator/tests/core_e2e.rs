@@ -80,15 +80,15 @@ fn drive<F: Flow>(mut flow: F, store: &mut Option<StoreRecord>) -> Result<F::Out
         .into();
     loop {
         match flow.poll(now_ms()) {
-            Step::Send(req) => {
+            Step::Send(req, _) => {
                 let r = send(&agent, &req);
                 flow.on_response(r, now_ms());
             }
-            Step::Persist(record) => {
+            Step::Persist(record, _) => {
                 let result = save(store, *record);
                 flow.on_persisted(result);
             }
-            Step::Sleep(ms) => std::thread::sleep(Duration::from_millis(ms)),
+            Step::Sleep(ms, _) => std::thread::sleep(Duration::from_millis(ms)),
             Step::Done(result) => return result,
         }
     }

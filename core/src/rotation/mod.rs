@@ -25,7 +25,7 @@ use crate::error::{Error, StoreErrorKind};
 use crate::exchange::{Exchange, Wire};
 use crate::http::{HttpResponse, TransportError};
 use crate::model::{CreatedSecret, SecretInfo, Token};
-use crate::ops::wire_step;
+use crate::exchange::wire_step;
 use crate::record::{
     Candidate, MAX_KEPT, MAX_OPEN_ROTATIONS, StartedRotation, StoreRecord, StoredSecret, Tag,
     random_id,
@@ -34,7 +34,8 @@ use crate::request::{create_request, delete_request, list_request, token_request
 use crate::response::{parse_create, parse_delete, parse_list, parse_token};
 use crate::retry::RetryPolicy;
 use crate::secret::AccessToken;
-use crate::step::{Flow, Step, misuse};
+pub use crate::step::PersistReason;
+use crate::step::{Flow, Purpose, SleepReason, Step, misuse};
 
 /// How long after its intent an unfound rotation's orphan is still looked
 /// for: longer than any run lives, so a create still in flight from a live
@@ -46,43 +47,6 @@ pub const ORPHAN_GRACE_MS: u64 = 15 * 60 * 1000;
 enum Source {
     Current,
     Pending,
-}
-
-/// Why a rotation asks to persist a record, for progress reports and logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PersistReason {
-    /// Before creating a secret: names the rotation whose orphan a crash would leave.
-    Intent,
-    /// The server refused the create outright; the intent is dropped.
-    IntentCleared,
-    /// The new secret, saved before anything else happens.
-    Pending,
-    /// The verified new secret becomes current; the old one is to delete or kept.
-    Promote,
-    /// The fence of a delete: the id about to be deleted, out of every role.
-    Fence,
-    /// A fenced delete is done.
-    Deleted,
-    /// A started rotation whose secret never appeared is forgotten.
-    Forget,
-}
-
-impl PersistReason {
-    /// A stable name: `intent`, `intent_cleared`, `pending`, `promote`,
-    /// `fence`, `deleted` or `forget`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PersistReason::Intent => "intent",
-            PersistReason::IntentCleared => "intent_cleared",
-            PersistReason::Pending => "pending",
-            PersistReason::Promote => "promote",
-            PersistReason::Fence => "fence",
-            PersistReason::Deleted => "deleted",
-            PersistReason::Forget => "forget",
-        }
-    }
 }
 
 use PersistReason as Why;
@@ -246,9 +210,10 @@ impl Rotation {
     fn exchange<T>(
         &self,
         request: Result<crate::http::HttpRequest, Error>,
+        purpose: Purpose,
         parse: crate::exchange::Parser<T>,
     ) -> Result<Exchange<T>, Error> {
-        request.map(|r| Exchange::new(r, parse, self.options.retry))
+        request.map(|r| Exchange::new(r, purpose, parse, self.options.retry))
     }
 
     fn set(&mut self, action: Result<Action, Error>) {
@@ -297,8 +262,12 @@ impl Rotation {
         };
         let request = Credentials::client(&self.record.client_id, secret)
             .and_then(|c| token_request(&self.config, &c));
+        let purpose = match source {
+            Source::Current => Purpose::Login,
+            Source::Pending => Purpose::Verify,
+        };
         let action = self
-            .exchange(request, parse_token)
+            .exchange(request, purpose, parse_token)
             .map(|ex| Action::Login(source, ex));
         self.set(action);
     }
@@ -318,16 +287,21 @@ impl Rotation {
         None
     }
 
-    fn delete(&mut self, id: String, token: &AccessToken) {
+    fn delete(&mut self, id: String, target: Target, token: &AccessToken) {
+        let purpose = match target {
+            Target::Old => Purpose::DeleteOld,
+            Target::Orphan => Purpose::DeleteOrphan,
+            Target::Abandoned => Purpose::DeleteAbandoned,
+        };
         let action = self
-            .exchange(delete_request(&self.config, token, &id), parse_delete)
+            .exchange(delete_request(&self.config, token, &id), purpose, parse_delete)
             .map(|ex| Action::Delete(id, ex));
         self.set(action);
     }
 
     fn list(&mut self, token: &AccessToken) {
         let action = self
-            .exchange(list_request(&self.config, token), parse_list)
+            .exchange(list_request(&self.config, token), Purpose::List, parse_list)
             .map(Action::List);
         self.set(action);
     }
@@ -370,7 +344,10 @@ impl Rotation {
             return;
         };
         match &self.fenced {
-            Some((fenced, _)) if *fenced == id => self.delete(id, &token),
+            Some((fenced, target)) if *fenced == id => {
+                let target = *target;
+                self.delete(id, target, &token);
+            }
             _ => {
                 let target = match self.fenced.take() {
                     Some((_, t)) => t,
@@ -509,7 +486,14 @@ impl Rotation {
         let description = Tag::describe(user.as_deref(), &self.record.lineage, &self.rotation_id);
         // Never retried: the sweep reconciles a create whose answer was lost.
         let action = create_request(&self.config, &token, Some(&description))
-            .map(|r| Action::Create(Exchange::new(r, parse_create, RetryPolicy::none())));
+            .map(|r| {
+                Action::Create(Exchange::new(
+                    r,
+                    Purpose::Create,
+                    parse_create,
+                    RetryPolicy::none(),
+                ))
+            });
         self.set(action);
     }
 
@@ -683,7 +667,7 @@ impl Rotation {
         self.report.persists += 1;
         self.report.generation = self.record.generation;
         match why {
-            Why::Intent | Why::Fence | Why::Forget => {}
+            Why::Intent | Why::Fence | Why::Forget | Why::Seed | Why::Claim => {}
             Why::IntentCleared => {
                 // The server refused the create outright: nothing is half-done.
                 let e = self
@@ -778,16 +762,16 @@ impl Flow for Rotation {
             }
             // Relative: a clock that steps back never stretches a wait.
             if let Some(ms) = self.sleep_ms.take() {
-                return Step::Sleep(ms);
+                return Step::Sleep(ms, SleepReason::Propagation);
             }
             let wire = match &mut self.action {
-                Some(Action::Login(_, ex)) => ex.poll(now_ms),
-                Some(Action::Create(ex)) => ex.poll(now_ms),
-                Some(Action::Delete(_, ex)) => ex.poll(now_ms),
-                Some(Action::List(ex)) => ex.poll(now_ms),
-                Some(Action::Persist(record, _)) => {
+                Some(Action::Login(_, ex)) => ex.poll(),
+                Some(Action::Create(ex)) => ex.poll(),
+                Some(Action::Delete(_, ex)) => ex.poll(),
+                Some(Action::List(ex)) => ex.poll(),
+                Some(Action::Persist(record, why)) => {
                     self.awaiting = true;
-                    return Step::Persist(record.clone());
+                    return Step::Persist(record.clone(), *why);
                 }
                 None => {
                     if self.plan(now_ms) {
@@ -797,7 +781,7 @@ impl Flow for Rotation {
                     return Step::Done(Ok(self.finish()));
                 }
             };
-            if matches!(wire, Wire::Send(_)) {
+            if matches!(wire, Wire::Send(..)) {
                 self.report.round_trips += 1;
             }
             return wire_step(wire, &mut self.awaiting);

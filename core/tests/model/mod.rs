@@ -172,9 +172,10 @@ impl Live {
 
 fn poll(rotation: &mut Rotation, now: u64) -> Pending {
     match rotation.poll(now) {
-        Step::Send(r) => Pending::Send(r),
-        Step::Persist(r) => Pending::Persist(r),
-        Step::Sleep(_) => Pending::Sleep,
+        Step::Send(r, _) => Pending::Send(r),
+        Step::Persist(r, _) => Pending::Persist(r),
+        Step::Sleep(..) => Pending::Sleep,
+        Step::Load | Step::Wait(_) => panic!("this flow never loads or waits"),
         Step::Done(r) => Pending::Done(r),
     }
 }
@@ -519,15 +520,16 @@ impl World {
             let mut result = None;
             for _ in 0..200 {
                 match rotation.poll(now) {
-                    Step::Send(req) => {
+                    Step::Send(req, _) => {
                         let r = server.handle(&req, lineage);
                         rotation.on_response(Ok(r), now);
                     }
-                    Step::Persist(r) => {
+                    Step::Persist(r, _) => {
                         let saved = store.save(&r);
                         rotation.on_persisted(saved);
                     }
-                    Step::Sleep(_) => server.propagate(),
+                    Step::Sleep(..) => server.propagate(),
+                    Step::Load | Step::Wait(_) => panic!("this flow never loads or waits"),
                     Step::Done(r) => {
                         result = Some(r);
                         break;

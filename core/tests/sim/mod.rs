@@ -291,30 +291,31 @@ impl Run {
 
     /// Whether the next step is a request with this method whose URL contains `path`.
     pub fn next_is(&mut self, method: &str, path: &str) -> bool {
-        matches!(self.peek(), Step::Send(r) if r.method.as_str() == method && r.url.contains(path))
+        matches!(self.peek(), Step::Send(r, _) if r.method.as_str() == method && r.url.contains(path))
     }
 
     pub fn next_is_persist(&mut self) -> bool {
-        matches!(self.peek(), Step::Persist(_))
+        matches!(self.peek(), Step::Persist(..))
     }
 
     /// Carries out the next step normally.
     pub fn advance(&mut self, server: &mut Server, store: &mut Store) {
         self.peek();
         match self.step.take().unwrap() {
-            Step::Send(req) => {
+            Step::Send(req, _) => {
                 let r = server.handle(&req, &self.lineage);
                 self.now += 1;
                 self.rotation.on_response(Ok(r), self.now);
             }
-            Step::Persist(record) => {
+            Step::Persist(record, _) => {
                 let r = store.save(&record);
                 self.rotation.on_persisted(r);
             }
-            Step::Sleep(ms) => {
+            Step::Sleep(ms, _) => {
                 self.now += ms;
                 server.propagate();
             }
+            Step::Load | Step::Wait(_) => panic!("this flow never loads or waits"),
             Step::Done(r) => self.result = Some(r),
         }
     }
@@ -323,7 +324,7 @@ impl Run {
     pub fn fail_send(&mut self) {
         self.peek();
         match self.step.take().unwrap() {
-            Step::Send(_) => {
+            Step::Send(..) => {
                 self.now += 1;
                 self.rotation.on_response(Err(lost()), self.now);
             }
@@ -335,7 +336,7 @@ impl Run {
     pub fn lose_answer(&mut self, server: &mut Server) {
         self.peek();
         match self.step.take().unwrap() {
-            Step::Send(req) => {
+            Step::Send(req, _) => {
                 server.handle(&req, &self.lineage);
                 self.now += 1;
                 self.rotation.on_response(Err(lost()), self.now);
@@ -383,7 +384,7 @@ impl Run {
     pub fn answer(&mut self, response: HttpResponse) {
         self.peek();
         match self.step.take().unwrap() {
-            Step::Send(_) => {
+            Step::Send(..) => {
                 self.now += 1;
                 self.rotation.on_response(Ok(response), self.now);
             }
