@@ -1,6 +1,7 @@
-//! The core's flows against the emulator over real loopback HTTP, through a
-//! small test-only ureq transport: token → create → list → delete, seeding, and
-//! a rotation, with an in-memory store that is a compare-and-swap on the generation.
+//! The core's session and flows against the emulator over real loopback
+//! HTTP, through a small test-only ureq transport: token → create → list →
+//! delete, a revoked token, seeding, and a rotation, with an in-memory store
+//! that is a compare-and-swap on the generation.
 
 // Test helpers may fail loudly: a panic is a failed test.
 #![allow(
@@ -11,9 +12,9 @@
 )]
 
 use mapsindoors_auth::{
-    ApiCall, ApiOutput, ClientSecret, Config, Credentials, Error, Flow, HttpRequest, HttpResponse,
-    Operation, RetryPolicy, RotateOptions, Rotation, Seed, SeedOptions, Step, StoreErrorKind,
-    StoreRecord, TokenFlow, TransportError, TransportErrorKind,
+    ClientSecret, Config, Credentials, Error, Flow, HttpRequest, HttpResponse, Operation, Outcome,
+    RotateOptions, Rotation, Seed, SeedOptions, Session, Settings, Step, StoreErrorKind,
+    StoreRecord, TransportError, TransportErrorKind,
 };
 use mapsindoors_auth_emulator::{
     DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOMER_ID, DEMO_SECRET_ID, Emulator, EmulatorConfig,
@@ -88,10 +89,15 @@ fn drive<F: Flow>(mut flow: F, store: &mut Option<StoreRecord>) -> Result<F::Out
                 let result = save(store, *record);
                 flow.on_persisted(result);
             }
-            Step::Sleep(ms, _) => std::thread::sleep(Duration::from_millis(ms)),
+            Step::Load => flow.on_loaded(Ok(store.clone())),
+            Step::Sleep(ms, _) | Step::Wait(ms) => std::thread::sleep(Duration::from_millis(ms)),
             Step::Done(result) => return result,
         }
     }
+}
+
+fn session(config: &Config, creds: &Credentials) -> Session {
+    Session::new(config.clone(), creds.clone(), Settings::default()).unwrap()
 }
 
 fn setup() -> (Emulator, Config, Credentials) {
@@ -107,36 +113,28 @@ fn setup() -> (Emulator, Config, Credentials) {
 #[test]
 fn token_create_list_delete() {
     let (emu, config, creds) = setup();
-    let policy = RetryPolicy::default();
-    let token = drive(TokenFlow::new(&config, &creds, policy), &mut None).unwrap();
-    assert_eq!(token.expires_in, Some(3600));
-    let call = |op| {
-        ApiCall::new(
-            &config,
-            &creds,
-            policy,
-            op,
-            Some(token.access_token.clone()),
-        )
+    let session = session(&config, &creds);
+    let Outcome::Token(token) = drive(session.token(), &mut None).unwrap() else {
+        panic!("not a token")
     };
+    assert_eq!(token.expires_in, Some(3600));
 
     let created = match drive(
-        call(Operation::Create {
+        session.call(Operation::Create {
             description: Some("e2e & co".into()),
         }),
         &mut None,
     )
     .unwrap()
-    .value
     {
-        ApiOutput::Created(c) => c,
+        Outcome::Created(c) => c,
         other => panic!("{other:?}"),
     };
     assert_eq!(created.description.as_deref(), Some("e2e & co"));
     assert!(emu.secret_is_valid(DEMO_CLIENT_ID, created.secret.expose_secret()));
 
-    let listed = match drive(call(Operation::List), &mut None).unwrap().value {
-        ApiOutput::Listed(l) => l,
+    let listed = match drive(session.call(Operation::List), &mut None).unwrap() {
+        Outcome::Listed(l) => l,
         other => panic!("{other:?}"),
     };
     assert!(
@@ -145,69 +143,38 @@ fn token_create_list_delete() {
             .any(|s| s.id == created.id && s.created_at.unix_millis() > 0)
     );
 
-    drive(
-        call(Operation::Delete {
+    let delete = || {
+        session.call(Operation::Delete {
             id: created.id.clone(),
-        }),
-        &mut None,
-    )
-    .unwrap();
+        })
+    };
+    drive(delete(), &mut None).unwrap();
     assert!(!emu.secret_is_valid(DEMO_CLIENT_ID, created.secret.expose_secret()));
-    let again = drive(
-        call(Operation::Delete {
-            id: created.id.clone(),
-        }),
-        &mut None,
-    )
-    .unwrap_err();
+    let again = drive(delete(), &mut None).unwrap_err();
     assert_eq!(again.kind().as_str(), "not_found");
-}
-
-#[test]
-fn a_stale_token_is_refreshed_once() {
-    let (_emu, config, creds) = setup();
-    let stale = mapsindoors_auth::AccessToken::new("no-such-token");
-    let out = drive(
-        ApiCall::new(
-            &config,
-            &creds,
-            RetryPolicy::default(),
-            Operation::List,
-            Some(stale),
-        ),
-        &mut None,
-    )
-    .unwrap();
-    assert!(out.new_token.is_some());
+    // One login served them all.
+    let logins = emu
+        .log()
+        .iter()
+        .filter(|e| e.path.ends_with("/connect/token"))
+        .count();
+    assert_eq!(logins, 1);
 }
 
 /// A token the server revoked, refused with ASP.NET's 401 in both shapes
 /// (headers only; headers and `{"error":"invalid_token"}`): exactly one new
-/// login, then the call succeeds.
+/// login, then the call succeeds, and the session keeps the new token.
 #[test]
 fn a_revoked_token_costs_exactly_one_new_login_in_both_401_shapes() {
     let (emu, config, creds) = setup();
+    let session = session(&config, &creds);
     for json_body in [false, true] {
         emu.set_bearer_json_body(json_body);
-        let token = drive(
-            TokenFlow::new(&config, &creds, RetryPolicy::default()),
-            &mut None,
-        )
-        .unwrap();
+        drive(session.token(), &mut None).unwrap();
         emu.revoke_tokens();
         emu.clear_log();
-        let out = drive(
-            ApiCall::new(
-                &config,
-                &creds,
-                RetryPolicy::default(),
-                Operation::List,
-                Some(token.access_token),
-            ),
-            &mut None,
-        )
-        .unwrap();
-        assert!(out.new_token.is_some(), "json_body={json_body}");
+        drive(session.call(Operation::List), &mut None).unwrap();
+        drive(session.call(Operation::List), &mut None).unwrap();
         let logins = emu
             .log()
             .iter()
@@ -217,15 +184,44 @@ fn a_revoked_token_costs_exactly_one_new_login_in_both_401_shapes() {
     }
 }
 
+/// A session whose every token is refused ends with `unauthorized`, the
+/// bearer challenge's error kept, after exactly one new login.
+#[test]
+fn a_token_refused_twice_is_unauthorized_with_the_challenge() {
+    let (emu, config, creds) = setup();
+    let session = session(&config, &creds);
+    emu.set_bearer_json_body(true);
+    drive(session.token(), &mut None).unwrap();
+    emu.revoke_tokens();
+    // Revoke again as soon as the new login happens: drive by hand.
+    let mut task = session.call(Operation::List);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let error = loop {
+        match task.poll(now_ms()) {
+            Step::Send(req, _) => {
+                let r = send(&agent, &req);
+                if req.url.ends_with("/connect/token") {
+                    emu.revoke_tokens();
+                }
+                task.on_response(r, now_ms());
+            }
+            Step::Done(r) => break r.unwrap_err(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(error.kind().as_str(), "unauthorized");
+    assert_eq!(error.oauth().map(|o| o.code.as_str()), Some("invalid_token"));
+    assert!(error.to_string().contains("invalid_token"), "{error}");
+}
+
 #[test]
 fn wrong_secret_is_invalid_client() {
     let (_emu, config, _) = setup();
     let creds = Credentials::client(DEMO_CLIENT_ID, ClientSecret::new("wrong")).unwrap();
-    let e = drive(
-        TokenFlow::new(&config, &creds, RetryPolicy::default()),
-        &mut None,
-    )
-    .unwrap_err();
+    let e = drive(session(&config, &creds).token(), &mut None).unwrap_err();
     assert_eq!(e.kind().as_str(), "invalid_client");
 }
 
