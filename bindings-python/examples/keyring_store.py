@@ -18,7 +18,7 @@ no ``lock()``: a lock is optional, the rotation is safe with CAS alone.
     # runs use the stored (rotated) secret and ignore these keywords.
     with Client.from_store(store, customer_id="my-customer", client_id="my-client",
                            client_secret=initial_secret) as client:
-        report = client.rotate(store)
+        report = client.rotate()
         for kept in report.kept:
             print(kept.advice)
 """

@@ -1,9 +1,9 @@
-//! The one mapping from the core's `Error` to a Python exception: the class
-//! for each stable kind lives in `mapsindoors_auth._errors`; here we only
-//! pick it and fill in its attributes. Messages come from the core and never
-//! hold secrets.
+//! The one mapping from the core's `Error` to a Python exception: every
+//! field goes to `mapsindoors_auth._errors._from_native`, which picks the
+//! class for the stable kind. Messages come from the core and never hold
+//! secrets.
 
-use mapsindoors_auth::{Error, ErrorKind, RetryAfter, StoreErrorKind};
+use mapsindoors_auth::{Error, RetryAfter, StoreErrorKind};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -19,34 +19,10 @@ pub(crate) fn py_result<T>(py: Python<'_>, result: Result<T, Error>) -> PyResult
     result.map_err(|e| to_pyerr(py, &e))
 }
 
-fn class_name(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::InvalidClient => "InvalidClientError",
-        ErrorKind::InvalidGrant => "InvalidGrantError",
-        ErrorKind::OAuth => "OAuthError",
-        ErrorKind::Unauthorized => "UnauthorizedError",
-        ErrorKind::Forbidden => "ForbiddenError",
-        ErrorKind::NotFound => "NotFoundError",
-        ErrorKind::RateLimited => "RateLimitedError",
-        ErrorKind::Server => "ServerError",
-        ErrorKind::UnexpectedResponse => "UnexpectedResponseError",
-        ErrorKind::InvalidInput => "InvalidInputError",
-        ErrorKind::Transport => "TransportError",
-        ErrorKind::Store => "StoreError",
-        ErrorKind::RotationIncomplete => "RotationIncompleteError",
-        _ => "MapsIndoorsAuthError",
-    }
-}
-
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// The name of a store error kind, as `StoreError.store_kind` carries it.
-pub(crate) fn store_kind_name(kind: StoreErrorKind) -> String {
-    kind.to_string()
 }
 
 /// Parses a store error kind name; unknown names are `io`.
@@ -67,23 +43,9 @@ fn innermost(error: &Error) -> &Error {
     }
 }
 
-/// The class for an error: its kind's, except that a store conflict (another
-/// run changed the store: run again) has its own subclass of `StoreError`.
-fn class_of(error: &Error) -> &'static str {
-    match error {
-        Error::Store {
-            kind: StoreErrorKind::Conflict,
-            ..
-        } => "StoreConflictError",
-        other => class_name(other.kind()),
-    }
-}
-
 fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
-    let module = py.import("mapsindoors_auth._errors")?;
-    let class = module.getattr(class_of(error))?;
     let kwargs = PyDict::new(py);
-    kwargs.set_item("code", error.kind().as_str())?;
+    kwargs.set_item("kind", error.kind().as_str())?;
     kwargs.set_item("status", error.status())?;
     if let Some(oauth) = error.oauth() {
         kwargs.set_item("oauth_error", &oauth.code)?;
@@ -103,15 +65,19 @@ fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
     }
     if let Error::RotationIncomplete { stage, cause } = error {
         kwargs.set_item("stage", stage)?;
-        kwargs.set_item("cause_code", cause.kind().as_str())?;
+        kwargs.set_item("cause_kind", cause.kind().as_str())?;
     }
     match innermost(error) {
-        Error::Store { kind, .. } => kwargs.set_item("store_kind", store_kind_name(*kind))?,
+        Error::Store { kind, .. } => kwargs.set_item("store_kind", kind.to_string())?,
         Error::Transport(t) => kwargs.set_item("transport_kind", t.kind.as_str())?,
         _ => {}
     }
-    let exc = class.call((error.to_string(),), Some(&kwargs))?;
-    Ok(PyErr::from_value(exc))
+    let make = py
+        .import("mapsindoors_auth._errors")?
+        .getattr("_from_native")?;
+    Ok(PyErr::from_value(
+        make.call((error.to_string(),), Some(&kwargs))?,
+    ))
 }
 
 /// A misuse of the native objects that the Python drivers never commit.

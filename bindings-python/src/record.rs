@@ -177,7 +177,7 @@ impl StoreRecord {
 
     /// Whether an interrupted rotation left work for the next one.
     #[getter]
-    fn needs_recovery(&self) -> bool {
+    fn has_unfinished_rotation(&self) -> bool {
         self.inner.has_unfinished_rotation()
     }
 

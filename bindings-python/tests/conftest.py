@@ -18,6 +18,14 @@ import mapsindoors_auth
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
+#: Flow vectors replayed per flavour (``test_flows``), printed in the summary.
+FLOW_COUNTS: Dict[str, int] = {}
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for flavour, count in sorted(FLOW_COUNTS.items()):
+        terminalreporter.write_line(f"flow vectors: {count} passed (python {flavour})")
+
 
 def pytest_configure(config: Any) -> None:
     source = REPO / "bindings-python" / "python"

@@ -45,7 +45,7 @@ CRASHER = textwrap.dedent(
     send = mia.UrllibTransport()
     store = KillingStore()
     client = mia.Client.from_store(store, transport=transport)
-    client.rotate(store)
+    client.rotate()
     print("not killed")
     """
 )
@@ -59,7 +59,7 @@ def test_kill_mid_rotation_then_recover(emulator: Emulator, tmp_path: Path, wher
     assert proc.returncode == -9, proc.stdout + proc.stderr
     assert len(client_secrets(emulator)) == 2  # the old one and the one created before the kill
     crashed = store.load()
-    assert crashed.needs_recovery
+    assert crashed.has_unfinished_rotation
     assert crashed.has_pending == (where == "after_pending_saved")
 
     # The stored secret still works, then a fresh run finishes or cleans up.
@@ -68,7 +68,7 @@ def test_kill_mid_rotation_then_recover(emulator: Emulator, tmp_path: Path, wher
         report = client.rotate(store)
     assert report.resumed or where == "after_create_response"
     record = store.load()
-    assert not record.needs_recovery
+    assert not record.has_unfinished_rotation
     remaining = [s["id"] for s in client_secrets(emulator)]
     assert remaining == [record.current_id], f"orphans left: {remaining}"
     assert original["id"] not in remaining

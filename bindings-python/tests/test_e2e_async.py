@@ -25,7 +25,7 @@ def test_token_list_create_delete(emulator: Emulator) -> None:
             except ImportError:
                 pass
             else:
-                assert isinstance(client._send, mia.HttpxTransport)
+                assert isinstance(client._transport, mia.HttpxTransport)
             token = await client.token()
             assert token.access_token
             created = await client.create_secret(description="async")
@@ -49,16 +49,19 @@ def test_single_flight_100_gathered_calls(emulator: Emulator) -> None:
     assert len(token_requests(emulator)) == 1
 
 
-def test_single_flight_shares_a_failure(emulator: Emulator) -> None:
+def test_single_flight_after_a_failed_login(emulator: Emulator) -> None:
+    """A failed login fails its own caller and releases the waiters, who share one more login."""
     emulator.fault("token", {"status": {"code": 400, "body": "{\"error\":\"invalid_client\"}"}}, count=1)
+    emulator.fault("token", {"delay_ms": 200}, count=1)
 
     async def main() -> list:
         async with mia.AsyncClient(**emulator.client_kwargs()) as client:
             return await asyncio.gather(*(client.token() for _ in range(20)), return_exceptions=True)
 
     results = asyncio.run(main())
-    assert all(isinstance(r, mia.InvalidClientError) for r in results)
-    assert len(token_requests(emulator)) == 1
+    assert isinstance(results[0], mia.InvalidClientError)
+    assert len({r.access_token for r in results[1:]}) == 1
+    assert [e["status"] for e in token_requests(emulator)] == [400, 200]
 
 
 def test_event_loop_is_never_blocked(emulator: Emulator) -> None:
@@ -87,7 +90,7 @@ def test_fallback_without_httpx(emulator: Emulator, monkeypatch: pytest.MonkeyPa
 
     async def main() -> None:
         client = mia.AsyncClient(**emulator.client_kwargs())
-        assert not isinstance(client._send, mia.HttpxTransport)
+        assert not isinstance(client._transport, mia.HttpxTransport)
         assert (await client.token()).access_token
         assert await client.list_secrets()
         await client.aclose()

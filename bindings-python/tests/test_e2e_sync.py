@@ -118,7 +118,7 @@ def test_transport_error_keeps_cause(emulator: Emulator) -> None:
 def test_timeout_is_a_transport_error(emulator: Emulator) -> None:
     emulator.fault("token", {"delay_ms": 1500}, count=1)
     with pytest.raises(mia.TransportError) as err:
-        mia.Client(**emulator.client_kwargs(retries=0, timeout=0.3)).token()
+        mia.Client(**emulator.client_kwargs(retries=0, timeout_ms=300)).token()
     assert err.value.transport_kind == "timeout"
 
 
@@ -126,8 +126,8 @@ def test_timeout_is_a_transport_error(emulator: Emulator) -> None:
 def test_rotate_with_file_store(emulator: Emulator, tmp_path: Path, with_id: bool) -> None:
     store = make_store(emulator, tmp_path, with_id)
     (old,) = client_secrets(emulator)
-    with mia.Client.from_store(store) as client:
-        report = client.rotate(store, description="nightly")
+    with mia.Client.from_store(store, description="nightly") as client:
+        report = client.rotate()
         assert report.rotated and not report.resumed
         assert report.new_id and report.new_id != old["id"]
         if with_id:  # named, so claimed: deleted once replaced
@@ -139,7 +139,7 @@ def test_rotate_with_file_store(emulator: Emulator, tmp_path: Path, with_id: boo
             assert sorted(s["id"] for s in client_secrets(emulator)) == sorted([old["id"], report.new_id])
         record = store.load()
         assert record is not None
-        assert record.current_id == report.new_id and record.current_owned and not record.needs_recovery
+        assert record.current_id == report.new_id and record.current_owned and not record.has_unfinished_rotation
         assert client.list_secrets()  # the client switched to the new secret
     if with_id:
         with pytest.raises(mia.InvalidClientError):
@@ -154,7 +154,7 @@ def test_login_and_rotate_every_run(emulator: Emulator, tmp_path: Path) -> None:
     ids = []
     for _ in range(3):
         with mia.Client.from_store(store) as client:
-            token = client.login_and_rotate(store)
+            token = client.login_and_rotate()
             assert token.access_token
             ids.append(store.load().current_id)
     assert len(set(ids)) == 3
@@ -164,7 +164,7 @@ def test_login_and_rotate_every_run(emulator: Emulator, tmp_path: Path) -> None:
 def test_rotate_waits_for_propagation(emulator: Emulator, tmp_path: Path) -> None:
     store = make_store(emulator, tmp_path)
     emulator.admin("POST", "/_emulator/propagation", {"ms": 700})
-    report = mia.Client.from_store(store).rotate(store)
+    report = mia.Client.from_store(store).rotate()
     assert report.rotated
     refused = [e for e in token_requests(emulator) if e["status"] == 400]
     assert refused, "the new secret should have been refused while propagating"
@@ -176,7 +176,7 @@ def test_rotate_gives_up_on_propagation_safely(emulator: Emulator, tmp_path: Pat
     before = store.load().current_id
     emulator.admin("POST", "/_emulator/propagation", {"ms": 60_000})
     with pytest.raises(mia.RotationIncompleteError) as err:
-        mia.Client.from_store(store).rotate(store, max_propagation_wait=0.5)
+        mia.Client.from_store(store, propagation_wait_ms=500).rotate()
     assert err.value.stage == "verify"
     assert store.load().current_id == before
     assert mia.Client.from_store(store).token().access_token  # the old secret still works

@@ -25,7 +25,9 @@ def test_values_redact() -> None:
     user = mia.Client(auth_url="http://127.0.0.1:1", username="u", password=CANARY)
     record = mia.StoreRecord(auth_url="http://127.0.0.1:1", customer_id="c", client_id="c", client_secret=CANARY)
     request = mia.Request("POST", "http://x/connect/token", [("Authorization", f"Bearer {CANARY}")], f"client_secret={CANARY}".encode())
-    text = texts_of(client, user, record, request, mia.MemoryStore(record), client._core)
+    login = client._session.token().poll(0)  # a Send step: its body holds the secret
+    text = texts_of(client, user, record, request, mia.MemoryStore(record), client._session, login)
+    assert login.purpose == "login" and CANARY.encode() in login.body
     assert CANARY not in text
     assert CANARY in record.to_json()
 

@@ -113,7 +113,7 @@ def assert_current_works(emulator: Emulator, store: Any) -> None:
     client = mia.Client.from_store(store)
     client.rotate(store)
     final = store.load()
-    assert final is not None and not final.needs_recovery
+    assert final is not None and not final.has_unfinished_rotation
     assert mia.Client.from_store(store).token().access_token
     assert [s["id"] for s in client_secrets(emulator)] == [final.current_id], "orphans or siblings left"
 
@@ -127,7 +127,7 @@ def test_memory_store_contract(emulator: Emulator) -> None:
     record = mia.StoreRecord(auth_url=emulator.url, customer_id="c", client_id="c", client_secret="s", secret_id="x")
     with pytest.raises(mia.StoreConflictError) as err:
         store.save(record, 1)
-    assert isinstance(err.value, mia.StoreError) and err.value.store_kind == "conflict" and err.value.code == "store"
+    assert isinstance(err.value, mia.StoreError) and err.value.store_kind == "conflict" and err.value.kind == "store"
     store.save(record, 0)
     assert store.load() == record
     with pytest.raises(mia.StoreConflictError):
@@ -157,14 +157,18 @@ def test_file_store_contract(emulator: Emulator, tmp_path: Path) -> None:
     assert store.load() == nxt
 
 
-def test_empty_store_is_refused_without_credentials(emulator: Emulator) -> None:
+def test_empty_store_is_refused_without_credentials_and_seeded_by_rotate(emulator: Emulator) -> None:
     store = mia.MemoryStore()
     with pytest.raises(mia.StoreError) as err:
         mia.Client.from_store(store)
     assert err.value.store_kind == "missing" and "seed" in str(err.value)
-    with pytest.raises(mia.StoreError):
-        mia.Client(**emulator.client_kwargs()).rotate(store)
+    with pytest.raises(mia.InvalidInputError):
+        mia.Client(**emulator.client_kwargs()).rotate()  # no store given anywhere
     assert emulator.log() == []  # nothing was sent
+    (only,) = client_secrets(emulator)
+    report = mia.Client(**emulator.client_kwargs(), store=store).rotate()  # the core seeds it, then rotates
+    assert report.rotated and [k.id for k in report.kept] == [only["id"]]
+    assert [e["route"] for e in emulator.log()][:2] == ["token", "list"]
 
 
 # --- seeding --------------------------------------------------------------------
@@ -206,8 +210,7 @@ def test_seed_with_secret_id_and_refusals(emulator: Emulator, tmp_path: Path) ->
     store = mia.FileStore(tmp_path / "store.json")
     record = seeded(emulator, store, secret_id=only["id"], description="nightly")
     assert record.current_owned and record.description == "nightly"
-    with pytest.raises(mia.StoreConflictError):
-        mia.Client(**emulator.client_kwargs()).seed(store)
+    assert mia.Client(**emulator.client_kwargs()).seed(store) == record  # a seeded store is left as it is
     # The store's record wins over the keywords once seeded.
     client = mia.Client.from_store(store, **emulator.client_kwargs(client_secret="ignored"))
     assert client.token().access_token
@@ -233,10 +236,10 @@ def test_seed_with_several_secrets_records_candidates_then_claim(emulator: Emula
     assert kept.id is None and sorted(c.id for c in kept.candidates) == sorted([original["id"], sibling.id])
     assert original["id"] in kept.advice and sibling.id in kept.advice
 
-    claimed = mia.Client.from_store(store).claim(store, original["id"])
+    claimed = mia.Client.from_store(store).claim(original["id"])
     assert claimed.previous_id == original["id"] and claimed.kept == [] and store.load() == claimed
     with pytest.raises(mia.InvalidInputError):
-        mia.Client.from_store(store).claim(store, "not-kept")
+        mia.Client.from_store(store).claim("not-kept")
     report = mia.Client.from_store(store).rotate(store)
     assert original["id"] in report.deleted
     remaining = sorted(s["id"] for s in client_secrets(emulator))
@@ -252,7 +255,7 @@ def test_claim_makes_the_next_rotation_delete_it(emulator: Emulator) -> None:
 
     async def claim() -> mia.StoreRecord:
         async with await mia.AsyncClient.from_store(store) as client:
-            return await client.claim(store, only["id"])
+            return await client.claim(only["id"])
 
     claimed = asyncio.run(claim())
     assert claimed.previous_id == only["id"] and claimed.kept == []
@@ -308,7 +311,7 @@ def test_a_rotation_racing_another_at_each_save(emulator: Emulator, at_save: int
         outcome = e
     assert b_reports and b_reports[0].rotated or b_reports[0].resumed, "run B never ran"
     assert isinstance(outcome, mia.StoreConflictError), outcome  # A's view was stale at that save
-    assert "run again" in str(outcome) and outcome.store_kind == "conflict" and outcome.code == "store"
+    assert "run again" in str(outcome) and outcome.store_kind == "conflict" and outcome.kind == "store"
     assert isinstance(outcome, mia.StoreError)
     assert_current_works(emulator, store)
 
@@ -459,8 +462,8 @@ def test_new_types_never_show_the_secret(caplog: pytest.LogCaptureFixture) -> No
     errors: List[BaseException] = []
     for bad in (
         lambda: store.save(record, 0),
-        lambda: client.seed(store),
-        lambda: client.claim(store, "nope"),
+        lambda: mia.Client(auth_url="http://127.0.0.1:1", username="u", password=CANARY).seed(mia.MemoryStore()),
+        lambda: client.claim("nope"),
         lambda: mia.Client.from_store(mia.MemoryStore()),
     ):
         with pytest.raises(mia.MapsIndoorsAuthError) as err:

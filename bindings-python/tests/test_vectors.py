@@ -144,8 +144,8 @@ def test_vector(case: Dict[str, Any], mode: str) -> None:
     if "error" in expect:
         assert error is not None, f"expected an error, got {result!r}"
         want = expect["error"]
-        assert error.code == want["kind"]
-        assert type(error).code == want["kind"], type(error)
+        assert error.kind == want["kind"]
+        assert type(error).kind == want["kind"], type(error)
         if "status" in want:
             assert error.status == want["status"]
         if "oauth_code" in want:

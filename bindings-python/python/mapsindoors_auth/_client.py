@@ -1,22 +1,24 @@
-"""``Client``: the blocking client. It asks the native core what to do and
-does it with its transport; concurrent ``token()`` calls from many threads
-share one fetch (the core's single flight, waited on with a lock)."""
+"""``Client``: the blocking client, and ``_Base``, what both clients hold: a
+native ``_Session`` (every protocol decision: token cache, single flight,
+re-login after a 401, seeding, which secret to use after a rotation) plus
+Python's HTTP, clock, sleep, randomness and an optional store. Each method
+hands one native task to the blocking drive loop."""
 
 from __future__ import annotations
 
 import os
-import threading
+import time
+
+from . import _store_access as access
+from ._drive import now_ms, run_sync
+from ._http import async_transport, sync_transport
+from ._native import CreatedSecret, RotationReport, SecretInfo, StoreRecord, Token, _Session
+
 TYPE_CHECKING = False  # typing is not imported at run time: it would double the import time
 if TYPE_CHECKING:
     from typing import Any, List, Optional, Type
 
-from . import _store_access as access
-from ._drive import now_ms, run_sync
-from ._errors import StoreConflictError
-from ._http import sync_transport
-from ._native import CreatedSecret, RotationReport, SecretInfo, StoreRecord, Token, _Core
-
-if TYPE_CHECKING:
+    from ._http import Request
     from .stores import Store
 
 __all__ = ["Client", "DEFAULT_AUTH_URL"]
@@ -25,28 +27,12 @@ __all__ = ["Client", "DEFAULT_AUTH_URL"]
 DEFAULT_AUTH_URL = "https://auth.mapsindoors.com"
 
 
-class _Pending:
-    """One fetch in flight, for the threads waiting on it."""
+class _Base:
+    """The session, transport and store of a client (sync or async)."""
 
-    __slots__ = ("done", "token", "error")
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.token: Optional[Token] = None
-        self.error: Optional[BaseException] = None
-
-
-class Client:
-    """A blocking client for the MapsIndoors auth API.
-
-    Give ``client_id`` and ``client_secret`` (client credentials) or
-    ``username`` and ``password`` (``client_id`` defaults to ``client``).
-    ``customer_id`` is needed for the secrets endpoints. ``transport`` is any
-    callable ``(Request) -> Response``, an object with ``send(Request) ->
-    Response``, an ``httpx.Client`` or a ``requests.Session``; the default
-    uses urllib. ``retries`` is how often an idempotent request is retried
-    after a transient failure; ``timeout`` is per request, in seconds.
-    """
+    _async = False
+    _transport: Any
+    _owned: Any  # sync: whether to close the transport; async: what to close
 
     def __init__(
         self,
@@ -58,22 +44,64 @@ class Client:
         username: Optional[str] = None,
         password: Optional[str] = None,
         transport: Any = None,
-        timeout: Optional[float] = 30.0,
+        store: Any = None,
         retries: int = 3,
+        propagation_wait_ms: int = 30_000,
+        timeout_ms: int = 30_000,
+        description: Optional[str] = None,
     ) -> None:
-        core = _Core(
+        session = _Session(
             auth_url=auth_url, customer_id=customer_id, client_id=client_id, client_secret=client_secret,
-            username=username, password=password, retries=retries,
+            username=username, password=password, retries=retries, propagation_wait_ms=propagation_wait_ms,
+            timeout_ms=timeout_ms, description=description,
         )
-        self._init(core, transport, timeout)
+        self._init(session, transport, store)
 
-    def _init(self, core: _Core, transport: Any, timeout: Optional[float]) -> None:
-        self._core = core
-        self._send, self._owns_transport = sync_transport(transport, timeout)
-        self._timeout = timeout
-        self._lock = threading.Lock()
-        self._rotating = threading.Lock()  # one rotation, seed or claim of this client at a time
-        self._pending: Optional[_Pending] = None
+    def _init(self, session: _Session, transport: Any, store: Any) -> None:
+        self._session = session
+        self._store = store
+        adapt = async_transport if self._async else sync_transport
+        self._transport, self._owned = adapt(transport, session.timeout_ms)
+
+    @classmethod
+    def _of(cls, record: Optional[StoreRecord], store: Any, transport: Any, creds: Any, knobs: Any) -> Any:
+        """A client of the store's record, else of the credentials given (to seed the store with)."""
+        self = cls.__new__(cls)
+        if record is not None:
+            self._init(_Session.from_record(record, **knobs), transport, store)
+        elif creds["client_secret"] is None:
+            raise access.empty()
+        else:
+            _Base.__init__(self, transport=transport, store=store, **creds, **knobs)
+        return self
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._session})"
+
+    # The platform, as hooks (tests replace them): clock and randomness.
+    def _now_ms(self) -> int:
+        return now_ms()
+
+    def _random(self, n: int) -> bytes:
+        return os.urandom(n)
+
+
+class Client(_Base):
+    """A blocking client for the MapsIndoors auth API.
+
+    Give ``client_id`` and ``client_secret`` (client credentials) or
+    ``username`` and ``password`` (``client_id`` defaults to ``client``).
+    ``customer_id`` is needed for the secrets endpoints. ``transport`` is any
+    callable ``(Request) -> Response``, an object with ``send(Request) ->
+    Response``, an ``httpx.Client`` or a ``requests.Session``; the default
+    uses urllib. ``store`` is the store ``rotate``, ``seed`` and ``claim``
+    use when given none.
+
+    The knobs: ``retries`` (0 to 10) of an idempotent request after a
+    transient failure; ``propagation_wait_ms``, how long a rotation waits for
+    a new secret to be accepted; ``timeout_ms`` per request; ``description``
+    of the secrets rotations create.
+    """
 
     @classmethod
     def from_store(
@@ -86,34 +114,28 @@ class Client:
         client_secret: Optional[str] = None,
         secret_id: Optional[str] = None,
         claim: bool = False,
-        description: Optional[str] = None,
         transport: Any = None,
-        timeout: Optional[float] = 30.0,
         retries: int = 3,
+        propagation_wait_ms: int = 30_000,
+        timeout_ms: int = 30_000,
+        description: Optional[str] = None,
     ) -> "Client":
-        """A client that logs in with the current secret in `store`.
+        """A client that logs in with the current secret in `store`, and
+        remembers the store (``rotate()`` needs no argument).
 
         If the store is empty it is seeded first with `client_id` and
         `client_secret` (and `auth_url`, `customer_id`), exactly as ``seed``
-        does with `secret_id`, `claim` and `description`. Once the store
-        holds a record these keywords are ignored: the store's secret wins.
+        does with `secret_id` and `claim`. Once the store holds a record these
+        keywords are ignored: the store's secret wins.
         """
+        creds = dict(auth_url=auth_url, customer_id=customer_id, client_id=client_id, client_secret=client_secret)
+        knobs = dict(retries=retries, propagation_wait_ms=propagation_wait_ms, timeout_ms=timeout_ms,
+                     description=description)
         record = access.load(store)
-        if record is not None:
-            self = cls.__new__(cls)
-            self._init(_Core.from_record(record, retries=retries), transport, timeout)
-            return self
-        if client_secret is None:
-            raise access.empty("logging in from it")
-        self = cls(
-            auth_url=auth_url, customer_id=customer_id, client_id=client_id, client_secret=client_secret,
-            transport=transport, timeout=timeout, retries=retries,
-        )
-        self.seed(store, secret_id=secret_id, claim=claim, description=description)
+        self: Client = cls._of(record, store, transport, creds, knobs)
+        if record is None:
+            self.seed(secret_id=secret_id, claim=claim)
         return self
-
-    def __repr__(self) -> str:
-        return f"Client(auth_url={self._core.auth_url!r}, customer_id={self._core.customer_id!r}, client_id={self._core.client_id!r})"
 
     def __enter__(self) -> "Client":
         return self
@@ -123,79 +145,36 @@ class Client:
 
     def close(self) -> None:
         """Releases the transport if the client created it."""
-        if self._owns_transport:
-            close = getattr(self._send, "close", None)
-            if callable(close):
-                close()
+        close = getattr(self._transport, "close", None) if self._owned else None
+        if callable(close):
+            close()
 
     def token(self) -> Token:
-        """A valid access token: cached, or fetched once for all callers."""
-        while True:
-            with self._lock:
-                kind, token, ticket = self._core.lookup(now_ms())
-                if kind == "hit" and token is not None:
-                    return token
-                pending = self._pending
-                if kind == "fetch":
-                    pending = self._pending = _Pending()
-            if kind == "wait":
-                if pending is None:
-                    threading.Event().wait(0.01)
-                    continue
-                pending.done.wait(1.0)
-                if pending.error is not None:
-                    raise pending.error
-                if pending.token is not None:
-                    return pending.token
-                continue
-            assert pending is not None and ticket is not None
-            return self._fetch(pending, ticket)
-
-    def _fetch(self, pending: _Pending, ticket: int) -> Token:
-        token: Optional[Token] = None
-        try:
-            token = run_sync(self._core.token_flow(), self._send, self._timeout)
-            assert token is not None
-            return token
-        except Exception as e:
-            pending.error = e
-            raise
-        finally:
-            with self._lock:
-                self._core.complete(ticket, token, now_ms())
-                pending.token = token
-                if self._pending is pending:
-                    self._pending = None
-            pending.done.set()
-
-    def _call(self, operation: str, argument: Optional[str]) -> Any:
-        self._core.check_call(operation, argument)
-        token = self.token()
-        flow = self._core.api_flow(operation, argument, token)
-        value, new_token = run_sync(flow, self._send, self._timeout)
-        if new_token is not None:
-            with self._lock:
-                self._core.insert(new_token, now_ms())
-        return value
+        """A valid access token: cached, or fetched once for all threads."""
+        return run_sync(self, self._session.token())  # type: ignore[no-any-return]
 
     def list_secrets(self) -> List[SecretInfo]:
         """The customer's secrets (metadata only; values are never listed)."""
-        return self._call("list", None)  # type: ignore[no-any-return]
+        return run_sync(self, self._session.list())  # type: ignore[no-any-return]
 
     def create_secret(self, description: Optional[str] = None) -> CreatedSecret:
         """Creates a secret. Its value is in the result, this once."""
-        return self._call("create", description)  # type: ignore[no-any-return]
+        return run_sync(self, self._session.create(description))  # type: ignore[no-any-return]
 
     def delete_secret(self, id: str) -> None:
         """Deletes a secret by id."""
-        self._call("delete", id)
+        run_sync(self, self._session.delete(id))
 
-    def seed(
-        self, store: Store, *, secret_id: Optional[str] = None, claim: bool = False, description: Optional[str] = None
-    ) -> StoreRecord:
-        """Seeds an empty `store` with this client's secret (the core's seed
-        flow): logs in, lists the client's secrets, and saves generation 1
-        (``save(record, 0)``) before any remote change.
+    def _locked(self, store: Any, task: Any) -> Any:
+        store = access.given(store, self._store)
+        with access.lock(store):
+            return run_sync(self, task, store)
+
+    def seed(self, store: Optional[Store] = None, *, secret_id: Optional[str] = None, claim: bool = False) -> StoreRecord:
+        """Seeds an empty store (this call's, else the client's) with this
+        client's secret: logs in, lists the client's secrets, and saves
+        generation 1 (``save(record, 0)``) before any remote change. A store
+        that holds a record is left as it is. Returns the store's record.
 
         The core identifies the secret: `secret_id` names it (it must exist;
         naming it claims it). Otherwise a client with exactly one secret
@@ -204,73 +183,52 @@ class Client:
         recorded. A secret that is not the store's own is never deleted by a
         rotation: it is reported as kept, with advice (claim it later with
         ``claim``). Claim only a secret no other job or installation uses.
-        `description` names the secrets the store's rotations create.
-
-        Raises ``StoreConflictError`` if the store already holds a record.
         """
-        with self._rotating, access.lock(store):
-            held = access.load(store)
-            if held is not None:
-                raise StoreConflictError(
-                    f"store error (conflict): the store holds a record already (generation {held.generation}); not seeded"
-                )
-            flow = self._core.seed_flow(secret_id=secret_id, claim=claim, description=description)
-            record, token = run_sync(flow, self._send, self._timeout, store)
-        with self._lock:
-            self._core.insert(token, now_ms())
-        return record  # type: ignore[no-any-return]
+        task = self._session.seed(self._random(8), secret_id=secret_id, claim=claim)
+        return self._locked(store, task)  # type: ignore[no-any-return]
 
-    def claim(self, store: Store, id: str) -> StoreRecord:
+    def claim(self, id: str, *, store: Optional[Store] = None) -> StoreRecord:
         """Claims the secret `id` as the store's own and saves that
         (compare-and-swap): a kept secret (the next ``rotate`` deletes it),
         or the current secret (or one of its candidates), deleted once a
         rotation replaces it. Claim only a secret nothing else uses.
         Returns the record saved. No request is sent."""
-        with self._rotating, access.lock(store):
-            record = access.load(store)
-            if record is None:
-                raise access.empty("claiming a secret")
-            claimed = record.claim(id, now_ms())
-            store.save(claimed, record.generation)
-        return claimed
+        return self._locked(store, self._session.claim(id))  # type: ignore[no-any-return]
 
-    def rotate(
-        self, store: Store, *, description: Optional[str] = None, max_propagation_wait: Optional[float] = None
-    ) -> RotationReport:
-        """Replaces the secret in `store` with a new one, crash-safely.
+    def rotate(self, store: Optional[Store] = None) -> RotationReport:
+        """Replaces the secret in the store (this call's, else the
+        client's) with a new one, crash-safely; an empty store is seeded
+        first.
 
         Creates a secret, saves it as pending, logs in with it (waiting up to
-        `max_propagation_wait` seconds for it to propagate), promotes it,
-        deletes the old one if it is provably the store's own (else keeps it:
-        see ``report.kept``) and sweeps orphans of interrupted runs. Every
-        save is a compare-and-swap and every delete is fenced by one, so two
-        rotations of one store are safe without a lock; the store's lock, if
-        it has one, only saves wasted work. Run it again after any failure:
-        it finishes what an earlier run began. ``StoreConflictError`` means
-        another run changed the store meanwhile: run again. If this client
-        used the old secret it switches to the new one.
+        ``propagation_wait_ms`` for it to propagate), promotes it, deletes the
+        old one if it is provably the store's own (else keeps it: see
+        ``report.kept``) and sweeps orphans of interrupted runs. Every save is
+        a compare-and-swap and every delete is fenced by one, so two rotations
+        of one store are safe without a lock; the store's lock, if it has one,
+        only saves wasted work. Run it again after any failure: it finishes
+        what an earlier run began. ``StoreConflictError`` means another run
+        changed the store meanwhile: run again. If this client used the old
+        secret it switches to the new one.
         """
-        wait_ms = None if max_propagation_wait is None else int(max_propagation_wait * 1000)
-        with self._rotating, access.lock(store):
-            record = access.load(store)
-            if record is None:
-                raise access.empty("rotating it")
-            flow = self._core.rotation_flow(record, description, os.urandom(8), now_ms(), wait_ms)
-            try:
-                report: RotationReport = run_sync(flow, self._send, self._timeout, store)
-            except BaseException:
-                # A failed run may still have promoted a new secret: switch to it
-                # (no token to cache), as the browser and mobile clients do.
-                with self._lock:
-                    self._core.rotation_done(flow, None, now_ms())
-                raise
-        with self._lock:
-            self._core.rotation_done(flow, report.token, now_ms())
-        return report
+        return self._locked(store, self._session.rotate(self._random(16)))  # type: ignore[no-any-return]
 
-    def login_and_rotate(self, store: Store, *, description: Optional[str] = None) -> Token:
-        """Rotate-at-every-login: rotates the secret in `store` and returns a
-        token obtained with the new secret."""
-        report = self.rotate(store, description=description)
-        token = report.token
-        return token if token is not None else self.token()
+    def login_and_rotate(self, store: Optional[Store] = None) -> Token:
+        """Rotate-at-every-login: rotates the secret in the store, then
+        returns the client's token (from the new secret when the client
+        switched to it)."""
+        self.rotate(store)
+        return self.token()
+
+    # The platform, as hooks (tests replace them).
+    def _send(self, request: Request, purpose: str) -> Any:
+        return self._transport(request)
+
+    def _save(self, store: Any, record: StoreRecord, reason: str) -> None:
+        store.save(record, record.generation - 1)
+
+    def _sleep(self, ms: int, reason: str) -> None:
+        time.sleep(ms / 1000)
+
+    def _wait(self, ms: int) -> None:
+        time.sleep(ms / 1000)

@@ -1,23 +1,26 @@
-"""The two loops that drive a native flow: one blocking, one asyncio.
+"""The two loops that drive a native task: one blocking, one asyncio.
 
-Translation only: a step names what to do (send, persist, sleep, done) and
-the loop does it with the client's transport, clock and store, then reports
-back. A persist is the store's compare-and-swap ``save(record,
-record.generation - 1)``. Retries, parsing and URLs are all the core's.
+Translation only: each step names what to do and what for (``Send`` with its
+purpose, ``Load``, ``Persist`` with its reason, ``Sleep`` with its reason,
+``Wait``, ``Done``); the loop does it with the client's transport, store,
+clock and sleep, then answers. Logs read the step's purpose and reason.
 """
 
 from __future__ import annotations
 
 import time
-TYPE_CHECKING = False  # typing is not imported at run time: it would double the import time
-if TYPE_CHECKING:
-    from typing import Any, Callable, Optional
 
+from . import _store_access as access
 from ._errors import MapsIndoorsAuthError
 from ._http import Request, Response, classify, describe
+from ._native import Done, Load, Persist, Send, Sleep
 
+TYPE_CHECKING = False  # typing is not imported at run time: it would double the import time
 if TYPE_CHECKING:
     import logging
+    from typing import Any, Optional, Tuple
+
+    from ._native import StoreRecord, _Task
 
 _logger: "Optional[logging.Logger]" = None
 
@@ -33,131 +36,136 @@ def _debug(message: str, *args: Any) -> None:
     _logger.debug(message, *args)
 
 
-def isawaitable(value: Any) -> bool:
-    return hasattr(value, "__await__")
-
-
 def now_ms() -> int:
     """The clock the core is given: Unix milliseconds."""
     return time.time_ns() // 1_000_000
 
 
-def _cause(error: MapsIndoorsAuthError, last: Optional[BaseException]) -> Optional[BaseException]:
-    """The transport exception behind a transport error, kept as ``__cause__``."""
-    transport = error.code == "transport" or error.cause_code == "transport"
-    return last if transport else None
+def _poll(task: _Task, client: Any, failure: Optional[BaseException]) -> Any:
+    """The next step; a failure is raised with the transport's exception as
+    ``__cause__`` when the last send failed in the transport."""
+    try:
+        return task.poll(client._now_ms())
+    except MapsIndoorsAuthError as e:
+        transport = failure is not None and "transport" in (e.kind, e.cause_kind)
+        raise e from (failure if transport else None)
 
 
-def _store_error(exc: BaseException) -> "tuple[str, str]":
+def _request(step: Send, client: Any) -> Request:
+    _debug("%s: %s %s", step.purpose, step.method, step.url)
+    return Request(step.method, step.url, step.headers, step.body, client._session.timeout_ms)
+
+
+def _answer(task: _Task, client: Any, step: Send, response: Any, exc: Optional[Exception]) -> Optional[Exception]:
+    """Feeds a response or transport failure back; returns the failure.
+    An exception that is not a transport failure (a bug) propagates."""
+    if exc is not None:
+        kind = classify(exc)
+        if kind is None:
+            raise exc
+        _debug("%s: transport error (%s): %s", step.purpose, kind, describe(exc))
+        task.on_transport_error(kind, describe(exc), client._now_ms())
+        return exc
+    if not isinstance(response, Response):
+        raise TypeError(f"transport returned {type(response).__name__}, expected mapsindoors_auth.Response")
+    _debug("%s: HTTP %d (%d bytes)", step.purpose, response.status, len(response.body))
+    task.on_response(response.status, response.headers, response.body, client._now_ms())
+    return None
+
+
+def _store_error(exc: BaseException) -> Tuple[str, str]:
     kind = getattr(exc, "store_kind", None)
     message = str(exc) if isinstance(exc, MapsIndoorsAuthError) else describe(exc)
     return (kind if isinstance(kind, str) else "io", message)
 
 
-def _check(response: Any) -> Response:
-    if not isinstance(response, Response):
-        raise TypeError(f"transport returned {type(response).__name__}, expected mapsindoors_auth.Response")
-    return response
+def _loaded(task: _Task, record: Optional[StoreRecord], exc: Optional[Exception]) -> None:
+    if exc is not None:
+        _debug("load failed: %s", describe(exc))
+        task.on_loaded(None, _store_error(exc))
+        return
+    _debug("loaded generation %d", 0 if record is None else record.generation)
+    task.on_loaded(record)
 
 
-def run_sync(flow: Any, send: Callable[[Request], Any], timeout: Optional[float], store: Any = None) -> Any:
-    """Drives `flow` to completion, blocking; returns its value or raises."""
-    last_error: Optional[BaseException] = None
+def _saved(task: _Task, step: Persist, exc: Optional[Exception]) -> None:
+    if exc is not None:
+        _debug("persist (%s) failed: %s", step.reason, describe(exc))
+        task.on_persisted(_store_error(exc))
+        return
+    _debug("persisted (%s) generation %d", step.reason, step.record.generation)
+    task.on_persisted()
+
+
+def run_sync(client: Any, task: _Task, store: Any = None) -> Any:
+    """Drives `task` to completion, blocking; returns its value or raises."""
+    failure: Optional[Exception] = None
     while True:
-        try:
-            step = flow.poll(now_ms())
-        except MapsIndoorsAuthError as e:
-            raise e from _cause(e, last_error)
-        tag = step[0]
-        if tag == "send":
-            request = Request(step[1], step[2], step[3], step[4], timeout)
-            _debug("-> %s %s", request.method, request.url)
+        step = _poll(task, client, failure)
+        kind = type(step)
+        if kind is Done:
+            return step.value
+        if kind is Send:
             try:
-                response = _check(send(request))
+                response = client._send(_request(step, client), step.purpose)
             except Exception as exc:
-                kind = classify(exc)
-                if kind is None:
-                    raise
-                last_error = exc
-                _debug("<- transport error (%s): %s", kind, describe(exc))
-                flow.on_transport_error(kind, describe(exc), now_ms())
-                continue
-            last_error = None
-            _debug("<- %d (%d bytes)", response.status, len(response.body))
-            flow.on_response(response.status, response.headers, response.body, now_ms())
-        elif tag == "persist":
-            record = step[1]
-            _debug("persisting store record generation %d (compare-and-swap on %d)", record.generation, record.generation - 1)
-            try:
-                store.save(record, record.generation - 1)
-            except Exception as exc:
-                _debug("store save failed: %s", describe(exc))
-                flow.on_persisted(_store_error(exc))
+                failure = _answer(task, client, step, None, exc)
             else:
-                flow.on_persisted(None)
-        elif tag == "sleep":
-            _debug("sleeping %d ms", step[1])
-            time.sleep(step[1] / 1000)
+                failure = _answer(task, client, step, response, None)
+        elif kind is Load:
+            try:
+                record = access.load(store)
+            except Exception as exc:
+                _loaded(task, None, exc)
+            else:
+                _loaded(task, record, None)
+        elif kind is Persist:
+            try:
+                client._save(store, step.record, step.reason)
+            except Exception as exc:
+                _saved(task, step, exc)
+            else:
+                _saved(task, step, None)
+        elif kind is Sleep:
+            _debug("sleep %d ms (%s)", step.ms, step.reason)
+            client._sleep(step.ms, step.reason)
         else:
-            return step[1]
+            client._wait(step.ms)
 
 
-async def _maybe_await(value: Any) -> Any:
-    if isawaitable(value):
-        return await value
-    return value
-
-
-async def call_store(method: Callable[..., Any], *args: Any) -> Any:
-    """Calls a store method: awaited if async, else in a worker thread so
-    file IO never blocks the event loop."""
-    import asyncio
-    import inspect
-
-    if inspect.iscoroutinefunction(method):
-        return await method(*args)
-    return await _maybe_await(await asyncio.to_thread(method, *args))
-
-
-async def run_async(flow: Any, send: Callable[[Request], Any], timeout: Optional[float], store: Any = None) -> Any:
-    """Drives `flow` to completion on the event loop; returns its value or raises."""
-    import asyncio
-
-    last_error: Optional[BaseException] = None
+async def run_async(client: Any, task: _Task, store: Any = None) -> Any:
+    """Drives `task` to completion on the event loop; returns its value or raises."""
+    failure: Optional[Exception] = None
     while True:
-        try:
-            step = flow.poll(now_ms())
-        except MapsIndoorsAuthError as e:
-            raise e from _cause(e, last_error)
-        tag = step[0]
-        if tag == "send":
-            request = Request(step[1], step[2], step[3], step[4], timeout)
-            _debug("-> %s %s", request.method, request.url)
+        step = _poll(task, client, failure)
+        kind = type(step)
+        if kind is Done:
+            return step.value
+        if kind is Send:
             try:
-                response = _check(await _maybe_await(send(request)))
+                response = client._send(_request(step, client), step.purpose)
+                if hasattr(response, "__await__"):
+                    response = await response
             except Exception as exc:
-                kind = classify(exc)
-                if kind is None:
-                    raise
-                last_error = exc
-                _debug("<- transport error (%s): %s", kind, describe(exc))
-                flow.on_transport_error(kind, describe(exc), now_ms())
-                continue
-            last_error = None
-            _debug("<- %d (%d bytes)", response.status, len(response.body))
-            flow.on_response(response.status, response.headers, response.body, now_ms())
-        elif tag == "persist":
-            record = step[1]
-            _debug("persisting store record generation %d (compare-and-swap on %d)", record.generation, record.generation - 1)
-            try:
-                await call_store(store.save, record, record.generation - 1)
-            except Exception as exc:
-                _debug("store save failed: %s", describe(exc))
-                flow.on_persisted(_store_error(exc))
+                failure = _answer(task, client, step, None, exc)
             else:
-                flow.on_persisted(None)
-        elif tag == "sleep":
-            _debug("sleeping %d ms", step[1])
-            await asyncio.sleep(step[1] / 1000)
+                failure = _answer(task, client, step, response, None)
+        elif kind is Load:
+            try:
+                record = await access.aload(store)
+            except Exception as exc:
+                _loaded(task, None, exc)
+            else:
+                _loaded(task, record, None)
+        elif kind is Persist:
+            try:
+                await client._save(store, step.record, step.reason)
+            except Exception as exc:
+                _saved(task, step, exc)
+            else:
+                _saved(task, step, None)
+        elif kind is Sleep:
+            _debug("sleep %d ms (%s)", step.ms, step.reason)
+            await client._sleep(step.ms, step.reason)
         else:
-            return step[1]
+            await client._wait(step.ms)

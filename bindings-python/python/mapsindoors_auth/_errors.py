@@ -1,7 +1,8 @@
 """The exception hierarchy: one base class and one subclass per core error kind.
 
-The native module raises these from a single mapping (``src/errors.rs``);
-nothing here decides anything. Messages never hold secrets.
+The native module raises these through ``_from_native`` (from one mapping,
+``src/errors.rs``), which picks the class for the kind; nothing here decides
+anything else. Messages never hold secrets.
 """
 
 from __future__ import annotations
@@ -33,41 +34,48 @@ class MapsIndoorsAuthError(Exception):
     """Base class of every error this package raises.
 
     Attributes:
-        code: the stable error kind, e.g. ``"invalid_client"``.
-        status: the HTTP status, when a response arrived.
-        oauth_error: the RFC 6749 ``error`` code from the token endpoint.
-        oauth_description: its ``error_description``, scrubbed.
-        retry_after: seconds to wait, from a ``Retry-After`` header.
+        message: the text, as ``str(error)``.
+        kind: the stable error kind, e.g. ``"invalid_client"`` (one of
+            ``mapsindoors_auth._native.ERROR_KINDS``).
+        status: the HTTP status, when a response arrived, else None.
+        retry_after: seconds to wait, from a ``Retry-After`` header, else None.
         retry_after_at: the HTTP-date form of ``Retry-After``, in Unix seconds.
+        stage: for ``rotation_incomplete``, where the rotation stopped.
+        cause_kind: for ``rotation_incomplete``, the kind of its cause.
+        oauth_error: the RFC 6749 ``error`` code from the token endpoint, or
+            the RFC 6750 one of a 401's ``WWW-Authenticate`` (``invalid_token``).
+        oauth_description: its ``error_description``, scrubbed.
+        store_kind: for store errors, how the store failed.
+        transport_kind: for transport errors, how the request failed.
     """
 
-    code: str = "error"
+    kind: str = "error"
 
     def __init__(
         self,
         message: str,
         *,
-        code: Optional[str] = None,
+        kind: Optional[str] = None,
         status: Optional[int] = None,
         oauth_error: Optional[str] = None,
         oauth_description: Optional[str] = None,
         retry_after: Optional[float] = None,
         retry_after_at: Optional[int] = None,
         stage: Optional[str] = None,
-        cause_code: Optional[str] = None,
+        cause_kind: Optional[str] = None,
         store_kind: Optional[str] = None,
         transport_kind: Optional[str] = None,
     ) -> None:
         super().__init__(message)
-        if code is not None:
-            self.code = code
+        if kind is not None:
+            self.kind = kind
         self.status = status
         self.oauth_error = oauth_error
         self.oauth_description = oauth_description
         self.retry_after = retry_after
         self.retry_after_at = retry_after_at
         self.stage = stage
-        self.cause_code = cause_code
+        self.cause_kind = cause_kind
         self.store_kind = store_kind
         self.transport_kind = transport_kind
 
@@ -80,73 +88,74 @@ class MapsIndoorsAuthError(Exception):
 class InvalidClientError(MapsIndoorsAuthError):
     """The client id or secret was rejected: wrong, deleted or not yet propagated."""
 
-    code = "invalid_client"
+    kind = "invalid_client"
 
 
 class InvalidGrantError(MapsIndoorsAuthError):
     """The username or password was rejected."""
 
-    code = "invalid_grant"
+    kind = "invalid_grant"
 
 
 class OAuthError(MapsIndoorsAuthError):
     """Another RFC 6749 error from the token endpoint (see ``oauth_error``)."""
 
-    code = "oauth_error"
+    kind = "oauth_error"
 
 
 class UnauthorizedError(MapsIndoorsAuthError):
-    """The access token was rejected (HTTP 401)."""
+    """The secrets endpoint refused the access token (HTTP 401) even after one
+    new login; ``oauth_error`` is its ``WWW-Authenticate`` error, if any."""
 
-    code = "unauthorized"
+    kind = "unauthorized"
 
 
 class ForbiddenError(MapsIndoorsAuthError):
     """This login may not manage this customer's secrets (HTTP 403)."""
 
-    code = "forbidden"
+    kind = "forbidden"
 
 
 class NotFoundError(MapsIndoorsAuthError):
     """No such secret (HTTP 404)."""
 
-    code = "not_found"
+    kind = "not_found"
 
 
 class RateLimitedError(MapsIndoorsAuthError):
     """Too many requests (HTTP 429); see ``retry_after``."""
 
-    code = "rate_limited"
+    kind = "rate_limited"
 
 
 class ServerError(MapsIndoorsAuthError):
     """The server failed (HTTP 5xx)."""
 
-    code = "server_error"
+    kind = "server_error"
 
 
 class UnexpectedResponseError(MapsIndoorsAuthError):
     """The response was not what the API documents."""
 
-    code = "unexpected_response"
+    kind = "unexpected_response"
 
 
 class InvalidInputError(MapsIndoorsAuthError):
     """An argument was unusable; nothing was sent."""
 
-    code = "invalid_input"
+    kind = "invalid_input"
 
 
 class TransportError(MapsIndoorsAuthError):
     """No response arrived; the transport's exception is ``__cause__``."""
 
-    code = "transport"
+    kind = "transport"
 
 
 class StoreError(MapsIndoorsAuthError):
     """The secret store failed; ``store_kind`` says how (io, corrupt, conflict, locked, missing)."""
 
-    code = "store"
+    kind = "store"
 
 
 class StoreConflictError(StoreError):
@@ -160,7 +169,7 @@ class StoreConflictError(StoreError):
     """
 
     def __init__(self, message: str, **kwargs: Any) -> None:
-        kwargs.setdefault("code", "store")
+        kwargs.setdefault("kind", "store")
         kwargs.setdefault("store_kind", "conflict")
         super().__init__(message, **kwargs)
 
@@ -169,4 +178,23 @@ class RotationIncompleteError(MapsIndoorsAuthError):
     """A rotation stopped part-way at ``stage``. The store still holds a working
     secret; run ``rotate`` again to finish or clean up."""
 
-    code = "rotation_incomplete"
+    kind = "rotation_incomplete"
+
+
+_BY_KIND = {
+    cls.kind: cls
+    for cls in (
+        InvalidClientError, InvalidGrantError, OAuthError, UnauthorizedError, ForbiddenError, NotFoundError,
+        RateLimitedError, ServerError, UnexpectedResponseError, InvalidInputError, TransportError, StoreError,
+        RotationIncompleteError,
+    )
+}
+
+
+def _from_native(message: str, *, kind: str, **attrs: Any) -> MapsIndoorsAuthError:
+    """The exception for a core error of this kind (the native module's one
+    way to build one); a store conflict is a ``StoreConflictError``."""
+    cls = _BY_KIND.get(kind, MapsIndoorsAuthError)
+    if cls is StoreError and attrs.get("store_kind") == "conflict":
+        cls = StoreConflictError
+    return cls(message, kind=kind, **attrs)

@@ -28,10 +28,11 @@ class Request:
 
     ``headers`` are ``(name, value)`` pairs in order; ``body`` is bytes (empty
     for none). The body and the ``Authorization`` header may hold credentials:
-    ``repr`` redacts them. ``timeout`` is the client's timeout in seconds.
+    ``repr`` redacts them. ``timeout_ms`` is the client's per-request timeout
+    in milliseconds, for the transport to apply.
     """
 
-    __slots__ = ("method", "url", "headers", "body", "timeout")
+    __slots__ = ("method", "url", "headers", "body", "timeout_ms")
 
     def __init__(
         self,
@@ -39,13 +40,13 @@ class Request:
         url: str,
         headers: Sequence[Tuple[str, str]] = (),
         body: bytes = b"",
-        timeout: Optional[float] = None,
+        timeout_ms: Optional[int] = None,
     ) -> None:
         self.method = method
         self.url = url
         self.headers: _Headers = list(headers)
         self.body = body
-        self.timeout = timeout
+        self.timeout_ms = timeout_ms
 
     def header(self, name: str) -> Optional[str]:
         """The first header with this name (case-insensitive), or None."""
@@ -78,6 +79,10 @@ class Response:
     __str__ = __repr__
 
 
+def _seconds(request: Request, default_ms: Optional[int]) -> Optional[float]:
+    """The request's timeout (else the transport's) in seconds, as HTTP libraries take it."""
+    ms = request.timeout_ms if request.timeout_ms is not None else default_ms
+    return None if ms is None else ms / 1000
 
 
 _shared_opener: "Optional[Any]" = None
@@ -91,11 +96,11 @@ class UrllibTransport:
     ``ssl_context`` for a custom CA bundle; proxies come from the environment.
     """
 
-    def __init__(self, *, timeout: Optional[float] = 30.0, ssl_context: Optional[ssl.SSLContext] = None) -> None:
+    def __init__(self, *, timeout_ms: Optional[int] = 30_000, ssl_context: Optional[ssl.SSLContext] = None) -> None:
         import urllib.request
 
         global _shared_opener
-        self.timeout = timeout
+        self.timeout_ms = timeout_ms
         if ssl_context is None and _shared_opener is not None:
             self._opener = _shared_opener
         else:
@@ -121,8 +126,7 @@ class UrllibTransport:
             headers=dict(request.headers),
             method=request.method,
         )
-        timeout = request.timeout if request.timeout is not None else self.timeout
-        with self._opener.open(req, timeout=timeout) as resp:
+        with self._opener.open(req, timeout=_seconds(request, self.timeout_ms)) as resp:
             body = resp.read(MAX_BODY_BYTES)
             return Response(resp.status, resp.getheaders(), body)
 
@@ -137,15 +141,16 @@ class HttpxTransport:
     raises on an HTTP status; reads at most ``MAX_BODY_BYTES``.
     """
 
-    def __init__(self, client: Any = None, *, timeout: Optional[float] = 30.0) -> None:
+    def __init__(self, client: Any = None, *, timeout_ms: Optional[int] = 30_000) -> None:
         import httpx
 
         self._owned = client is None
+        timeout = None if timeout_ms is None else timeout_ms / 1000
         self._client = client if client is not None else httpx.AsyncClient(timeout=timeout, follow_redirects=False)
-        self.timeout = timeout
+        self.timeout_ms = timeout_ms
 
     async def __call__(self, request: Request) -> Response:
-        extra: Dict[str, Any] = {} if request.timeout is None else {"timeout": request.timeout}
+        extra: Dict[str, Any] = {} if request.timeout_ms is None else {"timeout": _seconds(request, None)}
         req = self._client.build_request(request.method, request.url, headers=request.headers, content=request.body, **extra)
         resp = await self._client.send(req, stream=True)
         try:
@@ -173,7 +178,7 @@ class _HttpxSyncTransport:
         self._client = client
 
     def __call__(self, request: Request) -> Response:
-        extra: Dict[str, Any] = {} if request.timeout is None else {"timeout": request.timeout}
+        extra: Dict[str, Any] = {} if request.timeout_ms is None else {"timeout": _seconds(request, None)}
         resp = self._client.request(request.method, request.url, headers=request.headers, content=request.body, **extra)
         return Response(resp.status_code, resp.headers.multi_items(), resp.content[:MAX_BODY_BYTES])
 
@@ -187,7 +192,7 @@ class _RequestsTransport:
     def __call__(self, request: Request) -> Response:
         resp = self._session.request(
             request.method, request.url, headers=dict(request.headers), data=request.body,
-            timeout=request.timeout, allow_redirects=False,
+            timeout=_seconds(request, None), allow_redirects=False,
         )
         return Response(resp.status_code, list(resp.headers.items()), resp.content[:MAX_BODY_BYTES])
 
@@ -196,10 +201,10 @@ def _type_module(obj: Any) -> str:
     return type(obj).__module__.split(".")[0]
 
 
-def sync_transport(transport: Any, timeout: Optional[float]) -> Tuple[Callable[[Request], Any], bool]:
+def sync_transport(transport: Any, timeout_ms: int) -> Tuple[Callable[[Request], Any], bool]:
     """The callable to send with, and whether the client owns it."""
     if transport is None:
-        return UrllibTransport(timeout=timeout), True
+        return UrllibTransport(timeout_ms=timeout_ms), True
     module = _type_module(transport)
     if module == "httpx" and hasattr(transport, "request"):
         return _HttpxSyncTransport(transport), False
@@ -212,17 +217,17 @@ def sync_transport(transport: Any, timeout: Optional[float]) -> Tuple[Callable[[
     raise TypeError("transport must be a callable (Request) -> Response or have a send(Request) method")
 
 
-def async_transport(transport: Any, timeout: Optional[float]) -> Tuple[Callable[[Request], Any], Optional[Any]]:
+def async_transport(transport: Any, timeout_ms: int) -> Tuple[Callable[[Request], Any], Optional[Any]]:
     """The callable to send with (it may return an awaitable), and what to close."""
     if transport is None:
         try:
-            owned = HttpxTransport(timeout=timeout)
+            owned = HttpxTransport(timeout_ms=timeout_ms)
         except ImportError:
-            return _threaded(UrllibTransport(timeout=timeout)), None
+            return _threaded(UrllibTransport(timeout_ms=timeout_ms)), None
         return owned, owned
     if _type_module(transport) == "httpx" and hasattr(transport, "build_request"):
         if hasattr(transport, "aclose"):
-            return HttpxTransport(transport, timeout=timeout), None
+            return HttpxTransport(transport, timeout_ms=timeout_ms), None
         return _threaded(_HttpxSyncTransport(transport)), None
     if hasattr(transport, "send") and not callable(transport):
         return transport.send, None

@@ -1,17 +1,29 @@
 """How the clients use a store: ``load`` (None, or an old store's "missing"
-error, means empty), the refusal of an empty store, and the store's
-optional rotation lock, taken sync or on the event loop. Nothing here
-decides the protocol: the core does, through compare-and-swap saves."""
+error, means empty), sync or async methods (``call_store``), the error for
+a missing store, and the store's optional rotation lock, taken sync or on
+the event loop. Nothing here decides the protocol: the core does, through
+the loads and compare-and-swap saves it asks for."""
 
 from __future__ import annotations
 
-from ._drive import call_store
-from ._errors import StoreError
+from ._errors import InvalidInputError, StoreError
 from ._native import StoreRecord
 
 TYPE_CHECKING = False  # typing is not imported at run time: it would double the import time
 if TYPE_CHECKING:
-    from typing import Any, ContextManager, Optional
+    from typing import Any, Callable, ContextManager, Optional
+
+
+async def call_store(method: Callable[..., Any], *args: Any) -> Any:
+    """Calls a store method: awaited if async, else in a worker thread so
+    file IO never blocks the event loop."""
+    import asyncio
+    import inspect
+
+    if inspect.iscoroutinefunction(method):
+        return await method(*args)
+    result = await asyncio.to_thread(method, *args)
+    return await result if hasattr(result, "__await__") else result
 
 
 def _missing(exc: BaseException) -> bool:
@@ -38,14 +50,26 @@ async def aload(store: Any) -> Optional[StoreRecord]:
         raise
 
 
-def empty(what: str) -> StoreError:
-    """The error for a store that must hold a record and does not."""
+def empty() -> StoreError:
+    """The error for an empty store and no credentials to seed it with."""
     return StoreError(
-        f"store error (missing): the store is empty; seed it before {what} "
-        "(Client.from_store(store, customer_id=..., client_id=..., client_secret=...) or client.seed(store))",
-        code="store",
+        "store error (missing): the store is empty; give the secret to seed it with "
+        "(Client.from_store(store, customer_id=..., client_id=..., client_secret=...))",
+        kind="store",
         store_kind="missing",
     )
+
+
+def given(store: Any, held: Any) -> Any:
+    """The store a call names, else the client's own; refused if neither."""
+    if store is not None:
+        return store
+    if held is None:
+        raise InvalidInputError(
+            "invalid input: `store` no store to use: pass one to this call, Client(store=...) or Client.from_store",
+            kind="invalid_input",
+        )
+    return held
 
 
 class _NoLock:
