@@ -16,9 +16,10 @@ HERE = pathlib.Path(__file__).resolve().parent
 def exported_types():
     text = (HERE / "src" / "lib.rs").read_text()
     names = set()
-    for group in re.findall(r"pub use \w+::\{([^}]*)\};", text):
-        names.update(n.strip() for n in group.split(",") if n.strip())
-    return names
+    for group, single in re.findall(r"pub use \w+::(?:\{([^}]*)\}|(\w+));", text):
+        names.update(n.strip() for n in (group or single).split(",") if n.strip())
+    # Types only (functions such as error_codes are lowercase).
+    return {n for n in names if n[0].isupper()}
 
 
 def top_level_blocks(text):

@@ -1,321 +1,107 @@
-//! The client object the app holds: [`AuthClient`], configured by
-//! [`ClientConfig`]. Each method starts a core flow and drives it over the
-//! app's transport (and store); tokens are cached with single flight, and
-//! the store's writers (seed, rotate, claim) take the client's lock.
+//! The client object the app holds: [`AuthClient`], a mirror of the core's
+//! `Session` with no logic of its own. Each method asks the session for a
+//! task and drives it (`driver`) over the app's transport, store and
+//! platform; the session decides everything (token cache and single
+//! flight, the one re-login after a 401, seeding, cache reuse, which
+//! secret the client uses after a rotation).
 
-use crate::driver::{drive, now_ms, random_bytes, save_cas};
+use crate::config::{ClientConfig, settings};
+use crate::driver::{Env, drive};
 use crate::error::AuthError;
 use crate::http::HttpTransport;
 use crate::lock::RotationLock;
+use crate::platform::{Platform, SystemPlatform};
+use crate::progress::Progress;
+use crate::rotation::{LoginRotation, RotationReport, SeedOptions};
 use crate::secrets::{AccessToken, ClientSecret, CreatedSecret, SecretInfo};
-use crate::store::{KeptSecret, SecretStore};
-use crate::tokens::{Lease, Tokens};
-use mapsindoors_auth::{
-    ApiCall, ApiOutput, Config, Credentials, Error, Operation, Password, PropagationPolicy,
-    RetryPolicy, RotateOptions, Rotation, Seed, StoreErrorKind, StoreRecord, Token, TokenFlow,
-};
+use crate::store::{SecretStore, StoreRecord};
+use mapsindoors_auth::{Credentials, Error, Operation, Outcome, Password, Session, Task};
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
-/// Where the client talks to and how patient it is.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct ClientConfig {
-    /// The auth server, `https://auth.mapsindoors.com` in production. Plain
-    /// `http` is accepted only for loopback hosts (emulators, tests).
-    pub auth_url: String,
-    /// The customer whose secrets are managed; needed by every method but `token()`.
-    #[uniffi(default)]
-    pub customer_id: Option<String>,
-    /// Attempts in all for idempotent requests (token, list, delete) that
-    /// fail transiently; 1 disables retries. A create is never retried.
-    #[uniffi(default = 4)]
-    pub max_attempts: u32,
-    /// How long a rotation waits for a new secret to be accepted before
-    /// giving up safely (the old secret stays in use).
-    #[uniffi(default = 30000)]
-    pub propagation_max_wait_ms: u64,
-    /// The description for secrets a rotation creates (a lineage tag is appended).
-    #[uniffi(default)]
-    pub rotation_description: Option<String>,
-}
-
-/// What a rotation did. Holds ids only, never a secret.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct RotationReport {
-    /// Whether this run created a secret and made it current.
-    pub rotated: bool,
-    /// Whether it first finished an earlier, interrupted rotation.
-    pub resumed: bool,
-    /// The id of the secret that was current before, if known.
-    pub old_id: Option<String>,
-    /// The id of the secret now current.
-    pub new_id: Option<String>,
-    /// Replaced secrets deleted.
-    pub deleted: Vec<String>,
-    /// Orphans of interrupted runs deleted.
-    pub swept: Vec<String>,
-    /// Secrets left alone because they are not provably this store's own
-    /// (handed in, shared, or of unknown id), with the reason and advice:
-    /// those the store keeps, reported on every run, plus any this run left.
-    pub kept: Vec<KeptSecret>,
-    /// HTTP requests sent.
-    pub round_trips: u32,
-    /// Records saved.
-    pub persists: u32,
-    /// The store generation at the end.
-    pub generation: u64,
-}
-
-/// How to seed an empty store with the secret the client logs in with
-/// ([`AuthClient::seed`]; `rotate()` on an empty store seeds with the
-/// defaults). Seeding logs in, lists the client's secrets to identify the
-/// secret, and saves the first record before any remote change.
-#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
-pub struct SeedOptions {
-    /// The secret's id, if known. Naming it claims it as this installation's
-    /// own: the first rotation deletes it once replaced. It must be one of
-    /// the client's secrets. Name it only if no other installation or job
-    /// uses the same secret.
-    #[uniffi(default)]
-    pub secret_id: Option<String>,
-    /// Claim the secret when it is the client's only one (its id is then
-    /// certain): the first rotation deletes it. Only for a secret no other
-    /// installation or job was given.
-    #[uniffi(default = false)]
-    pub claim: bool,
-}
-
-/// The result of [`AuthClient::login_and_rotate`]: a token from the new
-/// secret, and what the rotation did.
-#[derive(uniffi::Record)]
-pub struct LoginRotation {
-    /// A token to use now (its `toString` redacts).
-    pub token: Arc<AccessToken>,
-    /// What the rotation did.
-    pub report: RotationReport,
-}
-
-impl From<&mapsindoors_auth::RotationReport> for RotationReport {
-    fn from(r: &mapsindoors_auth::RotationReport) -> Self {
-        Self {
-            rotated: r.rotated,
-            resumed: r.resumed,
-            old_id: r.old_id.clone(),
-            new_id: r.new_id.clone(),
-            deleted: r.deleted.clone(),
-            swept: r.swept.clone(),
-            kept: r.kept.iter().map(KeptSecret::from).collect(),
-            round_trips: r.round_trips,
-            persists: r.persists,
-            generation: r.generation,
-        }
-    }
-}
-
-/// A MapsIndoors auth client over the app's own HTTP transport.
+/// A MapsIndoors auth client over the app's own HTTP transport (and, to
+/// rotate, its secret store).
 ///
 /// Every method is `suspend` in Kotlin and `async throws` in Swift, and
 /// throws [`AuthError`] (`AuthException` in Kotlin). Cancelling a call is
 /// safe: a rotation cancelled at any point leaves a store that the next
 /// `rotate()` finishes or cleans up.
 ///
+/// Tokens are cached: however many calls run at once, one login serves
+/// them all, and a token the server refuses (HTTP 401) costs one new login.
 /// `seed`, `rotate`, `loginAndRotate` and `claim` of one client run one at a
 /// time (an async lock per client). That only saves wasted work: safety
 /// comes from the store's compare-and-swap, so two clients (or processes)
 /// rotating one store at once are safe too; the loser throws
 /// `ConflictRunAgain`.
+///
+/// `progress` (optional) is told each step; `platform` (optional, for tests)
+/// replaces the system clock, timer and randomness.
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
 pub struct AuthClient {
-    config: Config,
-    retry: RetryPolicy,
-    rotate_options: RotateOptions,
-    credentials: Mutex<Credentials>,
-    transport: Arc<dyn HttpTransport>,
-    store: Option<Arc<dyn SecretStore>>,
-    tokens: Tokens,
+    session: Session,
+    env: Env,
     lock: RotationLock,
 }
 
 impl AuthClient {
     fn build(
-        config: ClientConfig,
-        credentials: Credentials,
+        session: Session,
         transport: Arc<dyn HttpTransport>,
         store: Option<Arc<dyn SecretStore>>,
-    ) -> Result<Arc<Self>, AuthError> {
-        let mut core = Config::new(&config.auth_url)?;
-        if let Some(customer) = &config.customer_id {
-            core = core.with_customer_id(customer)?;
-        }
-        let retry = RetryPolicy {
-            max_attempts: config.max_attempts.max(1),
-            ..RetryPolicy::default()
-        };
-        let propagation = PropagationPolicy {
-            max_wait_ms: config.propagation_max_wait_ms,
-            ..PropagationPolicy::default()
-        };
-        let rotate_options = RotateOptions {
-            description: config.rotation_description,
-            retry,
-            propagation,
-        };
-        Ok(Arc::new(Self {
-            config: core,
-            retry,
-            rotate_options,
-            credentials: Mutex::new(credentials),
+        progress: Option<Arc<dyn Progress>>,
+        platform: Option<Arc<dyn Platform>>,
+    ) -> Arc<Self> {
+        let timeout_ms = session.settings().timeout_ms;
+        let env = Env {
             transport,
             store,
-            tokens: Tokens::default(),
+            platform: platform.unwrap_or_else(|| Arc::new(SystemPlatform)),
+            progress,
+            timeout_ms,
+        };
+        Arc::new(Self {
+            session,
+            env,
             lock: RotationLock::default(),
-        }))
-    }
-
-    fn credentials(&self) -> Credentials {
-        self.credentials
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    async fn fresh_token(&self) -> Result<Token, Error> {
-        loop {
-            match self.tokens.lease().await {
-                Lease::Hit(token) => return Ok(token),
-                Lease::Fetch(guard) => {
-                    let result = drive(
-                        &mut TokenFlow::new(&self.config, &self.credentials(), self.retry),
-                        &self.transport,
-                        None,
-                    )
-                    .await;
-                    guard.finish(result.as_ref().ok().cloned());
-                    return result;
-                }
-                Lease::Again => {}
-            }
-        }
-    }
-
-    async fn call(&self, operation: Operation) -> Result<ApiOutput, AuthError> {
-        let cached = self.tokens.fresh().map(|t| t.access_token);
-        let mut call = ApiCall::new(
-            &self.config,
-            &self.credentials(),
-            self.retry,
-            operation,
-            cached,
-        );
-        let output = drive(&mut call, &self.transport, None).await?;
-        if let Some(token) = output.new_token {
-            self.tokens.insert(token);
-        }
-        Ok(output.value)
-    }
-
-    fn store(&self, what: &str) -> Result<&Arc<dyn SecretStore>, Error> {
-        self.store.as_ref().ok_or_else(|| Error::InvalidInput {
-            field: "store".to_owned(),
-            reason: format!("{what} needs the SecretStore passed to the constructor"),
         })
     }
 
-    /// The store's record, seeding an empty store first (the core's `Seed`
-    /// flow: login, list, save generation 1 with a compare-and-swap on an
-    /// empty store). Call it holding the lock.
-    async fn load_or_seed(
+    async fn run(&self, task: Task) -> Result<Outcome, AuthError> {
+        Ok(drive(task, &self.env).await?)
+    }
+
+    /// Runs a store job (seed, rotate, claim) under the client's lock.
+    async fn run_locked(
         &self,
-        store: &Arc<dyn SecretStore>,
-        options: &SeedOptions,
-    ) -> Result<StoreRecord, AuthError> {
-        if let Some(record) = store.load().await.map_err(Error::from)? {
-            return Ok(record.inner.clone());
-        }
-        let Credentials::Client { client_id, secret } = self.credentials() else {
-            return Err(invalid(
-                "store",
-                "the store is empty and a store holds a client secret: seed it from a client built withClientSecret",
-            )
-            .into());
-        };
-        let seed_options = mapsindoors_auth::SeedOptions {
-            secret_id: options.secret_id.clone(),
-            claim: options.claim,
-            description: self.rotate_options.description.clone(),
-            retry: self.retry,
-        };
-        let mut seed = Seed::new(
-            &self.config,
-            &client_id,
-            secret,
-            seed_options,
-            random_bytes::<8>()?,
-        )?;
-        match drive(&mut seed, &self.transport, Some(store)).await {
-            Ok(seeded) => {
-                self.tokens.insert(seeded.token);
-                Ok(seeded.record)
-            }
-            // Another writer seeded the store first: use its record.
-            Err(Error::Store {
-                kind: StoreErrorKind::Conflict,
-                reason,
-            }) => match store.load().await.map_err(Error::from)? {
-                Some(record) => Ok(record.inner.clone()),
-                None => Err(Error::store(StoreErrorKind::Conflict, reason).into()),
-            },
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    async fn rotate_inner(&self) -> Result<mapsindoors_auth::RotationReport, AuthError> {
-        let store = self.store("rotate")?;
+        task: impl FnOnce(&Env) -> Result<Task, Error>,
+    ) -> Result<Outcome, AuthError> {
+        self.env.store()?;
         let _guard = self.lock.lock().await;
-        let credentials = self.credentials();
-        let record = self.load_or_seed(store, &SeedOptions::default()).await?;
-        let same_secret = matches!(&credentials, Credentials::Client { client_id, secret } if *client_id == record.client_id && *secret == record.current.secret);
-        let cached = if same_secret {
-            self.tokens.fresh()
-        } else {
-            None
-        };
-        let before = record.clone();
-        let mut rotation = Rotation::new(
-            record,
-            self.rotate_options.clone(),
-            cached,
-            random_bytes::<8>()?,
-        )?;
-        let result = drive(&mut rotation, &self.transport, Some(store)).await;
-        // The report's token is from the store's current secret: cache it if this
-        // client now logs in with that secret.
-        let adopted = self.adopt(&credentials, &before, rotation.record());
-        let ours = adopted
-            || rotation
-                .record()
-                .current_credentials()
-                .is_ok_and(|c| c == credentials);
-        let report = result?;
-        if let (true, Some(token)) = (ours, &report.token) {
-            self.tokens.insert(token.clone());
-        }
-        Ok(report)
+        let task = task(&self.env)?;
+        self.run(task).await
     }
 
-    /// After a rotation, log in with the store's new current secret if this
-    /// client used the secret it replaced (the core decides); says whether it did.
-    fn adopt(&self, used: &Credentials, before: &StoreRecord, after: &StoreRecord) -> bool {
-        let Some(next) = used.after_rotation(before, after) else {
-            return false;
-        };
-        *self
-            .credentials
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = next;
-        self.tokens.clear();
-        true
+    async fn rotate_inner(&self) -> Result<RotationReport, AuthError> {
+        let session = &self.session;
+        match self
+            .run_locked(|env| Ok(session.rotate(env.random()?)))
+            .await?
+        {
+            Outcome::Rotated(report) => Ok(RotationReport::from(&report)),
+            _ => Err(unexpected_output()),
+        }
+    }
+
+    async fn record(
+        &self,
+        task: impl FnOnce(&Env) -> Result<Task, Error>,
+    ) -> Result<Arc<StoreRecord>, AuthError> {
+        match self.run_locked(task).await? {
+            Outcome::Record(record) => Ok(StoreRecord::wrap(record)),
+            _ => Err(unexpected_output()),
+        }
     }
 }
 
@@ -324,44 +110,95 @@ impl AuthClient {
     /// A client that logs in with a client id and secret (`client_credentials`).
     ///
     /// # Errors
-    /// `InvalidInput` for an unusable URL, customer id, client id or secret.
-    #[uniffi::constructor]
+    /// `InvalidInput` for an unusable URL, customer id, client id, secret or knob.
+    #[uniffi::constructor(default(store = None, progress = None, platform = None))]
     pub fn with_client_secret(
         config: ClientConfig,
         client_id: String,
         secret: Arc<ClientSecret>,
         transport: Arc<dyn HttpTransport>,
         store: Option<Arc<dyn SecretStore>>,
+        progress: Option<Arc<dyn Progress>>,
+        platform: Option<Arc<dyn Platform>>,
     ) -> Result<Arc<Self>, AuthError> {
         let credentials = Credentials::client(&client_id, secret.inner.clone())?;
-        Self::build(config, credentials, transport, store)
+        let session = Session::new(config.config()?, credentials, config.settings()?)?;
+        Ok(Self::build(session, transport, store, progress, platform))
     }
 
     /// A client that logs in as a user (`password` grant, client id `client`).
     ///
     /// # Errors
-    /// `InvalidInput` for an unusable URL, customer id, username or password.
-    #[uniffi::constructor]
+    /// `InvalidInput` for an unusable URL, customer id, username, password or knob.
+    #[uniffi::constructor(default(store = None, progress = None, platform = None))]
     pub fn with_password(
         config: ClientConfig,
         username: String,
         password: String,
         transport: Arc<dyn HttpTransport>,
         store: Option<Arc<dyn SecretStore>>,
+        progress: Option<Arc<dyn Progress>>,
+        platform: Option<Arc<dyn Platform>>,
     ) -> Result<Arc<Self>, AuthError> {
         let credentials = Credentials::password(&username, Password::new(password))?;
-        Self::build(config, credentials, transport, store)
+        let session = Session::new(config.config()?, credentials, config.settings()?)?;
+        Ok(Self::build(session, transport, store, progress, platform))
+    }
+
+    /// A client that logs in with the secret `store` holds, at its server
+    /// and customer (an app's usual start once the store is seeded). The
+    /// knobs are those of [`ClientConfig`].
+    ///
+    /// # Errors
+    /// `InvalidInput` for an empty store or a knob out of range; `StoreFailed`.
+    #[allow(clippy::too_many_arguments)]
+    #[uniffi::constructor(default(
+        retries = 3,
+        propagation_wait_ms = 30000,
+        timeout_ms = 30000,
+        description = None,
+        progress = None,
+        platform = None
+    ))]
+    pub async fn from_store(
+        transport: Arc<dyn HttpTransport>,
+        store: Arc<dyn SecretStore>,
+        retries: i32,
+        propagation_wait_ms: i64,
+        timeout_ms: i64,
+        description: Option<String>,
+        progress: Option<Arc<dyn Progress>>,
+        platform: Option<Arc<dyn Platform>>,
+    ) -> Result<Arc<Self>, AuthError> {
+        let settings = settings(retries, propagation_wait_ms, timeout_ms, description)?;
+        let Some(record) = store.load().await.map_err(Error::from)? else {
+            return Err(Error::InvalidInput {
+                field: "store".to_owned(),
+                reason: "the store is empty: seed it from a client built withClientSecret"
+                    .to_owned(),
+            }
+            .into());
+        };
+        let session = Session::from_record(&record.inner, settings)?;
+        Ok(Self::build(
+            session,
+            transport,
+            Some(store),
+            progress,
+            platform,
+        ))
     }
 
     /// A valid access token: the cached one while fresh, else one fetched
-    /// (one fetch at a time, however many callers wait).
+    /// (one login at a time, however many callers wait).
     ///
     /// # Errors
     /// Any [`AuthError`]; `CheckCredentials` when the login is refused.
     pub async fn token(&self) -> Result<Arc<AccessToken>, AuthError> {
-        Ok(Arc::new(AccessToken {
-            inner: self.fresh_token().await?,
-        }))
+        match self.run(self.session.token()).await? {
+            Outcome::Token(inner) => Ok(Arc::new(AccessToken { inner })),
+            _ => Err(unexpected_output()),
+        }
     }
 
     /// The customer's secrets (metadata only).
@@ -369,8 +206,8 @@ impl AuthClient {
     /// # Errors
     /// Any [`AuthError`].
     pub async fn list_secrets(&self) -> Result<Vec<SecretInfo>, AuthError> {
-        match self.call(Operation::List).await? {
-            ApiOutput::Listed(list) => Ok(list.into_iter().map(SecretInfo::from).collect()),
+        match self.run(self.session.call(Operation::List)).await? {
+            Outcome::Listed(list) => Ok(list.into_iter().map(SecretInfo::from).collect()),
             _ => Err(unexpected_output()),
         }
     }
@@ -383,8 +220,11 @@ impl AuthClient {
         &self,
         description: Option<String>,
     ) -> Result<Arc<CreatedSecret>, AuthError> {
-        match self.call(Operation::Create { description }).await? {
-            ApiOutput::Created(inner) => Ok(Arc::new(CreatedSecret { inner })),
+        match self
+            .run(self.session.call(Operation::Create { description }))
+            .await?
+        {
+            Outcome::Created(inner) => Ok(Arc::new(CreatedSecret { inner })),
             _ => Err(unexpected_output()),
         }
     }
@@ -394,8 +234,11 @@ impl AuthClient {
     /// # Errors
     /// Any [`AuthError`]; `NotFound` for an unknown id.
     pub async fn delete_secret(&self, id: String) -> Result<(), AuthError> {
-        match self.call(Operation::Delete { id }).await? {
-            ApiOutput::Deleted => Ok(()),
+        match self
+            .run(self.session.call(Operation::Delete { id }))
+            .await?
+        {
+            Outcome::Deleted => Ok(()),
             _ => Err(unexpected_output()),
         }
     }
@@ -413,12 +256,10 @@ impl AuthClient {
     /// secrets, `claim` when the client has several, no store or password
     /// credentials; `CheckCredentials` when the secret does not log in;
     /// `StoreFailed`; any other [`AuthError`].
-    pub async fn seed(&self, options: SeedOptions) -> Result<Arc<crate::StoreRecord>, AuthError> {
-        let store = self.store("seed")?;
-        let _guard = self.lock.lock().await;
-        Ok(crate::StoreRecord::wrap(
-            self.load_or_seed(store, &options).await?,
-        ))
+    pub async fn seed(&self, options: SeedOptions) -> Result<Arc<StoreRecord>, AuthError> {
+        let session = &self.session;
+        self.record(|env| Ok(session.seed(options.into(), env.random()?)))
+            .await
     }
 
     /// Claims a kept secret (or the current one, or a candidate of either)
@@ -432,15 +273,9 @@ impl AuthClient {
     /// being deleted (rotate first), or the store is empty;
     /// `ConflictRunAgain` when another writer changed the store meanwhile;
     /// `StoreFailed`.
-    pub async fn claim(&self, id: String) -> Result<Arc<crate::StoreRecord>, AuthError> {
-        let store = self.store("claim")?;
-        let _guard = self.lock.lock().await;
-        let Some(record) = store.load().await.map_err(Error::from)? else {
-            return Err(invalid("store", "the store is empty: seed it first").into());
-        };
-        let next = record.inner.claim(&id, now_ms())?;
-        save_cas(store, next.clone()).await?;
-        Ok(crate::StoreRecord::wrap(next))
+    pub async fn claim(&self, id: String) -> Result<Arc<StoreRecord>, AuthError> {
+        let session = &self.session;
+        self.record(|_| Ok(session.claim(&id))).await
     }
 
     /// Rotates the secret in the store given to the constructor: creates a
@@ -448,8 +283,8 @@ impl AuthClient {
     /// old one if it is provably this store's own (else keeps and reports
     /// it), first finishing any earlier interrupted rotation. An empty store
     /// is first seeded (as [`AuthClient::seed`] with default options: the
-    /// handed-in secret is kept, not deleted). A client that logs in as the
-    /// store's client switches to the new secret.
+    /// handed-in secret is kept, not deleted). A client that logs in with
+    /// the store's secret switches to the new one.
     ///
     /// # Errors
     /// `ConflictRunAgain` when another writer (another client, process or
@@ -458,31 +293,22 @@ impl AuthClient {
     /// (safe: run it again); `StoreFailed` when the store cannot be read or
     /// written; any other [`AuthError`].
     pub async fn rotate(&self) -> Result<RotationReport, AuthError> {
-        Ok(RotationReport::from(&self.rotate_inner().await?))
+        self.rotate_inner().await
     }
 
-    /// Rotate at login: rotates (as [`AuthClient::rotate`]) and returns a
-    /// token obtained with the new secret, so every login uses a fresh secret.
+    /// Rotate at login: rotates (as [`AuthClient::rotate`]), then returns
+    /// this client's token, from the new secret when the client switched to
+    /// it (the rotation's own login is reused), so every login uses a
+    /// fresh secret.
     ///
     /// # Errors
     /// As [`AuthClient::rotate`] and [`AuthClient::token`].
     pub async fn login_and_rotate(&self) -> Result<LoginRotation, AuthError> {
         let report = self.rotate_inner().await?;
-        let token = match &report.token {
-            Some(token) => token.clone(),
-            None => self.fresh_token().await?,
-        };
         Ok(LoginRotation {
-            token: Arc::new(AccessToken { inner: token }),
-            report: RotationReport::from(&report),
+            token: self.token().await?,
+            report,
         })
-    }
-}
-
-fn invalid(field: &str, reason: &str) -> Error {
-    Error::InvalidInput {
-        field: field.to_owned(),
-        reason: reason.to_owned(),
     }
 }
 
@@ -494,26 +320,9 @@ fn unexpected_output() -> AuthError {
     .into()
 }
 
+/// `AuthClient(client X at URL, customer C)`: never a secret.
 impl fmt::Display for AuthClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let credentials = match &*self
-            .credentials
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-        {
-            Credentials::Client { client_id, .. } => {
-                format!("client {client_id}, secret [redacted]")
-            }
-            Credentials::Password { username, .. } => {
-                format!("user {username}, password [redacted]")
-            }
-            _ => "credentials [redacted]".to_owned(),
-        };
-        write!(
-            f,
-            "AuthClient({}, customer {}, {credentials})",
-            self.config.base_url(),
-            self.config.customer_id().unwrap_or("none")
-        )
+        write!(f, "AuthClient({})", self.session)
     }
 }

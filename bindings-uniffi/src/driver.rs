@@ -1,88 +1,91 @@
-//! The one loop that drives every core [`Flow`] over the app's transport and
-//! store, plus what the core leaves to its caller: the clock, a timer and
-//! randomness. No runtime: a sleep is a short-lived thread completing a
-//! oneshot channel, so it works under any executor (Kotlin coroutines, Swift
-//! tasks) and is simply abandoned when the awaiting task is cancelled.
+//! The one loop that drives every core [`Task`] over the app's transport and
+//! store, the [`Platform`]'s clock and sleep, and the optional [`Progress`]
+//! listener. It decides nothing: each step is done as the core asks.
 
-use crate::error::AuthError;
+use crate::error::TransportError;
 use crate::http::{HttpRequest, HttpTransport};
+use crate::platform::{Platform, timer};
+use crate::progress::{Progress, ProgressStep};
 use crate::store::{SecretStore, StoreRecord};
-use mapsindoors_auth::{Error, Flow, Step};
+use mapsindoors_auth::{Error, Flow, Outcome, Step, Task};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// The wall clock in Unix milliseconds.
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
+/// Where a client's tasks are carried out.
+pub(crate) struct Env {
+    pub(crate) transport: Arc<dyn HttpTransport>,
+    pub(crate) store: Option<Arc<dyn SecretStore>>,
+    pub(crate) platform: Arc<dyn Platform>,
+    pub(crate) progress: Option<Arc<dyn Progress>>,
+    /// The session's `timeout_ms`, handed to the transport with each request.
+    pub(crate) timeout_ms: u64,
 }
 
-/// Waits `ms` milliseconds without blocking the caller's thread.
-pub(crate) async fn sleep(ms: u64) {
-    if ms == 0 {
-        return;
+impl Env {
+    pub(crate) fn now_ms(&self) -> u64 {
+        u64::try_from(self.platform.now_ms()).unwrap_or(0)
     }
-    let (tx, rx) = futures_channel::oneshot::channel::<()>();
-    let spawned = std::thread::Builder::new()
-        .name("mia-timer".to_owned())
-        .spawn(move || {
-            std::thread::sleep(Duration::from_millis(ms));
-            let _ = tx.send(());
-        });
-    if spawned.is_ok() {
-        let _ = rx.await;
+
+    /// `N` fresh random bytes from the platform.
+    pub(crate) fn random<const N: usize>(&self) -> Result<[u8; N], Error> {
+        let len = i32::try_from(N).unwrap_or(i32::MAX);
+        self.platform
+            .random_bytes(len)
+            .try_into()
+            .map_err(|bytes: Vec<u8>| Error::InvalidInput {
+                field: "random".to_owned(),
+                reason: format!("the platform gave {} random bytes, not {N}", bytes.len()),
+            })
+    }
+
+    async fn load(&self) -> Result<Option<mapsindoors_auth::StoreRecord>, Error> {
+        let loaded = self.store()?.load().await.map_err(Error::from)?;
+        Ok(loaded.map(|record| record.inner.clone()))
+    }
+
+    /// A compare-and-swap save: it must replace generation `generation - 1`.
+    async fn save(&self, record: mapsindoors_auth::StoreRecord) -> Result<(), Error> {
+        let expected = i64::try_from(record.generation.saturating_sub(1)).unwrap_or(i64::MAX);
+        self.store()?
+            .save(StoreRecord::wrap(record), expected)
+            .await
+            .map_err(Error::from)
+    }
+
+    pub(crate) fn store(&self) -> Result<&Arc<dyn SecretStore>, Error> {
+        self.store.as_ref().ok_or_else(|| Error::InvalidInput {
+            field: "store".to_owned(),
+            reason: "this needs the SecretStore passed to the constructor".to_owned(),
+        })
     }
 }
 
-/// Fresh random bytes from the OS.
-pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], AuthError> {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|e| Error::InvalidInput {
-        field: "random".to_owned(),
-        reason: format!("the OS gave no randomness: {e}"),
-    })?;
-    Ok(bytes)
-}
-
-/// Saves `record` with the store's compare-and-swap: it must replace
-/// generation `record.generation - 1` (0: the store must be empty).
-pub(crate) async fn save_cas(
-    store: &Arc<dyn SecretStore>,
-    record: mapsindoors_auth::StoreRecord,
-) -> Result<(), Error> {
-    let expected = record.generation.saturating_sub(1);
-    store
-        .save(StoreRecord::wrap(record), expected)
-        .await
-        .map_err(Error::from)
-}
-
-/// Runs a flow to its end: sends what it asks over `transport`, saves what
-/// it asks to persist in `store` (a compare-and-swap), sleeps when told.
-pub(crate) async fn drive<F: Flow>(
-    flow: &mut F,
-    transport: &Arc<dyn HttpTransport>,
-    store: Option<&Arc<dyn SecretStore>>,
-) -> Result<F::Output, Error> {
+/// Runs a task to its end: sends what it asks over the transport, loads and
+/// saves the store when told, sleeps on the platform's clock, and on
+/// `Wait` (another call is logging in) waits a moment on a real timer.
+pub(crate) async fn drive(mut task: Task, env: &Env) -> Result<Outcome, Error> {
     loop {
-        match flow.poll(now_ms()) {
-            Step::Send(request) => {
-                let response = transport.send(Arc::new(HttpRequest::new(request))).await;
-                flow.on_response(response.map(Into::into).map_err(Into::into), now_ms());
-            }
-            Step::Persist(record) => {
-                let result = match store {
-                    Some(store) => save_cas(store, *record).await,
-                    None => Err(Error::InvalidInput {
-                        field: "store".to_owned(),
-                        reason: "no SecretStore was given".to_owned(),
-                    }),
+        let step = task.poll(env.now_ms());
+        if let (Some(progress), Some(report)) = (&env.progress, ProgressStep::of(&step)) {
+            progress.on_step(report);
+        }
+        match step {
+            Step::Send(request, purpose) => {
+                let request = Arc::new(HttpRequest::new(request, purpose, env.timeout_ms));
+                let response = match env.transport.send(request).await {
+                    Ok(response) => response.try_into(),
+                    Err(e) => Err(e),
                 };
-                flow.on_persisted(result);
+                let response = response.map_err(|e: TransportError| e.into());
+                task.on_response(response, env.now_ms());
             }
-            Step::Sleep(ms) => sleep(ms).await,
+            Step::Load => task.on_loaded(env.load().await),
+            Step::Persist(record, _) => task.on_persisted(env.save(*record).await),
+            Step::Sleep(ms, _) => {
+                env.platform
+                    .sleep(i64::try_from(ms).unwrap_or(i64::MAX))
+                    .await
+            }
+            Step::Wait(ms) => timer(ms).await,
             Step::Done(result) => return result,
         }
     }

@@ -1,200 +1,195 @@
 //! The errors that cross the boundary: [`AuthError`] (thrown by the client,
-//! one variant per thing the caller should do next) and the two errors the
-//! app's own code throws, [`TransportError`] and [`StoreError`]. Core errors
-//! are mapped here once, in one place.
+//! one variant per thing the caller should do next, every variant with the
+//! same fields, each field with one meaning, readable on the base type too)
+//! and the two errors the app's own code throws, [`TransportError`] and
+//! [`StoreError`]. Core errors are mapped here once, in one place;
+//! [`error_codes`] lists every `code` so tests can check each one.
 
-use mapsindoors_auth::{Error, ErrorKind, RetryAfter, StoreErrorKind, TransportErrorKind};
+use crate::platform::{Platform, SystemPlatform};
+use mapsindoors_auth::{Error, ErrorKind, StoreErrorKind, TransportErrorKind};
 
-/// What went wrong, named for what the caller should do next. Every variant
-/// carries the same fields: the stable `code` (the core's error kind, as in
-/// the conformance vectors), the HTTP `status` when a response arrived, the
-/// server's RFC 6749 `oauth_code`, the `Retry-After` as delay seconds or as
-/// a Unix time, and a human-readable `detail` that never holds a secret.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
-#[non_exhaustive]
-pub enum AuthError {
+/// Declares [`AuthError`]: the given variants, each with the same fields.
+macro_rules! auth_error {
+    ($($(#[$doc:meta])* $variant:ident,)*) => {
+        /// What went wrong, named for what the caller should do next. Every
+        /// variant carries the same fields, and the base type reads them as
+        /// methods (`code()`, `status()`, ...), so one `catch` needs no
+        /// `when`: the stable `code` (the core's error kind: see
+        /// [`error_codes`]), the HTTP `status` if a response arrived, the
+        /// server's `oauth_code` (RFC 6749, or RFC 6750 for a refused token),
+        /// `retry_after` (seconds to wait, if the server said), the `stage`
+        /// and `cause_code` of an incomplete rotation, and `detail`, the
+        /// text (never a secret).
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+        #[non_exhaustive]
+        pub enum AuthError {
+            $(
+                $(#[$doc])*
+                #[error("{detail}")]
+                $variant {
+                    /// The stable code: the core's error kind.
+                    code: String,
+                    /// The HTTP status, if a response arrived.
+                    status: Option<i32>,
+                    /// The server's RFC 6749/6750 `error`, if it sent one.
+                    oauth_code: Option<String>,
+                    /// Seconds to wait before trying again, if the server said.
+                    retry_after: Option<i64>,
+                    /// Where an incomplete rotation stopped (`rotation_incomplete` only).
+                    stage: Option<String>,
+                    /// The code of what stopped it (`rotation_incomplete` only).
+                    cause_code: Option<String>,
+                    /// What happened, as text; never a secret.
+                    detail: String,
+                },
+            )*
+        }
+
+        #[derive(Clone, Copy)]
+        enum Variant { $($variant,)* }
+
+        impl AuthError {
+            fn build(variant: Variant, f: Fields) -> Self {
+                match variant {
+                    $(Variant::$variant => AuthError::$variant {
+                        code: f.code,
+                        status: f.status,
+                        oauth_code: f.oauth_code,
+                        retry_after: f.retry_after,
+                        stage: f.stage,
+                        cause_code: f.cause_code,
+                        detail: f.detail,
+                    },)*
+                }
+            }
+
+            fn fields(&self) -> Fields {
+                match self {
+                    $(AuthError::$variant { code, status, oauth_code, retry_after, stage, cause_code, detail } => Fields {
+                        code: code.clone(),
+                        status: *status,
+                        oauth_code: oauth_code.clone(),
+                        retry_after: *retry_after,
+                        stage: stage.clone(),
+                        cause_code: cause_code.clone(),
+                        detail: detail.clone(),
+                    },)*
+                }
+            }
+        }
+    };
+}
+
+auth_error! {
     /// The client id/secret or username/password was rejected
     /// (`invalid_client`, `invalid_grant`): ask for new credentials.
-    #[error("{detail}")]
-    CheckCredentials {
-        /// Stable error code.
-        code: String,
-        /// HTTP status.
-        status: Option<u16>,
-        /// RFC 6749 `error`.
-        oauth_code: Option<String>,
-        /// `Retry-After` in seconds.
-        retry_after_secs: Option<u64>,
-        /// `Retry-After` as Unix seconds.
-        retry_after_at: Option<u64>,
-        /// What happened.
-        detail: String,
-    },
+    CheckCredentials,
     /// This login may not manage this customer's secrets (`forbidden`).
-    #[error("{detail}")]
-    NotPermitted {
-        /// Stable error code.
-        code: String,
-        /// HTTP status.
-        status: Option<u16>,
-        /// RFC 6749 `error`.
-        oauth_code: Option<String>,
-        /// `Retry-After` in seconds.
-        retry_after_secs: Option<u64>,
-        /// `Retry-After` as Unix seconds.
-        retry_after_at: Option<u64>,
-        /// What happened.
-        detail: String,
-    },
+    NotPermitted,
     /// No such secret (`not_found`): refresh your list.
-    #[error("{detail}")]
-    NotFound {
-        /// Stable error code.
-        code: String,
-        /// HTTP status.
-        status: Option<u16>,
-        /// RFC 6749 `error`.
-        oauth_code: Option<String>,
-        /// `Retry-After` in seconds.
-        retry_after_secs: Option<u64>,
-        /// `Retry-After` as Unix seconds.
-        retry_after_at: Option<u64>,
-        /// What happened.
-        detail: String,
-    },
+    NotFound,
     /// The server is busy or failing (`rate_limited`, `server_error`): try
-    /// again later, after `retry_after_secs` / `retry_after_at` if given.
-    #[error("{detail}")]
-    Retry {
-        /// Stable error code.
-        code: String,
-        /// HTTP status.
-        status: Option<u16>,
-        /// RFC 6749 `error`.
-        oauth_code: Option<String>,
-        /// `Retry-After` in seconds.
-        retry_after_secs: Option<u64>,
-        /// `Retry-After` as Unix seconds.
-        retry_after_at: Option<u64>,
-        /// What happened.
-        detail: String,
-    },
+    /// again later, after `retry_after` seconds if given.
+    Retry,
     /// No response arrived (`transport`): check connectivity, then retry.
-    #[error("{detail}")]
-    Network {
-        /// Stable error code.
-        code: String,
-        /// HTTP status.
-        status: Option<u16>,
-        /// RFC 6749 `error`.
-        oauth_code: Option<String>,
-        /// `Retry-After` in seconds.
-        retry_after_secs: Option<u64>,
-        /// `Retry-After` as Unix seconds.
-        retry_after_at: Option<u64>,
-        /// What happened.
-        detail: String,
-    },
+    Network,
     /// The server answered in a way this library does not understand or
-    /// accept (`oauth_error`, `unauthorized`, `unexpected_response`): report it.
-    #[error("{detail}")]
-    ServerRejected {
-        /// Stable error code.
-        code: String,
-        /// HTTP status.
-        status: Option<u16>,
-        /// RFC 6749 `error`.
-        oauth_code: Option<String>,
-        /// `Retry-After` in seconds.
-        retry_after_secs: Option<u64>,
-        /// `Retry-After` as Unix seconds.
-        retry_after_at: Option<u64>,
-        /// What happened.
-        detail: String,
-    },
+    /// accept (`oauth_error`, `unauthorized`: a new token refused too,
+    /// `unexpected_response`): report it.
+    ServerRejected,
     /// An argument was unusable (`invalid_input`): fix the call. Nothing was sent.
-    #[error("{detail}")]
-    InvalidInput {
-        /// Stable error code.
-        code: String,
-        /// HTTP status.
-        status: Option<u16>,
-        /// RFC 6749 `error`.
-        oauth_code: Option<String>,
-        /// `Retry-After` in seconds.
-        retry_after_secs: Option<u64>,
-        /// `Retry-After` as Unix seconds.
-        retry_after_at: Option<u64>,
-        /// What happened.
-        detail: String,
-    },
+    InvalidInput,
     /// The secret store failed to load or save (`store`): fix the storage.
-    #[error("{detail}")]
-    StoreFailed {
-        /// Stable error code.
-        code: String,
-        /// HTTP status.
-        status: Option<u16>,
-        /// RFC 6749 `error`.
-        oauth_code: Option<String>,
-        /// `Retry-After` in seconds.
-        retry_after_secs: Option<u64>,
-        /// `Retry-After` as Unix seconds.
-        retry_after_at: Option<u64>,
-        /// What happened.
-        detail: String,
-    },
-    /// A rotation stopped part-way (`rotation_incomplete`). The store holds a
-    /// working secret; run `rotate()` again later to finish or clean up.
-    /// `status`/`oauth_code`/`retry_after_*` are those of the cause.
-    #[error("{detail}")]
-    RotationIncompleteRunAgain {
-        /// Stable error code.
-        code: String,
-        /// HTTP status.
-        status: Option<u16>,
-        /// RFC 6749 `error`.
-        oauth_code: Option<String>,
-        /// `Retry-After` in seconds.
-        retry_after_secs: Option<u64>,
-        /// `Retry-After` as Unix seconds.
-        retry_after_at: Option<u64>,
-        /// What happened.
-        detail: String,
-    },
-    /// Another writer changed the store since this run read it (a
-    /// compare-and-swap save failed: `store` code, a generation mismatch).
-    /// Nothing was deleted after this run's last save and the store holds a
-    /// working secret: run `rotate()` again (it re-reads the store and
-    /// finishes or cleans up).
-    #[error("{detail}")]
-    ConflictRunAgain {
-        /// Stable error code.
-        code: String,
-        /// HTTP status.
-        status: Option<u16>,
-        /// RFC 6749 `error`.
-        oauth_code: Option<String>,
-        /// `Retry-After` in seconds.
-        retry_after_secs: Option<u64>,
-        /// `Retry-After` as Unix seconds.
-        retry_after_at: Option<u64>,
-        /// What happened.
-        detail: String,
-    },
+    StoreFailed,
+    /// A rotation stopped part-way (`rotation_incomplete`) at `stage`,
+    /// because of an error coded `cause_code` (whose `status`, `oauth_code`
+    /// and `retry_after` it carries). The store holds a working secret; run
+    /// `rotate()` again later to finish or clean up.
+    RotationIncompleteRunAgain,
+    /// Another writer changed the store since this run read it (`store`: a
+    /// compare-and-swap save failed). Nothing was deleted after this run's
+    /// last save and the store holds a working secret: run `rotate()` again
+    /// (it re-reads the store and finishes or cleans up).
+    ConflictRunAgain,
+}
+
+struct Fields {
+    code: String,
+    status: Option<i32>,
+    oauth_code: Option<String>,
+    retry_after: Option<i64>,
+    stage: Option<String>,
+    cause_code: Option<String>,
+    detail: String,
+}
+
+#[uniffi::export]
+impl AuthError {
+    /// The stable code: one of [`error_codes`].
+    pub fn code(&self) -> String {
+        self.fields().code
+    }
+
+    /// The HTTP status, if a response arrived.
+    pub fn status(&self) -> Option<i32> {
+        self.fields().status
+    }
+
+    /// The server's RFC 6749/6750 `error`, if it sent one.
+    pub fn oauth_code(&self) -> Option<String> {
+        self.fields().oauth_code
+    }
+
+    /// Seconds to wait before trying again, if the server said.
+    pub fn retry_after(&self) -> Option<i64> {
+        self.fields().retry_after
+    }
+
+    /// Where an incomplete rotation stopped.
+    pub fn stage(&self) -> Option<String> {
+        self.fields().stage
+    }
+
+    /// The code of what stopped an incomplete rotation.
+    pub fn cause_code(&self) -> Option<String> {
+        self.fields().cause_code
+    }
+
+    /// What happened, as text.
+    pub fn detail(&self) -> String {
+        self.fields().detail
+    }
+}
+
+/// Every `code` an [`AuthError`] can carry: the core's error kinds, in order.
+#[uniffi::export]
+pub fn error_codes() -> Vec<String> {
+    ErrorKind::ALL
+        .iter()
+        .map(|k| k.as_str().to_owned())
+        .collect()
 }
 
 impl From<Error> for AuthError {
     fn from(e: Error) -> Self {
-        let code = e.kind().as_str().to_owned();
-        let status = e.status();
-        let oauth_code = e.oauth().map(|o| o.code.clone());
-        let (retry_after_secs, retry_after_at) = match e.retry_after() {
-            Some(RetryAfter::Seconds(s)) => (Some(s), None),
-            Some(RetryAfter::At(at)) => (None, Some(at)),
-            None => (None, None),
+        let (stage, cause_code) = match &e {
+            Error::RotationIncomplete { stage, cause } => {
+                (Some(stage.clone()), Some(cause.kind().as_str().to_owned()))
+            }
+            _ => (None, None),
         };
-        let detail = e.to_string();
+        let now_ms = u64::try_from(SystemPlatform.now_ms()).unwrap_or(0);
+        let fields = Fields {
+            code: e.kind().as_str().to_owned(),
+            status: e.status().map(i32::from),
+            oauth_code: e.oauth().map(|o| o.code.clone()),
+            retry_after: e
+                .retry_after()
+                .map(|r| i64::try_from(r.delay_ms(now_ms).div_ceil(1000)).unwrap_or(i64::MAX)),
+            stage,
+            cause_code,
+            detail: e.to_string(),
+        };
         let conflict = matches!(
             e,
             Error::Store {
@@ -202,30 +197,21 @@ impl From<Error> for AuthError {
                 ..
             }
         );
-        macro_rules! variant {
-            ($v:ident) => {
-                AuthError::$v {
-                    code,
-                    status,
-                    oauth_code,
-                    retry_after_secs,
-                    retry_after_at,
-                    detail,
-                }
-            };
-        }
-        match e.kind() {
-            ErrorKind::InvalidClient | ErrorKind::InvalidGrant => variant!(CheckCredentials),
-            ErrorKind::Forbidden => variant!(NotPermitted),
-            ErrorKind::NotFound => variant!(NotFound),
-            ErrorKind::RateLimited | ErrorKind::Server => variant!(Retry),
-            ErrorKind::Transport => variant!(Network),
-            ErrorKind::InvalidInput => variant!(InvalidInput),
-            ErrorKind::Store if conflict => variant!(ConflictRunAgain),
-            ErrorKind::Store => variant!(StoreFailed),
-            ErrorKind::RotationIncomplete => variant!(RotationIncompleteRunAgain),
-            _ => variant!(ServerRejected),
-        }
+        let variant = match e.kind() {
+            ErrorKind::InvalidClient | ErrorKind::InvalidGrant => Variant::CheckCredentials,
+            ErrorKind::Forbidden => Variant::NotPermitted,
+            ErrorKind::NotFound => Variant::NotFound,
+            ErrorKind::RateLimited | ErrorKind::Server => Variant::Retry,
+            ErrorKind::Transport => Variant::Network,
+            ErrorKind::InvalidInput => Variant::InvalidInput,
+            ErrorKind::Store if conflict => Variant::ConflictRunAgain,
+            ErrorKind::Store => Variant::StoreFailed,
+            ErrorKind::RotationIncomplete => Variant::RotationIncompleteRunAgain,
+            // OAuth, Unauthorized, UnexpectedResponse, and any newer kind
+            // (the Kotlin test of error_codes() fails until it is placed).
+            _ => Variant::ServerRejected,
+        };
+        AuthError::build(variant, fields)
     }
 }
 
@@ -340,7 +326,7 @@ impl From<StoreError> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mapsindoors_auth::OAuthError;
+    use mapsindoors_auth::{OAuthError, RetryAfter};
 
     #[test]
     fn core_errors_map_to_what_to_do_next() {
@@ -350,36 +336,23 @@ mod tests {
             uri: None,
         };
         let e = AuthError::from(Error::InvalidClient { status: 400, oauth });
-        let AuthError::CheckCredentials {
-            code,
-            status,
-            oauth_code,
-            ..
-        } = e
-        else {
-            panic!("{e:?}")
-        };
+        assert!(matches!(e, AuthError::CheckCredentials { .. }), "{e:?}");
         assert_eq!(
-            (code.as_str(), status, oauth_code.as_deref()),
+            (e.code().as_str(), e.status(), e.oauth_code().as_deref()),
             ("invalid_client", Some(400), Some("invalid_client"))
         );
 
         let e = AuthError::from(Error::RateLimited {
             status: 429,
+            retry_after: Some(RetryAfter::Seconds(7)),
+        });
+        assert!(matches!(e, AuthError::Retry { .. }), "{e:?}");
+        assert_eq!(e.retry_after(), Some(7));
+        let past = AuthError::from(Error::RateLimited {
+            status: 429,
             retry_after: Some(RetryAfter::At(1_445_412_480)),
         });
-        let AuthError::Retry {
-            retry_after_secs,
-            retry_after_at,
-            ..
-        } = e
-        else {
-            panic!("{e:?}")
-        };
-        assert_eq!(
-            (retry_after_secs, retry_after_at),
-            (None, Some(1_445_412_480))
-        );
+        assert_eq!(past.retry_after(), Some(0), "a date in the past: no wait");
 
         let cause = Error::from(StoreError::Io {
             detail: "disk full".into(),
@@ -388,20 +361,20 @@ mod tests {
             stage: "persist_pending".into(),
             cause: Box::new(cause),
         });
-        let AuthError::RotationIncompleteRunAgain { code, detail, .. } = e else {
-            panic!("{e:?}")
-        };
-        assert_eq!(code, "rotation_incomplete");
-        assert!(detail.contains("disk full"), "{detail}");
+        assert!(
+            matches!(e, AuthError::RotationIncompleteRunAgain { .. }),
+            "{e:?}"
+        );
+        assert_eq!(e.code(), "rotation_incomplete");
+        assert_eq!(e.stage().as_deref(), Some("persist_pending"));
+        assert_eq!(e.cause_code().as_deref(), Some("store"));
+        assert!(e.detail().contains("disk full"), "{e}");
 
         let e = AuthError::from(Error::from(StoreError::Conflict {
             detail: "stored generation 5, expected 4".into(),
         }));
-        let AuthError::ConflictRunAgain { code, detail, .. } = e else {
-            panic!("{e:?}")
-        };
-        assert_eq!(code, "store");
-        assert!(detail.contains("expected 4"), "{detail}");
+        assert!(matches!(e, AuthError::ConflictRunAgain { .. }), "{e:?}");
+        assert_eq!(e.code(), "store");
         assert!(matches!(
             AuthError::from(Error::from(StoreError::Io { detail: "x".into() })),
             AuthError::StoreFailed { .. }
@@ -415,5 +388,6 @@ mod tests {
             AuthError::from(Error::Transport(t)),
             AuthError::Network { .. }
         ));
+        assert_eq!(error_codes().len(), ErrorKind::ALL.len());
     }
 }

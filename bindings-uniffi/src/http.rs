@@ -1,9 +1,11 @@
 //! HTTP at the boundary: the request the client hands the app's transport
 //! ([`HttpRequest`], opaque because its body and `Authorization` header hold
-//! credentials), the response handed back ([`HttpResponse`]), and the
-//! foreign [`HttpTransport`] trait the app implements.
+//! credentials; it says what it is for and how long to wait), the response
+//! handed back ([`HttpResponse`]), and the foreign [`HttpTransport`] trait
+//! the app implements.
 
 use crate::error::TransportError;
+use mapsindoors_auth::Purpose;
 use std::fmt;
 
 /// One header line.
@@ -21,11 +23,21 @@ pub struct HttpHeader {
 #[uniffi::export(Display)]
 pub struct HttpRequest {
     inner: mapsindoors_auth::HttpRequest,
+    purpose: Purpose,
+    timeout_ms: u64,
 }
 
 impl HttpRequest {
-    pub(crate) fn new(inner: mapsindoors_auth::HttpRequest) -> Self {
-        Self { inner }
+    pub(crate) fn new(
+        inner: mapsindoors_auth::HttpRequest,
+        purpose: Purpose,
+        timeout_ms: u64,
+    ) -> Self {
+        Self {
+            inner,
+            purpose,
+            timeout_ms,
+        }
     }
 }
 
@@ -59,15 +71,29 @@ impl HttpRequest {
         // EXPOSE: the transport must send the body.
         self.inner.body.clone()
     }
+
+    /// What the request is for, as the core names it: `login`, `verify`,
+    /// `list`, `create`, `delete`, `delete_old`, `delete_orphan` or
+    /// `delete_abandoned`.
+    pub fn purpose(&self) -> String {
+        self.purpose.as_str().to_owned()
+    }
+
+    /// How long to wait for the whole response, in milliseconds (the
+    /// client's `timeoutMs`); throw `TransportException.Timeout` after it.
+    pub fn timeout_ms(&self) -> i64 {
+        i64::try_from(self.timeout_ms).unwrap_or(i64::MAX)
+    }
 }
 
 impl fmt::Display for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "HttpRequest({} {}, {} headers, body [{} bytes redacted])",
+            "HttpRequest({} {} for {}, {} headers, body [{} bytes redacted])",
             self.inner.method,
             self.inner.url,
+            self.purpose.as_str(),
             self.inner.headers.len(),
             self.inner.body.len()
         )
@@ -77,8 +103,8 @@ impl fmt::Display for HttpRequest {
 /// A response of any status, as received.
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
 pub struct HttpResponse {
-    /// The status code.
-    pub status: u16,
+    /// The status code (100 to 999).
+    pub status: i32,
     /// The headers, in order.
     pub headers: Vec<HttpHeader>,
     /// The body bytes.
@@ -96,16 +122,26 @@ impl fmt::Debug for HttpResponse {
     }
 }
 
-impl From<HttpResponse> for mapsindoors_auth::HttpResponse {
-    fn from(r: HttpResponse) -> Self {
+impl TryFrom<HttpResponse> for mapsindoors_auth::HttpResponse {
+    type Error = TransportError;
+
+    /// A status outside 100..=999 is no HTTP response: the transport is at fault.
+    fn try_from(r: HttpResponse) -> Result<Self, TransportError> {
+        let status = u16::try_from(r.status)
+            .ok()
+            .filter(|s| (100..=999).contains(s))
+            .ok_or_else(|| TransportError::Other {
+                detail: format!("the transport returned HTTP status {}", r.status),
+            })?;
         let headers = r.headers.into_iter().map(|h| (h.name, h.value)).collect();
-        mapsindoors_auth::HttpResponse::new(r.status, headers, r.body)
+        Ok(mapsindoors_auth::HttpResponse::new(status, headers, r.body))
     }
 }
 
 /// The app's HTTP client. Send the request as given (method, URL, headers,
-/// body), follow no redirects, and return the response whatever its status.
-/// Throw [`TransportError`] only when no response arrived.
+/// body), follow no redirects, give up after `request.timeoutMs()`, and
+/// return the response whatever its status. Throw [`TransportError`] only
+/// when no response arrived.
 #[uniffi::export(with_foreign)]
 #[async_trait::async_trait]
 pub trait HttpTransport: Send + Sync {

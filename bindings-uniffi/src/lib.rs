@@ -1,21 +1,36 @@
 #![doc = include_str!("../README.md")]
-//! Crate layout: [`AuthClient`] in `client`, the loop over core flows in
-//! `driver`, single-flight tokens in `tokens`, the per-client rotation lock
-//! in `lock`, boundary types in `http`, `store`, `secrets` and `error`.
+//! Crate layout: [`AuthClient`] in `client` (a core `Session` plus the
+//! app's transport, store and platform), the one loop over core tasks in
+//! `driver`, the per-client lock of store writers in `lock`, setup in
+//! `config`, the clock/sleep/randomness in `platform`, step reports in
+//! `progress`, and boundary types in `http`, `store`, `secrets`, `rotation`
+//! and `error`.
 
 mod client;
+mod config;
 mod driver;
 mod error;
 mod http;
 mod lock;
+mod platform;
+mod progress;
+mod rotation;
 mod secrets;
 mod store;
-mod tokens;
 
-pub use client::{AuthClient, ClientConfig, LoginRotation, RotationReport, SeedOptions};
-pub use error::{AuthError, StoreError, TransportError};
+pub use client::AuthClient;
+pub use config::ClientConfig;
+pub use error::{AuthError, StoreError, TransportError, error_codes};
 pub use http::{HttpHeader, HttpRequest, HttpResponse, HttpTransport};
+pub use platform::Platform;
+pub use progress::{Progress, ProgressStep};
+pub use rotation::{LoginRotation, RotationReport, SeedOptions};
 pub use secrets::{AccessToken, ClientSecret, CreatedSecret, SecretInfo};
 pub use store::{Candidate, KeptSecret, SecretStore, StoreRecord};
+
+/// A count or time as a Kotlin `Long`.
+pub(crate) fn long(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
 
 uniffi::setup_scaffolding!();

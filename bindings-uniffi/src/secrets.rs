@@ -56,8 +56,8 @@ impl AccessToken {
     }
 
     /// Lifetime in seconds, if the server said.
-    pub fn expires_in(&self) -> Option<u64> {
-        self.inner.expires_in
+    pub fn expires_in(&self) -> Option<i64> {
+        self.inner.expires_in.map(crate::long)
     }
 
     /// Granted scopes, space-separated.

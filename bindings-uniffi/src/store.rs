@@ -5,8 +5,9 @@
 //! record's generation), and the kept secrets a record reports.
 
 use crate::error::{AuthError, StoreError};
+use crate::long;
 use crate::secrets::ClientSecret;
-use mapsindoors_auth::{Config, mint_lineage};
+use mapsindoors_auth::{Config, Error, mint_lineage};
 use std::fmt;
 use std::sync::Arc;
 
@@ -47,7 +48,12 @@ impl StoreRecord {
         secret_id: Option<String>,
     ) -> Result<Arc<Self>, AuthError> {
         let config = Config::new(&auth_url)?.with_customer_id(&customer_id)?;
-        let lineage = mint_lineage(crate::driver::random_bytes::<8>()?);
+        let mut nonce = [0u8; 8];
+        getrandom::fill(&mut nonce).map_err(|e| Error::InvalidInput {
+            field: "random".to_owned(),
+            reason: format!("the OS gave no randomness: {e}"),
+        })?;
+        let lineage = mint_lineage(nonce);
         let inner = mapsindoors_auth::StoreRecord::new(
             &config,
             &client_id,
@@ -76,8 +82,8 @@ impl StoreRecord {
     }
 
     /// Bumped by every save; a save must replace exactly `generation - 1`.
-    pub fn generation(&self) -> u64 {
-        self.inner.generation
+    pub fn generation(&self) -> i64 {
+        long(self.inner.generation)
     }
 
     /// The auth server's base URL.
@@ -190,7 +196,7 @@ impl fmt::Display for StoreRecord {
             r.generation,
             r.current.id.as_deref().unwrap_or("unknown"),
             r.current.owned,
-            self.has_unfinished_rotation(),
+            r.has_unfinished_rotation(),
             r.kept.len()
         )
     }
@@ -225,6 +231,6 @@ pub trait SecretStore: Send + Sync {
     async fn save(
         &self,
         record: Arc<StoreRecord>,
-        expected_generation: u64,
+        expected_generation: i64,
     ) -> Result<(), StoreError>;
 }

@@ -1,0 +1,71 @@
+//! What the core leaves to its caller besides HTTP and storage: the clock,
+//! sleeping and randomness, as the [`Platform`] trait. Apps never need to
+//! implement it: by default a client uses `SystemPlatform` (the system
+//! clock, a timer thread, the OS's randomness). Tests pass their own to run
+//! a client on a fake clock with scripted randomness (the flow vectors).
+//!
+//! The timer needs no runtime: a sleep is a short-lived thread completing a
+//! oneshot channel, so it works under any executor (Kotlin coroutines, Swift
+//! tasks) and is simply abandoned when the awaiting task is cancelled.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The clock, sleep and randomness a client uses. Meant for tests (a fake
+/// clock, scripted randomness) and unusual platforms; pass `null` to get
+/// the system's.
+#[uniffi::export(with_foreign)]
+#[async_trait::async_trait]
+pub trait Platform: Send + Sync {
+    /// The current time in Unix milliseconds.
+    fn now_ms(&self) -> i64;
+
+    /// Waits `ms` milliseconds (a retry's backoff, a server's `Retry-After`,
+    /// a new secret's propagation).
+    async fn sleep(&self, ms: i64);
+
+    /// `len` fresh random bytes (a rotation takes 16, a seed 8). They name
+    /// new secrets and a store's lineage: use a cryptographic source.
+    fn random_bytes(&self, len: i32) -> Vec<u8>;
+}
+
+/// The real platform: the system clock, a timer thread and the OS's randomness.
+pub(crate) struct SystemPlatform;
+
+#[async_trait::async_trait]
+impl Platform for SystemPlatform {
+    fn now_ms(&self) -> i64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    }
+
+    async fn sleep(&self, ms: i64) {
+        timer(u64::try_from(ms).unwrap_or(0)).await;
+    }
+
+    fn random_bytes(&self, len: i32) -> Vec<u8> {
+        let mut bytes = vec![0u8; usize::try_from(len).unwrap_or(0)];
+        // An empty answer is refused by the caller with a typed error.
+        match getrandom::fill(&mut bytes) {
+            Ok(()) => bytes,
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+/// Waits `ms` milliseconds on a timer thread without blocking the caller's thread.
+pub(crate) async fn timer(ms: u64) {
+    if ms == 0 {
+        return;
+    }
+    let (tx, rx) = futures_channel::oneshot::channel::<()>();
+    let spawned = std::thread::Builder::new()
+        .name("mia-timer".to_owned())
+        .spawn(move || {
+            std::thread::sleep(Duration::from_millis(ms));
+            let _ = tx.send(());
+        });
+    if spawned.is_ok() {
+        let _ = rx.await;
+    }
+}
