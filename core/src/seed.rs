@@ -6,9 +6,9 @@
 use crate::config::{Config, Credentials};
 use crate::error::Error;
 use crate::exchange::Exchange;
+use crate::exchange::wire_step;
 use crate::http::{HttpResponse, TransportError};
 use crate::model::{SecretInfo, Token};
-use crate::exchange::wire_step;
 use crate::record::{Candidate, MAX_KEPT, StoreRecord, mint_lineage};
 use crate::request::{list_request, token_request};
 use crate::response::{parse_list, parse_token};
@@ -105,6 +105,13 @@ impl Seed {
             failure: None,
             seeded: None,
         })
+    }
+
+    /// The token of the seed's login, once it has one (the session's own
+    /// credentials: cacheable even when the seed loses the race).
+    #[must_use]
+    pub fn token(&self) -> Option<&Token> {
+        self.token.as_ref()
     }
 
     /// The lineage the new store gets.
@@ -259,7 +266,10 @@ impl Flow for Seed {
                     token,
                 });
             }
-            Err(e) => self.failure = Some(e),
+            Err(e) => {
+                self.token = Some(token);
+                self.failure = Some(e);
+            }
         }
     }
 }

@@ -280,6 +280,10 @@ impl Task {
                     ..
                 })) if *reloads == 0 => {
                     *reloads += 1;
+                    // The seed logged in with the session's own secret.
+                    if let Some(token) = seed.token() {
+                        session.lock().cache.insert(token.clone(), now_ms);
+                    }
                     *stage = Stage::Load;
                     None
                 }
@@ -312,7 +316,9 @@ fn pass<T>(step: Step<T>, result: &mut Option<Result<Outcome, Error>>) -> Option
         Step::Sleep(ms, why) => Step::Sleep(ms, why),
         Step::Wait(ms) => Step::Wait(ms),
         Step::Done(done) => {
-            *result = Some(Err(done.err().unwrap_or_else(|| misuse("sub-flow ended early"))));
+            *result = Some(Err(done
+                .err()
+                .unwrap_or_else(|| misuse("sub-flow ended early"))));
             return None;
         }
     })
@@ -334,8 +340,12 @@ fn poll_acquire(session: &Session, acquire: &mut Acquire, now_ms: u64) -> Acquir
         Lookup::Wait => Acquired::Step(Step::Wait(WAIT_MS)),
         Lookup::Fetch(ticket) => match token_request(&shared.config, &shared.credentials) {
             Ok(request) => {
-                let mut exchange =
-                    Exchange::new(request, Purpose::Login, parse_token, shared.settings.retry());
+                let mut exchange = Exchange::new(
+                    request,
+                    Purpose::Login,
+                    parse_token,
+                    shared.settings.retry(),
+                );
                 let step = wire_step(exchange.poll(), &mut false);
                 *acquire = Acquire::Fetching(Some(ticket), exchange);
                 Acquired::Step(step)

@@ -2,7 +2,6 @@
 //! writing every step and answer as a flow-vector event. Also the JSON forms
 //! shared with the replayer (requests, responses, outcomes, errors, records).
 
-
 use crate::scenarios::{Call, Fault, Scenario, SessionSpec};
 use crate::sim::Server;
 use mapsindoors_auth::{
@@ -254,7 +253,11 @@ impl Env {
 
     /// Runs tasks side by side: each round polls every unfinished task, then
     /// answers the steps, so a task that logs in is seen by the others.
-    fn run(&mut self, mut tasks: Vec<Task>, stop: Option<PersistReason>) -> Vec<Result<Outcome, Error>> {
+    fn run(
+        &mut self,
+        mut tasks: Vec<Task>,
+        stop: Option<PersistReason>,
+    ) -> Vec<Result<Outcome, Error>> {
         let mut results: Vec<Option<Result<Outcome, Error>>> = tasks.iter().map(|_| None).collect();
         let mut rounds = 0;
         while results.iter().any(Option::is_none) {
@@ -340,11 +343,16 @@ pub fn record(scenario: &Scenario) -> Value {
     for call in &scenario.calls {
         let (specs, tasks): (Vec<&Call>, Vec<Task>) = match call {
             Call::Concurrent(list) => {
-                let tasks = list.iter().map(|c| env.task(&session, c).unwrap()).collect();
+                let tasks = list
+                    .iter()
+                    .map(|c| env.task(&session, c).unwrap())
+                    .collect();
                 (list.iter().collect(), tasks)
             }
             Call::Advance(ms) => {
+                // Time passing also lets every new secret propagate.
                 env.now += ms;
+                env.server.propagate();
                 calls.push(json!({"call": "advance", "ms": ms}));
                 continue;
             }

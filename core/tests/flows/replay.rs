@@ -1,7 +1,6 @@
 //! Replays a flow vector from its JSON alone, the way every binding does:
 //! a scripted transport, store, clock and randomness, compared step by step.
 
-
 use crate::record::{
     conflict, error_json, outcome_json, record_from, record_json, request_json, response_from,
 };
@@ -95,7 +94,10 @@ impl Script {
                 let event = self.next("send a request")?;
                 let asked = request_json(&req, purpose);
                 if event["send"] != asked {
-                    return Err(format!("request\n  expected {}\n  asked    {asked}", event["send"]));
+                    return Err(format!(
+                        "request\n  expected {}\n  asked    {asked}",
+                        event["send"]
+                    ));
                 }
                 let answer = if let Some(fail) = event.get("fail") {
                     Err(TransportError::new(
@@ -121,7 +123,10 @@ impl Script {
                 let event = self.next("persist")?;
                 let asked = serde_json::json!({"reason": why.as_str(), "record": record_json(Some(&record))});
                 if event["persist"] != asked {
-                    return Err(format!("persist\n  expected {}\n  asked    {asked}", event["persist"]));
+                    return Err(format!(
+                        "persist\n  expected {}\n  asked    {asked}",
+                        event["persist"]
+                    ));
                 }
                 if event["result"] == "ok" {
                     self.store = Some(*record);
@@ -137,7 +142,10 @@ impl Script {
                 let event = self.next("sleep")?;
                 let asked = serde_json::json!({"ms": ms, "reason": why.as_str()});
                 if event["sleep"] != asked {
-                    return Err(format!("sleep\n  expected {}\n  asked    {asked}", event["sleep"]));
+                    return Err(format!(
+                        "sleep\n  expected {}\n  asked    {asked}",
+                        event["sleep"]
+                    ));
                 }
                 self.now += ms;
             }

@@ -1,7 +1,6 @@
 //! The scenarios behind the flow vectors: each pins one row of the
 //! `Session` decision table (see `core/src/session/mod.rs`).
 
-
 use crate::record::{BASE_URL, CUSTOMER};
 use crate::sim::{CLIENT, Origin, Server};
 use mapsindoors_auth::{
@@ -164,14 +163,19 @@ fn base(name: &'static str, about: &'static str, pins: &[&'static str]) -> Scena
     }
 }
 
-const CACHE: &str = "cache the rotation's token when the session now logs in with the store's current secret";
-const SWITCH: &str = "after a rotation the session switches to the new secret if it used one the store knew";
+const CACHE: &str =
+    "cache the rotation's token when the session now logs in with the store's current secret";
+const SWITCH: &str =
+    "after a rotation the session switches to the new secret if it used one the store knew";
 const REUSE: &str = "a rotation reuses the cached token only when the session logs in as the store's current secret";
 const SINGLE: &str = "token before an API call: the session's cache, one login in flight";
-const RELOGIN: &str = "a 401 from the secrets endpoint, whatever its body: one new login, one more try";
+const RELOGIN: &str =
+    "a 401 from the secrets endpoint, whatever its body: one new login, one more try";
 const SEED: &str = "an empty store is seeded (login, list, generation 1) and saved, then rotated";
-const RETRY: &str = "retries: transient failures of idempotent requests, `retries` times, backoff or Retry-After";
-const PROPAGATION: &str = "propagation wait: a new secret refused at first is tried again, up to `propagation_wait_ms`";
+const RETRY: &str =
+    "retries: transient failures of idempotent requests, `retries` times, backoff or Retry-After";
+const PROPAGATION: &str =
+    "propagation wait: a new secret refused at first is tried again, up to `propagation_wait_ms`";
 const LINEAGE_PIN: &str = "the lineage is minted by the core from the caller's randomness";
 
 pub fn all() -> Vec<Scenario> {
@@ -213,7 +217,12 @@ pub fn all() -> Vec<Scenario> {
         Scenario {
             session: SessionSpec::Client(OLD),
             store: None,
-            calls: vec![Call::Rotate, Call::List, Call::Advance(3_600_000), Call::Token],
+            calls: vec![
+                Call::Rotate,
+                Call::List,
+                Call::Advance(3_600_000),
+                Call::Token,
+            ],
             ..base(
                 "empty_store_is_seeded_then_rotated",
                 "rotate() on an empty store seeds it (saving generation 1), rotates, and the session moves to the new secret.",
@@ -227,7 +236,7 @@ pub fn all() -> Vec<Scenario> {
             faults: vec![Fault::Conflict(PersistReason::Seed, Some(other_seed()))],
             ..base(
                 "seed_race_uses_the_winners_record",
-                "Another writer seeds the empty store first: the rotation loads its record and rotates that.",
+                "Another writer seeds the empty store first: the rotation loads its record and rotates that, reusing the seed's login (same secret); the winner's unclaimed secret is kept.",
                 &[SEED],
             )
         },
@@ -360,13 +369,16 @@ pub fn all() -> Vec<Scenario> {
             },
             calls: vec![Call::Token, Call::List, Call::List],
             faults: vec![
-                Fault::Reply(Purpose::List, json_response(429, &[("Retry-After", "2")], "")),
+                Fault::Reply(
+                    Purpose::List,
+                    json_response(429, &[("Retry-After", "2")], ""),
+                ),
                 Fault::Reply(Purpose::List, json_response(502, &[], "bad gateway")),
                 Fault::Reply(Purpose::List, json_response(502, &[], "bad gateway")),
             ],
             ..base(
                 "rate_limited_then_out_of_retries",
-                "A 429 with Retry-After: 2 waits 2 s and succeeds; with retries=1 two 502s end in server_error.",
+                "retries=1: a 429 with Retry-After: 2 waits 2 s, and the 502 after it ends the call in server_error; the next call's 502 is retried after a backoff and succeeds.",
                 &[RETRY],
             )
         },
@@ -385,10 +397,15 @@ pub fn all() -> Vec<Scenario> {
                 ..Settings::default()
             },
             propagation: true,
-            calls: vec![Call::Rotate, Call::Rotate],
+            calls: vec![
+                Call::Rotate,
+                Call::Advance(60_000),
+                Call::Rotate,
+                Call::Token,
+            ],
             ..base(
                 "propagation_gives_up_then_resumes",
-                "With propagation_wait_ms=0 the rotation stops at verify (old secret kept); the next run verifies and finishes.",
+                "With propagation_wait_ms=0 the rotation stops at verify (old secret kept, session unchanged); a minute later the next run verifies, promotes and deletes the old one.",
                 &[PROPAGATION],
             )
         },
