@@ -144,8 +144,13 @@ pub fn bearer_challenge(header: &str) -> Option<OAuthError> {
     let mut chars = text.char_indices().peekable();
     loop {
         // Skip separators, read a name up to '='.
-        while chars.next_if(|(_, c)| *c == ',' || c.is_whitespace()).is_some() {}
-        let Some(&(start, _)) = chars.peek() else { break };
+        while chars
+            .next_if(|(_, c)| *c == ',' || c.is_whitespace())
+            .is_some()
+        {}
+        let Some(&(start, _)) = chars.peek() else {
+            break;
+        };
         while chars.next_if(|(_, c)| *c != '=' && *c != ',').is_some() {}
         let end = chars.peek().map_or(text.len(), |(i, _)| *i);
         let name = text.get(start..end)?.trim();

@@ -12,17 +12,17 @@
     clippy::panic
 )]
 
-#[allow(unreachable_pub)]
-mod sim;
-#[path = "flows/scenarios.rs"]
-#[allow(unreachable_pub)]
-mod scenarios;
-#[path = "flows/replay.rs"]
-#[allow(unreachable_pub)]
-mod replay;
 #[path = "flows/record.rs"]
 #[allow(unreachable_pub)]
 mod record;
+#[path = "flows/replay.rs"]
+#[allow(unreachable_pub)]
+mod replay;
+#[path = "flows/scenarios.rs"]
+#[allow(unreachable_pub)]
+mod scenarios;
+#[allow(unreachable_pub)]
+mod sim;
 
 use std::path::PathBuf;
 

@@ -22,10 +22,10 @@ pub use report::{RotateOptions, RotationReport};
 
 use crate::config::{Config, Credentials};
 use crate::error::{Error, StoreErrorKind};
+use crate::exchange::wire_step;
 use crate::exchange::{Exchange, Wire};
 use crate::http::{HttpResponse, TransportError};
 use crate::model::{CreatedSecret, SecretInfo, Token};
-use crate::exchange::wire_step;
 use crate::record::{
     Candidate, MAX_KEPT, MAX_OPEN_ROTATIONS, StartedRotation, StoreRecord, StoredSecret, Tag,
     random_id,
@@ -294,7 +294,11 @@ impl Rotation {
             Target::Abandoned => Purpose::DeleteAbandoned,
         };
         let action = self
-            .exchange(delete_request(&self.config, token, &id), purpose, parse_delete)
+            .exchange(
+                delete_request(&self.config, token, &id),
+                purpose,
+                parse_delete,
+            )
             .map(|ex| Action::Delete(id, ex));
         self.set(action);
     }
@@ -485,15 +489,14 @@ impl Rotation {
             .or_else(|| self.record.description.clone());
         let description = Tag::describe(user.as_deref(), &self.record.lineage, &self.rotation_id);
         // Never retried: the sweep reconciles a create whose answer was lost.
-        let action = create_request(&self.config, &token, Some(&description))
-            .map(|r| {
-                Action::Create(Exchange::new(
-                    r,
-                    Purpose::Create,
-                    parse_create,
-                    RetryPolicy::none(),
-                ))
-            });
+        let action = create_request(&self.config, &token, Some(&description)).map(|r| {
+            Action::Create(Exchange::new(
+                r,
+                Purpose::Create,
+                parse_create,
+                RetryPolicy::none(),
+            ))
+        });
         self.set(action);
     }
 

@@ -52,7 +52,11 @@ impl Session {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for a knob out of range.
-    pub fn new(config: Config, credentials: Credentials, settings: Settings) -> Result<Self, Error> {
+    pub fn new(
+        config: Config,
+        credentials: Credentials,
+        settings: Settings,
+    ) -> Result<Self, Error> {
         settings.validate()?;
         Ok(Self {
             shared: Arc::new(Mutex::new(Shared {

@@ -36,8 +36,12 @@ impl Operation {
     /// # Errors
     /// [`Error::InvalidInput`] for a missing customer id, an empty id or a bad description.
     pub fn check(&self, config: &Config) -> Result<(), Error> {
-        self.exchange(config, &AccessToken::new("validation-only"), RetryPolicy::none())
-            .map(drop)
+        self.exchange(
+            config,
+            &AccessToken::new("validation-only"),
+            RetryPolicy::none(),
+        )
+        .map(drop)
     }
 
     /// The exchange that performs it with this token.
