@@ -38,9 +38,9 @@ pub(crate) struct Cli {
     /// More logging on stderr (-v info, -vv debug, -vvv trace). Secrets are never logged.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
-    /// Connect and whole-request timeout for each HTTP request.
-    #[arg(long, global = true, default_value_t = 30, value_name = "SECS")]
-    pub(crate) timeout: u64,
+    /// The knobs every binding shares.
+    #[command(flatten)]
+    pub(crate) knobs: Knobs,
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -124,18 +124,69 @@ pub(crate) struct InitArgs {
     pub(crate) description: Option<String>,
 }
 
+/// The knobs, named as in every binding (the core's `Settings`, validated there).
+#[derive(Debug, Args)]
+pub(crate) struct Knobs {
+    /// Retries after the first attempt of an idempotent request (login, list,
+    /// delete) that failed transiently, 0 to 10; a create is never retried.
+    #[arg(long, global = true, default_value_t = 3, value_name = "N")]
+    pub(crate) retries: u32,
+    /// How long a rotation waits for the new secret to be accepted before
+    /// stopping safely (the old secret stays in use).
+    #[arg(
+        long,
+        global = true,
+        default_value_t = 30_000,
+        value_name = "MS",
+        alias = "propagation-max-ms"
+    )]
+    pub(crate) propagation_wait_ms: u64,
+    /// Connect and whole-request timeout of each HTTP request, 1 to 600000.
+    #[arg(long, global = true, default_value_t = 30_000, value_name = "MS")]
+    pub(crate) timeout_ms: u64,
+    /// Deprecated: `--timeout-ms`, in seconds.
+    #[arg(
+        long,
+        global = true,
+        hide = true,
+        value_name = "SECS",
+        conflicts_with = "timeout_ms"
+    )]
+    pub(crate) timeout: Option<u64>,
+    /// Deprecated: attempts per idempotent request, `--retries` plus one.
+    #[arg(
+        long,
+        global = true,
+        hide = true,
+        value_name = "N",
+        conflicts_with = "retries"
+    )]
+    pub(crate) attempts: Option<u32>,
+}
+
+impl Knobs {
+    /// The core's settings, with the description of the secrets a rotation
+    /// creates (`None`: the store's). Validated by the session.
+    pub(crate) fn settings(&self, description: Option<&str>) -> mapsindoors_auth::Settings {
+        mapsindoors_auth::Settings {
+            retries: self.attempts.map_or(self.retries, |a| a.saturating_sub(1)),
+            propagation_wait_ms: self.propagation_wait_ms,
+            timeout_ms: self
+                .timeout
+                .map_or(self.timeout_ms, |secs| secs.max(1).saturating_mul(1000)),
+            description: description
+                .filter(|d| !d.trim().is_empty())
+                .map(str::to_owned),
+        }
+    }
+}
+
 /// `rotate` flags.
 #[derive(Debug, Args)]
 pub(crate) struct RotateArgs {
     /// A description for the new secret (default: the store's).
     #[arg(long)]
     pub(crate) description: Option<String>,
-    /// Give up waiting for the new secret to be accepted after this long (safely).
-    #[arg(long, default_value_t = 30_000, value_name = "MS")]
-    pub(crate) propagation_max_ms: u64,
-    /// Attempts per idempotent request (token, GET, DELETE); POST is never retried.
-    #[arg(long, default_value_t = 4, value_name = "N")]
-    pub(crate) attempts: u32,
 }
 
 /// `demo` flags.

@@ -1,34 +1,28 @@
 //! The store-backed subcommands: `init`, `token`, `list`, `create`, `delete`,
-//! `rotate` and `claim`. Each loads the store, runs one core flow through the
-//! driver and prints the result (human text or `--json`). The demo is in `demo.rs`.
+//! `rotate` and `claim`. Each builds a [`Client`] (a core session on this
+//! machine), runs one job and prints the result (human text or `--json`).
+//! The demo is in `demo.rs`.
 
-use crate::args::{InitArgs, RotateArgs};
+use crate::args::{InitArgs, Knobs, RotateArgs};
+use crate::client::Client;
 use crate::crash::CrashPoint;
-use crate::driver::{Event, drive};
+use crate::driver::Event;
 use crate::output::{Out, candidates_json, candidates_text, report_json};
+use crate::system::System;
 use crate::transport::Transport;
 use mapsindoors_auth::{
-    ApiCall, ApiOutput, ClientSecret, Config, Error, Operation, PropagationPolicy, RetryPolicy,
-    RotateOptions, Rotation, RotationReport, Seed, SeedOptions, Seeded, StoreErrorKind,
-    StoreRecord, TokenFlow,
+    ClientSecret, Config, Credentials, Error, PersistReason, RotationReport, SeedOptions, Session,
+    Settings, StoreErrorKind, StoreRecord,
 };
 use mapsindoors_auth_store::FileStore;
 use serde_json::json;
+use std::cell::Cell;
 use std::io::Read;
+use std::time::Duration;
 use zeroize::Zeroize;
 
 /// The environment variable `init` reads the secret from.
 pub(crate) const SECRET_ENV: &str = "MAPSINDOORS_CLIENT_SECRET";
-
-/// Fresh bytes from the OS CSPRNG.
-pub(crate) fn random_bytes() -> Result<[u8; 8], Error> {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).map_err(|e| Error::InvalidInput {
-        field: "random".into(),
-        reason: format!("no OS randomness: {e}"),
-    })?;
-    Ok(bytes)
-}
 
 fn read_secret() -> Result<ClientSecret, Error> {
     if let Ok(mut value) = std::env::var(SECRET_ENV) {
@@ -57,20 +51,28 @@ fn read_secret() -> Result<ClientSecret, Error> {
     Ok(secret)
 }
 
-/// Seeds `store` through the core's `Seed` flow: log in with the secret, list
-/// the client's secrets, save generation 1 (the file must not exist) before
-/// any remote change.
-pub(crate) fn seed(
+/// The machine, with this store and the knobs' timeout, reporting to `progress`.
+pub(crate) fn system<'a>(
+    store: Option<&FileStore>,
+    settings: &Settings,
+    progress: impl Fn(&Event<'_>) + 'a,
+) -> System<'a> {
+    let transport = Transport::new(Duration::from_millis(settings.timeout_ms));
+    System::new(transport, store.cloned()).with_progress(progress)
+}
+
+/// A client of the store's current secret (the record as loaded now).
+fn client<'a>(
     store: &FileStore,
-    transport: &Transport,
-    config: &Config,
-    client_id: &str,
-    secret: ClientSecret,
-    options: SeedOptions,
-    observer: &mut dyn FnMut(&Event<'_>),
-) -> Result<Seeded, Error> {
-    let mut flow = Seed::new(config, client_id, secret, options, random_bytes()?)?;
-    drive(&mut flow, transport, Some(store), observer)
+    settings: Settings,
+    progress: impl Fn(&Event<'_>) + 'a,
+) -> Result<Client<System<'a>>, Error> {
+    let record = store.load()?;
+    let system = system(Some(store), &settings, progress);
+    Ok(Client::new(
+        Session::from_record(&record, settings)?,
+        system,
+    ))
 }
 
 /// What the store knows about the secret handed in, and what a rotation will
@@ -96,44 +98,56 @@ fn seeded_advice(record: &StoreRecord) -> String {
     }
 }
 
-/// `init`: seeds a new store (mode 0600); never overwrites one.
+/// `init`: seeds a new store (mode 0600) through the core's seed job: log in
+/// with the secret, list the client's secrets, save generation 1 before any
+/// remote change. Never overwrites a store.
 pub(crate) fn init(
     store: &FileStore,
-    transport: &Transport,
+    knobs: &Knobs,
     args: &InitArgs,
     out: &Out,
 ) -> Result<(), Error> {
     let config = Config::new(&args.auth_url)?.with_customer_id(&args.customer_id)?;
-    // Refuse before any request; the seed's own save refuses a store created meanwhile.
-    if std::fs::symlink_metadata(store.path()).is_ok() {
-        return Err(Error::store(
+    let exists = || {
+        Error::store(
             StoreErrorKind::Io,
             format!(
                 "a store already exists at {}; it was left untouched",
                 store.path().display()
             ),
-        ));
+        )
+    };
+    // Refuse before any request.
+    if std::fs::symlink_metadata(store.path()).is_ok() {
+        return Err(exists());
     }
-    let secret = read_secret()?;
+    let settings = knobs.settings(args.description.as_deref());
+    let credentials = Credentials::client(&args.client_id, read_secret()?)?;
+    let seeded_here = Cell::new(false);
+    let system = system(Some(store), &settings, |event| {
+        crate::progress::log(event);
+        if let Event::Persisted {
+            reason: PersistReason::Seed,
+            ..
+        } = event
+        {
+            seeded_here.set(true);
+        }
+    });
+    let client = Client::new(Session::new(config, credentials, settings)?, system);
     let options = SeedOptions {
         secret_id: args.secret_id.clone(),
         claim: args.claim,
-        description: args.description.clone().filter(|d| !d.trim().is_empty()),
-        retry: RetryPolicy::default(),
+        ..SeedOptions::default()
     };
-    let seeded = seed(
-        store,
-        transport,
-        &config,
-        &args.client_id,
-        secret,
-        options,
-        &mut log_event,
-    )?;
-    let record = &seeded.record;
+    let record = client.seed(options)?;
+    // Another writer created the store meanwhile: the seed kept theirs.
+    if !seeded_here.get() {
+        return Err(exists());
+    }
     let lineage = &record.lineage;
     tracing::info!(store = %store.path().display(), %lineage, "store created");
-    let advice = seeded_advice(record);
+    let advice = seeded_advice(&record);
     out.value(
         &json!({
             "store": store.path(),
@@ -156,12 +170,10 @@ pub(crate) fn init(
 }
 
 /// `claim ID`: under the store lock, claims a kept secret (or the current
-/// one) as the store's own and saves the next generation (compare-and-swap).
-pub(crate) fn claim(store: &FileStore, id: &str, out: &Out) -> Result<(), Error> {
+/// one) as the store's own; the core saves the next generation (compare-and-swap).
+pub(crate) fn claim(store: &FileStore, knobs: &Knobs, id: &str, out: &Out) -> Result<(), Error> {
     let _lock = store.lock()?;
-    let record = store.load()?;
-    let next = record.claim(id, crate::driver::now_ms())?;
-    store.save(&next)?;
+    let next = client(store, knobs.settings(None), crate::progress::log)?.claim(id)?;
     tracing::info!(generation = next.generation, id, "claimed");
     let what = if next.previous_id.as_deref() == Some(id) {
         format!("the next rotation deletes secret {id} (run `mapsindoors-auth rotate`)")
@@ -176,33 +188,9 @@ pub(crate) fn claim(store: &FileStore, id: &str, out: &Out) -> Result<(), Error>
     )
 }
 
-fn log_event(event: &Event<'_>) {
-    match event {
-        Event::Persisted { save, record } => tracing::info!(
-            generation = record.generation,
-            why = save.name(),
-            deleting = record.deleting.as_deref(),
-            "{}",
-            save.label()
-        ),
-        Event::Received { call, response, .. } => tracing::info!(
-            status = response.as_ref().ok().map(|r| r.status),
-            "{}",
-            call.label()
-        ),
-        Event::Sleeping(_) => {}
-    }
-}
-
 /// `token`: prints an access token for the store's current secret.
-pub(crate) fn token(store: &FileStore, transport: &Transport, out: &Out) -> Result<(), Error> {
-    let record = store.load()?;
-    let mut flow = TokenFlow::new(
-        &record.config()?,
-        &record.current_credentials()?,
-        RetryPolicy::default(),
-    );
-    let token = drive(&mut flow, transport, None, &mut log_event)?;
+pub(crate) fn token(store: &FileStore, knobs: &Knobs, out: &Out) -> Result<(), Error> {
+    let token = client(store, knobs.settings(None), crate::progress::log)?.token()?;
     // EXPOSE: printing the token on stdout is what this command is for.
     let access = token.access_token.expose_secret();
     out.value(&json!({"access_token": access, "token_type": token.token_type, "expires_in": token.expires_in}), || {
@@ -210,74 +198,67 @@ pub(crate) fn token(store: &FileStore, transport: &Transport, out: &Out) -> Resu
     })
 }
 
-/// `list`, `create` and `delete`: one call to the secrets endpoint.
-pub(crate) fn call(
-    store: &FileStore,
-    transport: &Transport,
-    operation: Operation,
-    out: &Out,
-) -> Result<(), Error> {
-    let record = store.load()?;
-    if let Operation::Delete { id } = &operation {
-        if record.in_use(id) {
-            return Err(Error::InvalidInput {
-                field: "id".to_owned(),
-                reason: "that is the store's current or pending secret: deleting it would lock the store out (rotate first)".to_owned(),
-            });
-        }
-    }
-    let mut flow = ApiCall::new(
-        &record.config()?,
-        &record.current_credentials()?,
-        RetryPolicy::default(),
-        operation,
-        None,
-    );
-    let output = drive(&mut flow, transport, None, &mut log_event)?;
-    match output.value {
-        ApiOutput::Listed(secrets) => {
-            let rows: Vec<_> = secrets
-                .iter()
-                .map(|s| json!({"id": s.id, "description": s.description, "client_id": s.client_id, "created_at": s.created_at.to_rfc3339()}))
-                .collect();
-            out.value(&json!(rows), || {
-                secrets
-                    .iter()
-                    .map(|s| {
-                        format!(
-                            "{}  {}  {}  {}",
-                            s.id,
-                            s.created_at.to_rfc3339(),
-                            s.client_id.as_deref().unwrap_or("-"),
-                            s.description.as_deref().unwrap_or("")
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
+/// `list`: the customer's secrets (never the secrets themselves).
+pub(crate) fn list(store: &FileStore, knobs: &Knobs, out: &Out) -> Result<(), Error> {
+    let secrets = client(store, knobs.settings(None), crate::progress::log)?.list()?;
+    let rows: Vec<_> = secrets
+        .iter()
+        .map(|s| json!({"id": s.id, "description": s.description, "client_id": s.client_id, "created_at": s.created_at.to_rfc3339()}))
+        .collect();
+    out.value(&json!(rows), || {
+        secrets
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}  {}  {}  {}",
+                    s.id,
+                    s.created_at.to_rfc3339(),
+                    s.client_id.as_deref().unwrap_or("-"),
+                    s.description.as_deref().unwrap_or("")
+                )
             })
-        }
-        ApiOutput::Created(created) => {
-            // EXPOSE: `create` shows the new secret once, on stdout, by design.
-            let secret = created.secret.expose_secret();
-            out.value(
-                &json!({"id": created.id, "description": created.description, "created_at": created.created_at.to_rfc3339(), "secret": secret}),
-                || format!("id:     {}\nsecret: {secret}\n(shown once: store it now; the server keeps no copy)", created.id),
-            )
-        }
-        ApiOutput::Deleted => out.value(&json!({"deleted": true}), || "deleted".to_owned()),
-        _ => Ok(()),
-    }
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
 }
 
-/// `rotate`: holds the store lock (an optimisation), loads the record under it,
-/// runs the rotation; every save is a compare-and-swap.
+/// `create`: a new secret, shown once. The store is not changed.
+pub(crate) fn create(
+    store: &FileStore,
+    knobs: &Knobs,
+    description: Option<String>,
+    out: &Out,
+) -> Result<(), Error> {
+    let created = client(store, knobs.settings(None), crate::progress::log)?.create(description)?;
+    // EXPOSE: `create` shows the new secret once, on stdout, by design.
+    let secret = created.secret.expose_secret();
+    out.value(
+        &json!({"id": created.id, "description": created.description, "created_at": created.created_at.to_rfc3339(), "secret": secret}),
+        || format!("id:     {}\nsecret: {secret}\n(shown once: store it now; the server keeps no copy)", created.id),
+    )
+}
+
+/// `delete ID`: refuses the store's current or pending secret.
+pub(crate) fn delete(store: &FileStore, knobs: &Knobs, id: &str, out: &Out) -> Result<(), Error> {
+    if store.load()?.in_use(id) {
+        return Err(Error::InvalidInput {
+            field: "id".to_owned(),
+            reason: "that is the store's current or pending secret: deleting it would lock the store out (rotate first)".to_owned(),
+        });
+    }
+    client(store, knobs.settings(None), crate::progress::log)?.delete(id)?;
+    out.value(&json!({"deleted": true}), || "deleted".to_owned())
+}
+
+/// `rotate`: holds the store lock (an optimisation) and runs the core's
+/// rotation; every save is a compare-and-swap.
 pub(crate) fn rotate(
     store: &FileStore,
-    transport: &Transport,
+    knobs: &Knobs,
     args: &RotateArgs,
     out: &Out,
 ) -> Result<(), Error> {
-    let report = run_rotation(store, transport, args, out)?;
+    let report = run_rotation(store, knobs, args, out)?;
     out.value(&report_json(&report), || {
         crate::output::report_text(&report)
     })
@@ -287,11 +268,11 @@ pub(crate) fn rotate(
 /// the token the verify step got from the new secret (no extra round trip).
 pub(crate) fn token_rotating(
     store: &FileStore,
-    transport: &Transport,
+    knobs: &Knobs,
     args: &RotateArgs,
     out: &Out,
 ) -> Result<(), Error> {
-    let report = run_rotation(store, transport, args, out)?;
+    let report = run_rotation(store, knobs, args, out)?;
     tracing::info!(round_trips = report.round_trips, "rotated at login");
     let Some(token) = &report.token else {
         return Err(Error::InvalidInput {
@@ -308,13 +289,13 @@ pub(crate) fn token_rotating(
     )
 }
 
-/// Locks the store, loads the record under the lock and drives a rotation;
-/// on failure prints the partial report and returns the error. The lock only
+/// Locks the store and drives a rotation of the record under the lock; on
+/// failure prints the partial report and returns the error. The lock only
 /// spares a second process wasted work: safety rests on the compare-and-swap
 /// saves (a stale run fails its fence before it deletes anything).
 fn run_rotation(
     store: &FileStore,
-    transport: &Transport,
+    knobs: &Knobs,
     args: &RotateArgs,
     out: &Out,
 ) -> Result<RotationReport, Error> {
@@ -324,27 +305,17 @@ fn run_rotation(
     })?;
     let _lock = store.lock()?;
     tracing::debug!("store locked");
-    let record = store.load()?;
-    let options = RotateOptions {
-        description: args.description.clone(),
-        retry: RetryPolicy {
-            max_attempts: args.attempts.max(1),
-            ..RetryPolicy::default()
-        },
-        propagation: PropagationPolicy {
-            max_wait_ms: args.propagation_max_ms,
-            ..PropagationPolicy::default()
-        },
-    };
-    let mut rotation = Rotation::new(record, options, None, random_bytes()?)?;
-    let result = drive(&mut rotation, transport, Some(store), &mut |event| {
-        log_event(event);
+    let settings = knobs.settings(args.description.as_deref());
+    let client = client(store, settings, |event| {
+        crate::progress::log(event);
         if let Some(point) = crash {
             point.observe(event);
         }
-    });
-    if result.is_err() {
-        out.partial(&report_json(rotation.report()));
-    }
-    result
+    })?;
+    client.rotate().map_err(|failure| {
+        if let Some(partial) = &failure.partial {
+            out.partial(&report_json(partial));
+        }
+        failure.error
+    })
 }

@@ -1,10 +1,10 @@
 //! The crash-test hook: with `MIA_CRASH_AT=<point>` the process SIGKILLs
 //! itself right after that rotation step (no destructors, no flushes), so
-//! tests can prove every crash point is recoverable. Inert when unset.
+//! tests can prove every crash point is recoverable. Inert when unset. The
+//! points are keyed on the core's [`Purpose`] and [`PersistReason`].
 
 use crate::driver::Event;
-use crate::steps::{Call, Save};
-use mapsindoors_auth::PersistReason;
+use mapsindoors_auth::{PersistReason, Purpose};
 
 /// The environment variable naming the crash point.
 pub(crate) const ENV: &str = "MIA_CRASH_AT";
@@ -59,61 +59,32 @@ impl CrashPoint {
             })
     }
 
+    /// Whether `event` is this point: read from the step's purpose or reason.
     fn reached(self, event: &Event<'_>) -> bool {
         match (self, event) {
             (
-                CrashPoint::AfterCreate,
+                point,
                 Event::Received {
-                    call: Call::Create,
+                    purpose,
                     response: Ok(r),
                     ..
                 },
-            ) => (200..300).contains(&r.status),
-            (
-                CrashPoint::AfterVerify,
-                Event::Received {
-                    call: Call::Verify,
-                    response: Ok(r),
-                    ..
-                },
-            ) => r.status == 200,
-            (
-                CrashPoint::AfterDelete,
-                Event::Received {
-                    call: Call::DeleteOld,
-                    response: Ok(_),
-                    ..
-                },
-            ) => true,
-            (
-                CrashPoint::MidSweep,
-                Event::Received {
-                    call: Call::Sweep,
-                    response: Ok(_),
-                    ..
-                },
-            ) => true,
-            (
-                CrashPoint::AfterPersistPending,
-                Event::Persisted {
-                    save: Save::Rotation(PersistReason::Pending),
-                    ..
-                },
-            ) => true,
-            (
-                CrashPoint::AfterPromote,
-                Event::Persisted {
-                    save: Save::Rotation(PersistReason::Promote),
-                    ..
-                },
-            ) => true,
-            (
-                CrashPoint::AfterFence,
-                Event::Persisted {
-                    save: Save::Rotation(PersistReason::Fence),
-                    ..
-                },
-            ) => true,
+            ) => match point {
+                CrashPoint::AfterCreate => *purpose == Purpose::Create && r.status / 100 == 2,
+                CrashPoint::AfterVerify => *purpose == Purpose::Verify && r.status == 200,
+                CrashPoint::AfterDelete => *purpose == Purpose::DeleteOld,
+                CrashPoint::MidSweep => *purpose == Purpose::DeleteOrphan,
+                _ => false,
+            },
+            (point, Event::Persisted { reason, .. }) => {
+                let at = match point {
+                    CrashPoint::AfterPersistPending => PersistReason::Pending,
+                    CrashPoint::AfterPromote => PersistReason::Promote,
+                    CrashPoint::AfterFence => PersistReason::Fence,
+                    _ => return false,
+                };
+                *reason == at
+            }
             _ => false,
         }
     }

@@ -3,12 +3,13 @@
 //! connection, the recovering run, and one with a cached token — narrating each step.
 
 use crate::args::DemoArgs;
-use crate::commands::{random_bytes, seed};
-use crate::driver::{Event, drive};
+use crate::client::Client;
+use crate::commands::system;
+use crate::driver::Event;
 use crate::output::report_text;
-use crate::transport::Transport;
+use crate::system::System;
 use mapsindoors_auth::{
-    ClientSecret, Config, Error, RotateOptions, Rotation, RotationReport, SeedOptions, Token,
+    ClientSecret, Config, Credentials, Error, RotationReport, SeedOptions, Session, Settings,
     TransportError, TransportErrorKind,
 };
 use mapsindoors_auth_emulator::{
@@ -16,6 +17,7 @@ use mapsindoors_auth_emulator::{
     FaultRoute, FaultRule,
 };
 use mapsindoors_auth_store::FileStore;
+use std::cell::Cell;
 use std::io::Write;
 use std::time::Duration;
 
@@ -23,15 +25,24 @@ fn say(text: &str) {
     let _ = writeln!(std::io::stdout().lock(), "{text}");
 }
 
-fn narrate(event: &Event<'_>, round_trip: &mut u32) {
+thread_local! {
+    /// The round trip being narrated, counted per run.
+    static ROUND_TRIP: Cell<u32> = const { Cell::new(0) };
+}
+
+/// One line per event, named by the step's purpose or reason.
+fn narrate(event: &Event<'_>) {
     match event {
         Event::Received {
             request,
-            call,
+            purpose,
             response,
             elapsed,
         } => {
-            *round_trip += 1;
+            let n = ROUND_TRIP.with(|r| {
+                r.set(r.get() + 1);
+                r.get()
+            });
             let path = url::Url::parse(&request.url)
                 .map(|u| u.path().to_owned())
                 .unwrap_or_default();
@@ -40,38 +51,37 @@ fn narrate(event: &Event<'_>, round_trip: &mut u32) {
                 Err(e) => format!("no response ({})", e.kind),
             };
             say(&format!(
-                "  [{round_trip}] {:<6} {path:<24} {:<40} -> {outcome} ({} ms)",
+                "  [{n}] {:<6} {path:<24} {:<40} -> {outcome} ({} ms)",
                 request.method.as_str(),
-                call.label(),
+                crate::progress::request_label(*purpose),
                 elapsed.as_millis()
             ));
         }
-        Event::Persisted { save, record } => say(&format!(
+        Event::Persisted { reason, record } => say(&format!(
             "      persist generation {}: {}{}",
             record.generation,
-            save.label(),
+            crate::progress::persist_label(*reason),
             record
                 .deleting
                 .as_deref()
                 .map(|id| format!(" ({id})"))
                 .unwrap_or_default()
         )),
-        Event::Sleeping(ms) => say(&format!("      wait {ms} ms")),
+        Event::Sleeping { ms, reason } => say(&format!("      wait {ms} ms ({})", reason.as_str())),
     }
 }
 
-fn rotate(
-    store: &FileStore,
-    transport: &Transport,
-    cached: Option<Token>,
-) -> Result<RotationReport, Error> {
+/// A narrating client of the store's current secret, with a fresh session.
+fn client(store: &FileStore) -> Result<Client<System<'static>>, Error> {
+    let session = Session::from_record(&store.load()?, Settings::default())?;
+    let system = system(Some(store), &session.settings(), narrate);
+    Ok(Client::new(session, system))
+}
+
+fn rotate(store: &FileStore, client: &Client<System<'_>>) -> Result<RotationReport, Error> {
     let _lock = store.lock()?;
-    let record = store.load()?;
-    let mut rotation = Rotation::new(record, RotateOptions::default(), cached, random_bytes()?)?;
-    let mut n = 0;
-    drive(&mut rotation, transport, Some(store), &mut |e| {
-        narrate(e, &mut n)
-    })
+    ROUND_TRIP.with(|r| r.set(0));
+    Ok(client.rotate()?)
 }
 
 fn show_server(emulator: &Emulator, store: &FileStore) -> Result<(), Error> {
@@ -95,7 +105,7 @@ fn show_server(emulator: &Emulator, store: &FileStore) -> Result<(), Error> {
 }
 
 /// Runs the demo.
-pub(crate) fn run(transport: &Transport, args: &DemoArgs) -> Result<(), Error> {
+pub(crate) fn run(args: &DemoArgs) -> Result<(), Error> {
     let emulator = Emulator::start_background(EmulatorConfig::default()).map_err(|e| {
         Error::Transport(TransportError::new(
             TransportErrorKind::Other,
@@ -119,30 +129,29 @@ pub(crate) fn run(transport: &Transport, args: &DemoArgs) -> Result<(), Error> {
     say(&format!(
         "\n0. Seed the store: log in with the secret handed in, identify it ({DEMO_SECRET_ID}, named and claimed with --secret-id), save generation 1 before any change."
     ));
-    let mut n = 0;
-    let seeded = seed(
-        &store,
-        transport,
-        &config,
-        DEMO_CLIENT_ID,
-        ClientSecret::new(DEMO_CLIENT_SECRET),
-        SeedOptions {
-            secret_id: Some(DEMO_SECRET_ID.to_owned()),
-            description: Some("demo".to_owned()),
-            ..SeedOptions::default()
-        },
-        &mut |e| narrate(e, &mut n),
-    )?;
+    let settings = Settings {
+        description: Some("demo".to_owned()),
+        ..Settings::default()
+    };
+    let credentials = Credentials::client(DEMO_CLIENT_ID, ClientSecret::new(DEMO_CLIENT_SECRET))?;
+    let seeder = Client::new(
+        Session::new(config, credentials, settings.clone())?,
+        system(Some(&store), &settings, narrate),
+    );
+    let seeded = seeder.seed(SeedOptions {
+        secret_id: Some(DEMO_SECRET_ID.to_owned()),
+        ..SeedOptions::default()
+    })?;
     say(&format!(
         "  store {} (mode 0600, generation {}, lineage {}), secret {DEMO_SECRET_ID} owned: {}",
         store.path().display(),
-        seeded.record.generation,
-        seeded.record.lineage,
-        seeded.record.current.owned
+        seeded.generation,
+        seeded.lineage,
+        seeded.current.owned
     ));
 
     say("\n1. A plain rotation: log in, create, persist pending, verify, promote, delete old.");
-    let report = rotate(&store, transport, None)?;
+    let report = rotate(&store, &client(&store)?)?;
     say(&indent(&report_text(&report)));
     show_server(&emulator, &store)?;
 
@@ -150,7 +159,7 @@ pub(crate) fn run(transport: &Transport, args: &DemoArgs) -> Result<(), Error> {
         "\n2. A rotation whose create response is lost: the server creates the secret, the connection drops.",
     );
     emulator.inject(FaultRule::drop_after(FaultRoute::Create, 1));
-    match rotate(&store, transport, None) {
+    match rotate(&store, &client(&store)?) {
         Ok(_) => say("  (unexpectedly completed)"),
         Err(e) => say(&format!(
             "  failed safely (exit code {} from the CLI): {e}",
@@ -160,12 +169,13 @@ pub(crate) fn run(transport: &Transport, args: &DemoArgs) -> Result<(), Error> {
     show_server(&emulator, &store)?;
 
     say("\n3. The next run sweeps the orphan its lineage tag identifies, then rotates.");
-    let report = rotate(&store, transport, None)?;
+    let recovering = client(&store)?;
+    let report = rotate(&store, &recovering)?;
     say(&indent(&report_text(&report)));
     show_server(&emulator, &store)?;
 
     say("\n4. With a still-valid cached token (from run 3) the login is skipped.");
-    let report = rotate(&store, transport, report.token.clone())?;
+    let report = rotate(&store, &recovering)?;
     say(&indent(&report_text(&report)));
     show_server(&emulator, &store)?;
     say(&format!(

@@ -1,23 +1,67 @@
-//! The sync loop over a core [`Flow`]: transport = ureq, persist = a
-//! compare-and-swap save ([`FileStore::create`] for generation 1, when the store
-//! must be empty; [`FileStore::save`] after), sleep = `thread::sleep`, now = the
-//! system clock. It reports each step to an observer (logs, demo, crash hook)
-//! and decides nothing.
+//! The one drive loop: answers each [`Step`] of a core [`Task`] with a
+//! [`Platform`] (HTTP, store, clock, sleep) and reports what it did as an
+//! [`Event`] that carries the step's own purpose or reason. Decides nothing.
 
-use crate::steps::{Call, Described, Save};
-use crate::transport::Transport;
-use mapsindoors_auth::{Error, Flow, HttpRequest, HttpResponse, Step, StoreRecord, TransportError};
-use mapsindoors_auth_store::FileStore;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use mapsindoors_auth::{
+    Error, Flow as _, HttpRequest, HttpResponse, Outcome, PersistReason, Purpose, SleepReason,
+    Step, StoreRecord, Task, TransportError,
+};
+use std::time::{Duration, Instant};
 
-/// Something the driver just did.
-pub(crate) enum Event<'a> {
-    /// A response (or transport failure) arrived for a request.
+/// What the driver needs from the machine it runs on.
+pub trait Platform {
+    /// Now, in Unix milliseconds.
+    fn now_ms(&self) -> u64;
+
+    /// Sends a request; any status is a response.
+    ///
+    /// # Errors
+    /// No response arrived.
+    fn send(&self, request: &HttpRequest, purpose: Purpose)
+    -> Result<HttpResponse, TransportError>;
+
+    /// The store's record; `None` for an empty store.
+    ///
+    /// # Errors
+    /// The store could not be read.
+    fn load(&self) -> Result<Option<StoreRecord>, Error>;
+
+    /// Saves `record` by compare-and-swap: only if the store still holds
+    /// generation `record.generation - 1` (0: only if it is empty).
+    ///
+    /// # Errors
+    /// A `Store` error of kind `Conflict` when another writer came first.
+    fn save(&self, record: &StoreRecord, reason: PersistReason) -> Result<(), Error>;
+
+    /// Sleeps before polling again.
+    fn sleep(&self, ms: u64, reason: SleepReason);
+
+    /// Another task of the session is logging in: wait a little, then poll again.
+    fn wait(&self, ms: u64) {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+
+    /// Fills `bytes` with fresh randomness (a rotation's nonce).
+    ///
+    /// # Errors
+    /// No randomness is available.
+    fn random(&self, bytes: &mut [u8]) -> Result<(), Error>;
+
+    /// Something the driver just did (progress output, logs, the crash hook).
+    fn observe(&self, event: &Event<'_>) {
+        let _ = event;
+    }
+}
+
+/// Something the driver just did, named by the core's purpose or reason.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A response (or a transport failure) arrived.
     Received {
         /// What was sent.
         request: &'a HttpRequest,
-        /// Its role, as the flow's stage says.
-        call: Call,
+        /// What it was for.
+        purpose: Purpose,
         /// What came back.
         response: &'a Result<HttpResponse, TransportError>,
         /// How long it took.
@@ -25,91 +69,73 @@ pub(crate) enum Event<'a> {
     },
     /// A record was durably saved.
     Persisted {
-        /// What changed.
-        save: Save,
-        /// The record now on disk.
+        /// Why.
+        reason: PersistReason,
+        /// The record now in the store.
         record: &'a StoreRecord,
     },
-    /// The flow asked to wait.
-    Sleeping(u64),
+    /// The task asked to sleep.
+    Sleeping {
+        /// How long.
+        ms: u64,
+        /// Why.
+        reason: SleepReason,
+    },
 }
 
-/// Now, in Unix milliseconds.
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// Runs a flow to the end.
-pub(crate) fn drive<F: Flow + Described>(
-    flow: &mut F,
-    transport: &Transport,
-    store: Option<&FileStore>,
-    observer: &mut dyn FnMut(&Event<'_>),
-) -> Result<F::Output, Error> {
-    // The stage at which this run saved its last fence: what its next delete is for.
-    let mut fenced_at: Option<&'static str> = None;
+/// Runs a task to the end.
+///
+/// # Errors
+/// The task's error.
+pub fn drive<P: Platform + ?Sized>(task: &mut Task, platform: &P) -> Result<Outcome, Error> {
     loop {
-        let step = flow.poll(now_ms());
-        let stage = flow.stage();
-        match step {
-            Step::Send(request) => {
-                let call = Call::of(&request, stage, fenced_at);
-                tracing::debug!(method = %request.method, url = %request.url, stage, step = call.label(), "sending");
+        match task.poll(platform.now_ms()) {
+            Step::Send(request, purpose) => {
+                let why = purpose.as_str();
+                tracing::debug!(method = %request.method, url = %request.url, why, "sending");
                 let started = Instant::now();
-                let response = transport.send(&request);
+                let response = platform.send(&request, purpose);
                 let elapsed = started.elapsed();
+                let ms = elapsed.as_millis();
                 match &response {
-                    Ok(r) => {
-                        tracing::debug!(status = r.status, ms = elapsed.as_millis(), "response")
-                    }
-                    Err(e) => tracing::debug!(error = %e, ms = elapsed.as_millis(), "no response"),
+                    Ok(r) => tracing::debug!(status = r.status, ms, why, "response"),
+                    Err(e) => tracing::debug!(error = %e, ms, why, "no response"),
                 }
-                observer(&Event::Received {
+                platform.observe(&Event::Received {
                     request: &request,
-                    call,
+                    purpose,
                     response: &response,
                     elapsed,
                 });
-                flow.on_response(response, now_ms());
+                task.on_response(response, platform.now_ms());
             }
-            Step::Persist(next) => {
-                let save = flow.save();
-                let result = match store {
-                    Some(s) if next.generation == 1 => s.create(&next),
-                    Some(s) => s.save(&next),
-                    None => Err(Error::store(
-                        mapsindoors_auth::StoreErrorKind::Io,
-                        "this command has no store to save to",
-                    )),
-                };
+            Step::Load => task.on_loaded(platform.load()),
+            Step::Persist(record, reason) => {
+                let result = platform.save(&record, reason);
+                let why = reason.as_str();
                 match &result {
                     Ok(()) => {
                         tracing::debug!(
-                            generation = next.generation,
-                            why = save.name(),
-                            stage,
-                            deleting = next.deleting.as_deref(),
+                            generation = record.generation,
+                            why,
+                            deleting = record.deleting.as_deref(),
                             "persisted"
                         );
-                        if save == Save::Rotation(mapsindoors_auth::PersistReason::Fence) {
-                            fenced_at = stage;
-                        }
-                        observer(&Event::Persisted {
-                            save,
-                            record: &next,
+                        platform.observe(&Event::Persisted {
+                            reason,
+                            record: &record,
                         });
                     }
-                    Err(e) => tracing::warn!(error = %e, why = save.name(), "persisting failed"),
+                    Err(e) => tracing::warn!(error = %e, why, "persisting failed"),
                 }
-                flow.on_persisted(result);
+                task.on_persisted(result);
             }
-            Step::Sleep(ms) => {
-                tracing::debug!(ms, "sleeping");
-                observer(&Event::Sleeping(ms));
-                std::thread::sleep(Duration::from_millis(ms));
+            Step::Sleep(ms, reason) => {
+                tracing::debug!(ms, why = reason.as_str(), "sleeping");
+                platform.observe(&Event::Sleeping { ms, reason });
+                platform.sleep(ms, reason);
             }
+            Step::Wait(ms) => platform.wait(ms),
             Step::Done(result) => return result,
         }
     }

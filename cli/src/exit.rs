@@ -36,7 +36,12 @@ pub(crate) fn code(error: &Error) -> u8 {
     if is_conflict(error) {
         return INCOMPLETE;
     }
-    match error.kind() {
+    of_kind(error.kind()).unwrap_or(OTHER)
+}
+
+/// The exit code of each kind the core knows; `None` for a kind newer than this table.
+fn of_kind(kind: ErrorKind) -> Option<u8> {
+    Some(match kind {
         ErrorKind::InvalidClient
         | ErrorKind::InvalidGrant
         | ErrorKind::OAuth
@@ -49,8 +54,9 @@ pub(crate) fn code(error: &Error) -> u8 {
         ErrorKind::RotationIncomplete => INCOMPLETE,
         ErrorKind::Store => STORE,
         ErrorKind::InvalidInput => USAGE,
-        _ => OTHER,
-    }
+        ErrorKind::NotFound => OTHER,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -82,7 +88,13 @@ mod tests {
                 },
                 AUTH,
             ),
-            (Error::Unauthorized { status: 401 }, AUTH),
+            (
+                Error::Unauthorized {
+                    status: 401,
+                    bearer: None,
+                },
+                AUTH,
+            ),
             (Error::Forbidden { status: 403 }, AUTH),
             (transport.clone(), NETWORK),
             (
@@ -120,6 +132,13 @@ mod tests {
         ];
         for (error, code) in cases {
             assert_eq!(super::code(&error), code, "{error}");
+        }
+    }
+
+    #[test]
+    fn every_kind_of_the_core_has_its_exit_code() {
+        for kind in ErrorKind::ALL {
+            assert!(of_kind(kind).is_some(), "{kind} has no exit code");
         }
     }
 }

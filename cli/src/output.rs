@@ -41,9 +41,34 @@ impl Out {
     /// An error as JSON on stdout (`--json` only).
     pub(crate) fn error(&self, error: &Error, code: u8) {
         if self.json {
-            let _ = write_line(&json!({"error": {"kind": error.kind().as_str(), "message": error.to_string(), "exit_code": code}}).to_string());
+            let _ = write_line(&json!({"error": error_json(error, code)}).to_string());
         }
     }
+}
+
+/// An error's fields, named as in every binding: `code` (the core's stable
+/// kind; also under its older name `kind`), `message`, `status`,
+/// `retry_after` (seconds), `stage`, `oauth_error` (the RFC 6749/6750
+/// code), plus the exit code.
+pub(crate) fn error_json(error: &Error, exit_code: u8) -> Value {
+    let kind = error.kind().as_str();
+    let retry_after = error
+        .retry_after()
+        .map(|r| r.delay_ms(crate::system::now_ms()) / 1000);
+    let stage = match error {
+        Error::RotationIncomplete { stage, .. } => Some(stage.as_str()),
+        _ => None,
+    };
+    json!({
+        "code": kind,
+        "kind": kind,
+        "message": error.to_string(),
+        "status": error.status(),
+        "retry_after": retry_after,
+        "stage": stage,
+        "oauth_error": error.oauth().map(|o| o.code.as_str()),
+        "exit_code": exit_code,
+    })
 }
 
 /// Candidates as JSON: ids and creation dates (never secrets).

@@ -8,13 +8,14 @@ use std::io::Read;
 use std::time::Duration;
 
 /// A ureq agent configured for the auth API.
-pub(crate) struct Transport {
+pub struct Transport {
     agent: ureq::Agent,
 }
 
 impl Transport {
     /// An agent with this connect and per-request timeout.
-    pub(crate) fn new(timeout: Duration) -> Self {
+    #[must_use]
+    pub fn new(timeout: Duration) -> Self {
         let agent = ureq::Agent::config_builder()
             .timeout_connect(Some(timeout))
             .timeout_global(Some(timeout))
@@ -32,7 +33,7 @@ impl Transport {
     }
 
     /// Sends a request; any status is a response.
-    pub(crate) fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+    pub fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let url = request.url.as_str();
         let result = match request.method {
             Method::Get => with_headers(self.agent.get(url), request).call(),

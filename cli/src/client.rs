@@ -1,0 +1,165 @@
+//! [`Client`]: a core [`Session`] plus a [`Platform`], one method per job,
+//! each a task the session hands out run through [`drive`]. The session makes
+//! every decision (token cache, single flight, re-login after a 401, seeding,
+//! adopting the new secret); the client only picks the task and unwraps its
+//! outcome.
+
+use crate::driver::{Platform, drive};
+use mapsindoors_auth::{
+    CreatedSecret, Error, Operation, Outcome, RotationReport, SecretInfo, SeedOptions, Session,
+    StoreRecord, Task, Token,
+};
+
+/// A session driven on one platform.
+#[derive(Debug)]
+pub struct Client<P> {
+    session: Session,
+    platform: P,
+}
+
+/// A rotation that failed: the error, and what it had done by then.
+#[derive(Debug)]
+pub struct RotateFailure {
+    /// Why it stopped.
+    pub error: Error,
+    /// Its report so far, if it got as far as loading the store.
+    pub partial: Option<Box<RotationReport>>,
+}
+
+impl From<RotateFailure> for Error {
+    fn from(failure: RotateFailure) -> Self {
+        failure.error
+    }
+}
+
+/// An outcome of another job than asked (never printed: it may hold a secret).
+fn unexpected(_: &Outcome) -> Error {
+    Error::InvalidInput {
+        field: "flow".to_owned(),
+        reason: "the task yielded another job's outcome".to_owned(),
+    }
+}
+
+impl<P: Platform> Client<P> {
+    /// A client of `session` on `platform`.
+    pub fn new(session: Session, platform: P) -> Self {
+        Self { session, platform }
+    }
+
+    /// The session.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The platform.
+    pub fn platform(&self) -> &P {
+        &self.platform
+    }
+
+    /// Runs any task of this session to the end.
+    ///
+    /// # Errors
+    /// The task's error.
+    pub fn run(&self, task: &mut Task) -> Result<Outcome, Error> {
+        drive(task, &self.platform)
+    }
+
+    fn random<const N: usize>(&self) -> Result<[u8; N], Error> {
+        let mut bytes = [0u8; N];
+        self.platform.random(&mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// A valid access token (the session's cached one while fresh).
+    ///
+    /// # Errors
+    /// The login failed.
+    pub fn token(&self) -> Result<Token, Error> {
+        match self.run(&mut self.session.token())? {
+            Outcome::Token(token) => Ok(token),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// The customer's secrets.
+    ///
+    /// # Errors
+    /// The login or the call failed.
+    pub fn list(&self) -> Result<Vec<SecretInfo>, Error> {
+        match self.run(&mut self.session.call(Operation::List))? {
+            Outcome::Listed(list) => Ok(list),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Creates a secret.
+    ///
+    /// # Errors
+    /// The login or the call failed.
+    pub fn create(&self, description: Option<String>) -> Result<CreatedSecret, Error> {
+        match self.run(&mut self.session.call(Operation::Create { description }))? {
+            Outcome::Created(created) => Ok(created),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Deletes a secret by id.
+    ///
+    /// # Errors
+    /// The login or the call failed.
+    pub fn delete(&self, id: &str) -> Result<(), Error> {
+        let id = id.to_owned();
+        match self.run(&mut self.session.call(Operation::Delete { id }))? {
+            Outcome::Deleted => Ok(()),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Rotates the store's secret (seeding an empty store first).
+    ///
+    /// # Errors
+    /// The rotation's error, with its partial report.
+    pub fn rotate(&self) -> Result<RotationReport, RotateFailure> {
+        let mut task = self
+            .session
+            .rotate(self.random().map_err(|error| RotateFailure {
+                error,
+                partial: None,
+            })?);
+        match self.run(&mut task) {
+            Ok(Outcome::Rotated(report)) => Ok(report),
+            Ok(other) => Err(RotateFailure {
+                error: unexpected(&other),
+                partial: None,
+            }),
+            Err(error) => Err(RotateFailure {
+                error,
+                partial: task.report().cloned().map(Box::new),
+            }),
+        }
+    }
+
+    /// Seeds an empty store with the session's secret; a store that holds a
+    /// record is left as it is. Returns the store's record.
+    ///
+    /// # Errors
+    /// The seed's error.
+    pub fn seed(&self, options: SeedOptions) -> Result<StoreRecord, Error> {
+        match self.run(&mut self.session.seed(options, self.random()?))? {
+            Outcome::Record(record) => Ok(record),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Claims a kept (or the current) secret as the store's own; returns the
+    /// saved record.
+    ///
+    /// # Errors
+    /// The claim's error.
+    pub fn claim(&self, id: &str) -> Result<StoreRecord, Error> {
+        match self.run(&mut self.session.claim(id))? {
+            Outcome::Record(record) => Ok(record),
+            other => Err(unexpected(&other)),
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! The `mapsindoors-auth` command line. Its glue to the core is three small
+//! public modules: [`client`] (a core `Session` plus a [`driver::Platform`]),
+//! [`driver`] (the one loop that answers each step) and [`system`] (this
+//! machine: ureq, the file store, the clock, sleep, randomness). The rest
+//! (arguments, commands, output, exit codes, the demo and the crash hook) is
+//! private to the binary.
+
+mod args;
+pub mod client;
+mod commands;
+mod crash;
+mod demo;
+pub mod driver;
+mod exit;
+mod output;
+mod progress;
+pub mod system;
+pub mod transport;
+
+use args::{Cli, Command};
+use clap::Parser;
+use mapsindoors_auth_store::FileStore;
+use output::Out;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Logs to stderr. Only this project's crates log above `warn`: ureq's trace
+/// level prints raw wire bytes, so it never gets more than `info`.
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = format!(
+        "warn,mapsindoors_auth={level},mapsindoors_auth_store={level},mapsindoors_auth_emulator={level},ureq=info,ureq_proto=info,rustls=info"
+    );
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_target(verbose >= 2)
+        .init();
+}
+
+fn run(cli: &Cli, out: &Out) -> Result<(), mapsindoors_auth::Error> {
+    let store = FileStore::new(&cli.store);
+    let knobs = &cli.knobs;
+    // The knobs are checked before anything else (the demo builds no session from them).
+    knobs.settings(None).validate()?;
+    match &cli.command {
+        Command::Init(a) => commands::init(&store, knobs, a, out),
+        Command::Token { rotate: false, .. } => commands::token(&store, knobs, out),
+        Command::Token {
+            rotate: true,
+            rotation,
+        } => commands::token_rotating(&store, knobs, rotation, out),
+        Command::List => commands::list(&store, knobs, out),
+        Command::Create { description } => {
+            commands::create(&store, knobs, description.clone(), out)
+        }
+        Command::Delete { id } => commands::delete(&store, knobs, id, out),
+        Command::Rotate(a) => commands::rotate(&store, knobs, a, out),
+        Command::Claim { id } => commands::claim(&store, knobs, id, out),
+        Command::Demo(a) => demo::run(a),
+    }
+}
+
+/// The `mapsindoors-auth` command: parses the arguments, runs one
+/// subcommand and returns its documented exit code.
+#[must_use]
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let out = Out { json: cli.json };
+    match run(&cli, &out) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) => {
+            let code = exit::code(&e);
+            out.error(&e, code);
+            let _ = writeln!(std::io::stderr(), "error: {e}");
+            if exit::is_conflict(&e) {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "another run changed the store first; nothing was deleted on a stale view and the store holds a working secret: run the command again"
+                );
+            }
+            ExitCode::from(code)
+        }
+    }
+}

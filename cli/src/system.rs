@@ -1,0 +1,123 @@
+//! [`System`]: the real machine as a [`Platform`]: ureq over the network, the
+//! file store (compare-and-swap saves), the system clock, `thread::sleep`, OS
+//! randomness, and a progress callback. No protocol logic.
+
+use crate::driver::{Event, Platform};
+use crate::transport::Transport;
+use mapsindoors_auth::{
+    Error, HttpRequest, HttpResponse, PersistReason, Purpose, SleepReason, StoreErrorKind,
+    StoreRecord, TransportError,
+};
+use mapsindoors_auth_store::FileStore;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Now, in Unix milliseconds.
+#[must_use]
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// The machine the CLI runs on.
+pub struct System<'a> {
+    transport: Transport,
+    store: Option<FileStore>,
+    progress: Box<dyn Fn(&Event<'_>) + 'a>,
+}
+
+impl std::fmt::Debug for System<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("System")
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> System<'a> {
+    /// HTTP with `transport`; loads and saves `store` (none: a job that
+    /// touches the store fails with a store error).
+    #[must_use]
+    pub fn new(transport: Transport, store: Option<FileStore>) -> Self {
+        Self {
+            transport,
+            store,
+            progress: Box::new(|_| {}),
+        }
+    }
+
+    /// Reports every event to `progress`.
+    #[must_use]
+    pub fn with_progress(mut self, progress: impl Fn(&Event<'_>) + 'a) -> Self {
+        self.progress = Box::new(progress);
+        self
+    }
+
+    fn store(&self) -> Result<&FileStore, Error> {
+        self.store
+            .as_ref()
+            .ok_or_else(|| Error::store(StoreErrorKind::Io, "this command has no store to use"))
+    }
+}
+
+impl Platform for System<'_> {
+    fn now_ms(&self) -> u64 {
+        now_ms()
+    }
+
+    fn send(
+        &self,
+        request: &HttpRequest,
+        _purpose: Purpose,
+    ) -> Result<HttpResponse, TransportError> {
+        self.transport.send(request)
+    }
+
+    fn load(&self) -> Result<Option<StoreRecord>, Error> {
+        match self.store()?.load() {
+            Ok(record) => Ok(Some(record)),
+            Err(Error::Store {
+                kind: StoreErrorKind::Missing,
+                ..
+            }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn save(&self, record: &StoreRecord, _reason: PersistReason) -> Result<(), Error> {
+        let store = self.store()?;
+        if record.generation != 1 {
+            return store.save(record);
+        }
+        // Generation 1 only into an empty store: a file that appeared
+        // meanwhile is another writer's, a compare-and-swap conflict.
+        store.create(record).map_err(|e| {
+            if std::fs::symlink_metadata(store.path()).is_ok() {
+                Error::store(
+                    StoreErrorKind::Conflict,
+                    format!(
+                        "a store appeared at {} meanwhile; it was left untouched",
+                        store.path().display()
+                    ),
+                )
+            } else {
+                e
+            }
+        })
+    }
+
+    fn sleep(&self, ms: u64, _reason: SleepReason) {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+
+    fn random(&self, bytes: &mut [u8]) -> Result<(), Error> {
+        getrandom::fill(bytes).map_err(|e| Error::InvalidInput {
+            field: "random".into(),
+            reason: format!("no OS randomness: {e}"),
+        })
+    }
+
+    fn observe(&self, event: &Event<'_>) {
+        (self.progress)(event);
+    }
+}
