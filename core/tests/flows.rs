@@ -9,7 +9,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    clippy::print_stdout
 )]
 
 #[path = "flows/record.rs"]
@@ -21,7 +22,6 @@ mod replay;
 #[path = "flows/scenarios.rs"]
 #[allow(unreachable_pub)]
 mod scenarios;
-#[allow(unreachable_pub)]
 mod sim;
 
 use std::path::PathBuf;

@@ -213,7 +213,10 @@ fn a_token_refused_twice_is_unauthorized_with_the_challenge() {
         }
     };
     assert_eq!(error.kind().as_str(), "unauthorized");
-    assert_eq!(error.oauth().map(|o| o.code.as_str()), Some("invalid_token"));
+    assert_eq!(
+        error.oauth().map(|o| o.code.as_str()),
+        Some("invalid_token")
+    );
     assert!(error.to_string().contains("invalid_token"), "{error}");
 }
 

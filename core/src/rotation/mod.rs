@@ -16,9 +16,11 @@
 //! retried; a POST never is.
 
 mod report;
+mod state;
 
 pub use crate::record::KeptSecret;
 pub use report::{RotateOptions, RotationReport};
+use state::{Action, Control, Source, Stage, Target, Waited};
 
 use crate::config::{Config, Credentials};
 use crate::error::{Error, StoreErrorKind};
@@ -43,33 +45,7 @@ use crate::step::{Flow, Purpose, SleepReason, Step, misuse};
 /// orphan be left alone, never a wrong delete.)
 pub const ORPHAN_GRACE_MS: u64 = 15 * 60 * 1000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Source {
-    Current,
-    Pending,
-}
-
 use PersistReason as Why;
-
-/// What a fenced delete removes, for the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
-    /// The replaced secret, provably this store's own.
-    Old,
-    /// The secret of a rotation whose answer was never saved.
-    Orphan,
-    /// A pending secret the server never accepted.
-    Abandoned,
-}
-
-#[derive(Clone)]
-enum Action {
-    Login(Source, Exchange<Token>),
-    Create(Exchange<CreatedSecret>),
-    Delete(String, Exchange<()>),
-    List(Exchange<Vec<SecretInfo>>),
-    Persist(Box<StoreRecord>, Why),
-}
 
 /// A rotation of the secret in a [`StoreRecord`]. Drive it with the
 /// [`Flow`] loop: it asks to send requests, persist records and sleep, and
@@ -95,16 +71,9 @@ pub struct Rotation {
     listing: Option<Vec<SecretInfo>>,
     /// Started rotations this run looked for and left (young or ambiguous).
     checked: Vec<String>,
-    created: Option<CreatedSecret>,
-    propagation_failures: u32,
-    propagation_waited_ms: u64,
-    stage: &'static str,
-    action: Option<Action>,
-    awaiting: bool,
-    sleep_ms: Option<u64>,
-    failure: Option<Error>,
-    deferred: Option<Error>,
-    done: bool,
+    propagation: Waited,
+    stage: Stage,
+    control: Control,
     kept_now: Vec<KeptSecret>,
     report: RotationReport,
 }
@@ -142,16 +111,9 @@ impl Rotation {
             fenced: None,
             listing: None,
             checked: Vec::new(),
-            created: None,
-            propagation_failures: 0,
-            propagation_waited_ms: 0,
-            stage: "login",
-            action: None,
-            awaiting: false,
-            sleep_ms: None,
-            failure: None,
-            deferred: None,
-            done: false,
+            propagation: Waited::default(),
+            stage: Stage::Login,
+            control: Control::Plan,
             kept_now: Vec::new(),
             report: RotationReport {
                 resumed,
@@ -173,14 +135,15 @@ impl Rotation {
     /// `verify`, `promote`, `delete_old`, `delete`, `sweep` or `abandon_pending`.
     #[must_use]
     pub fn stage(&self) -> &'static str {
-        self.stage
+        self.stage.as_str()
     }
 
     /// Why the record of the outstanding [`Step::Persist`] is being saved.
     #[must_use]
     pub fn persist_reason(&self) -> Option<PersistReason> {
-        match &self.action {
-            Some(Action::Persist(_, why)) => Some(*why),
+        match &self.control {
+            Control::Ready(Action::Persist(_, why))
+            | Control::Awaiting(Action::Persist(_, why)) => Some(*why),
             _ => None,
         }
     }
@@ -198,13 +161,13 @@ impl Rotation {
                 kind: StoreErrorKind::Conflict,
                 ..
             }) => e,
-            e if self.stage != "login" => Error::RotationIncomplete {
-                stage: self.stage.to_owned(),
+            e if !matches!(self.stage, Stage::Login) => Error::RotationIncomplete {
+                stage: self.stage.as_str().to_owned(),
                 cause: Box::new(e),
             },
             e => e,
         };
-        self.failure = Some(error);
+        self.control = Control::Failed(error);
     }
 
     fn exchange<T>(
@@ -218,7 +181,7 @@ impl Rotation {
 
     fn set(&mut self, action: Result<Action, Error>) {
         match action {
-            Ok(a) => self.action = Some(a),
+            Ok(a) => self.control = Control::Ready(a),
             Err(e) => self.fail(e),
         }
     }
@@ -227,7 +190,7 @@ impl Rotation {
         match self.record.next(now_ms) {
             Ok(mut next) => {
                 change(&mut next);
-                self.action = Some(Action::Persist(Box::new(next), why));
+                self.control = Control::Ready(Action::Persist(Box::new(next), why));
             }
             Err(e) => self.fail(e),
         }
@@ -247,9 +210,8 @@ impl Rotation {
             r.deleting = Some(id);
         });
         // Never a fence on a secret in use, whatever the record said.
-        if let Some(Action::Persist(next, _)) = &self.action {
+        if let Control::Ready(Action::Persist(next, _)) = &self.control {
             if let Err(e) = next.check_roles() {
-                self.action = None;
                 self.fail(e);
             }
         }
@@ -322,7 +284,7 @@ impl Rotation {
             return true;
         }
         if let Some(id) = self.record.previous_id.clone() {
-            self.stage = "delete_old";
+            self.stage = Stage::DeleteOld;
             if self.current_token().is_some() {
                 self.fence(now_ms, id, Target::Old, |r| r.previous_id = None);
             }
@@ -343,7 +305,7 @@ impl Rotation {
     /// saved by this run) is saved again first: the DELETE always follows this
     /// run's own successful compare-and-swap naming the id.
     fn plan_delete(&mut self, now_ms: u64, id: String) {
-        self.stage = "delete";
+        self.stage = Stage::Delete;
         let Some(token) = self.current_token() else {
             return;
         };
@@ -363,12 +325,12 @@ impl Rotation {
     }
 
     fn plan_pending(&mut self, now_ms: u64) {
-        self.stage = "verify";
+        self.stage = Stage::Verify;
         if !matches!(self.token, Some((_, Source::Pending))) {
             self.login(Source::Pending);
             return;
         }
-        self.stage = "promote";
+        self.stage = Stage::Promote;
         self.persist(now_ms, Why::Promote, |r| {
             let Some(mut new) = r.pending.take() else {
                 return;
@@ -398,7 +360,7 @@ impl Rotation {
     }
 
     fn plan_sweep(&mut self, now_ms: u64) {
-        self.stage = "sweep";
+        self.stage = Stage::Sweep;
         let Some(token) = self.current_token() else {
             return;
         };
@@ -459,7 +421,7 @@ impl Rotation {
     }
 
     fn plan_rotate(&mut self, now_ms: u64) {
-        self.stage = "login";
+        self.stage = Stage::Login;
         let Some(token) = self.current_token() else {
             return;
         };
@@ -481,7 +443,7 @@ impl Rotation {
             });
             return;
         }
-        self.stage = "create";
+        self.stage = Stage::Create;
         let user = self
             .options
             .description
@@ -529,15 +491,15 @@ impl Rotation {
     }
 
     fn wait_for_propagation(&mut self) -> bool {
-        self.propagation_failures += 1;
+        self.propagation.failures += 1;
         match self
             .options
             .propagation
-            .delay_ms(self.propagation_failures, self.propagation_waited_ms)
+            .delay_ms(self.propagation.failures, self.propagation.waited_ms)
         {
             Some(d) => {
-                self.propagation_waited_ms += d;
-                self.sleep_ms = Some(d);
+                self.propagation.waited_ms += d;
+                self.control = Control::Sleep(d);
                 true
             }
             None => false,
@@ -565,7 +527,7 @@ impl Rotation {
                 }
                 if self.pending_from_earlier_run {
                     // Never accepted across runs: delete it (it is ours), then rotate again.
-                    self.stage = "abandon_pending";
+                    self.stage = Stage::AbandonPending;
                     let pending = self.record.pending.clone();
                     match pending.and_then(|p| p.id.map(|id| (id, p.rotation))) {
                         Some((id, _)) => self.fence(now_ms, id, Target::Abandoned, |r| {
@@ -583,9 +545,9 @@ impl Rotation {
                     self.rotate_needed = true;
                     return;
                 }
-                let waited = self.propagation_waited_ms;
+                let waited = self.propagation.waited_ms;
                 self.fail(Error::RotationIncomplete {
-                    stage: "verify".to_owned(),
+                    stage: Stage::Verify.as_str().to_owned(),
                     cause: Box::new(Error::InvalidClient {
                         status,
                         oauth: crate::error::OAuthError {
@@ -605,7 +567,7 @@ impl Rotation {
     fn on_create(&mut self, result: Result<CreatedSecret, Error>, now_ms: u64) {
         match result {
             Ok(created) => {
-                self.stage = "persist_pending";
+                self.stage = Stage::PersistPending;
                 self.report.new_id = Some(created.id.clone());
                 let pending = StoredSecret {
                     id: Some(created.id.clone()),
@@ -616,7 +578,6 @@ impl Rotation {
                     candidates: Vec::new(),
                 };
                 let rotation_id = self.rotation_id.clone();
-                self.created = Some(created);
                 self.persist(now_ms, Why::Pending, |r| {
                     r.pending = Some(pending);
                     r.rotations.retain(|s| s.id != rotation_id);
@@ -625,7 +586,7 @@ impl Rotation {
             Err(e) if self.retry_without_cache(&e) => {}
             // A 4xx means the server created nothing: clear the intent, then fail.
             Err(e) if e.status().is_some_and(|s| (400..500).contains(&s)) => {
-                self.deferred = Some(e);
+                self.stage = Stage::CreateRefused(Box::new(e));
                 let rotation_id = self.rotation_id.clone();
                 self.persist(now_ms, Why::IntentCleared, |r| {
                     r.rotations.retain(|s| s.id != rotation_id);
@@ -673,16 +634,15 @@ impl Rotation {
             Why::Intent | Why::Fence | Why::Forget | Why::Seed | Why::Claim => {}
             Why::IntentCleared => {
                 // The server refused the create outright: nothing is half-done.
-                let e = self
-                    .deferred
-                    .take()
-                    .unwrap_or_else(|| misuse("intent cleared without cause"));
-                self.failure = Some(e);
+                let stage = std::mem::replace(&mut self.stage, Stage::Create);
+                self.control = Control::Failed(match stage {
+                    Stage::CreateRefused(e) => *e,
+                    _ => misuse("intent cleared without cause"),
+                });
             }
             Why::Pending => {
-                self.created = None;
                 self.rotate_needed = false;
-                self.stage = "verify";
+                self.stage = Stage::Verify;
             }
             Why::Promote => {
                 if let Some((_, s)) = &mut self.token {
@@ -706,8 +666,7 @@ impl Rotation {
                     }
                     if target == Target::Abandoned {
                         self.pending_from_earlier_run = false;
-                        self.propagation_failures = 0;
-                        self.propagation_waited_ms = 0;
+                        self.propagation = Waited::default();
                         if matches!(self.token, Some((_, Source::Pending))) {
                             self.token = None;
                         }
@@ -750,88 +709,102 @@ impl Flow for Rotation {
     type Output = RotationReport;
 
     fn poll(&mut self, now_ms: u64) -> Step<RotationReport> {
-        if self.done {
-            return Step::Done(Err(misuse("polled after Done")));
-        }
-        if self.awaiting {
-            return Step::Done(Err(misuse("polled before the last step was answered")));
-        }
         loop {
-            if let Some(e) = self.failure.take() {
-                self.done = true;
-                self.report.kept = self.record.kept.clone();
-                self.report.kept.extend(self.kept_now.iter().cloned());
-                return Step::Done(Err(e));
-            }
-            // Relative: a clock that steps back never stretches a wait.
-            if let Some(ms) = self.sleep_ms.take() {
-                return Step::Sleep(ms, SleepReason::Propagation);
-            }
-            let wire = match &mut self.action {
-                Some(Action::Login(_, ex)) => ex.poll(),
-                Some(Action::Create(ex)) => ex.poll(),
-                Some(Action::Delete(_, ex)) => ex.poll(),
-                Some(Action::List(ex)) => ex.poll(),
-                Some(Action::Persist(record, why)) => {
-                    self.awaiting = true;
-                    return Step::Persist(record.clone(), *why);
+            match std::mem::replace(&mut self.control, Control::Done) {
+                Control::Done => return Step::Done(Err(misuse("polled after Done"))),
+                Control::Awaiting(action) => {
+                    self.control = Control::Awaiting(action);
+                    return Step::Done(Err(misuse("polled before the last step was answered")));
                 }
-                None => {
-                    if self.plan(now_ms) {
-                        continue;
+                Control::Failed(e) => {
+                    self.report.kept = self.record.kept.clone();
+                    self.report.kept.extend(self.kept_now.iter().cloned());
+                    return Step::Done(Err(e));
+                }
+                // Relative: a clock that steps back never stretches a wait.
+                Control::Sleep(ms) => {
+                    self.control = Control::Plan;
+                    return Step::Sleep(ms, SleepReason::Propagation);
+                }
+                Control::Plan => {
+                    self.control = Control::Plan;
+                    if !self.plan(now_ms) {
+                        self.control = Control::Done;
+                        return Step::Done(Ok(self.finish()));
                     }
-                    self.done = true;
-                    return Step::Done(Ok(self.finish()));
                 }
-            };
-            if matches!(wire, Wire::Send(..)) {
-                self.report.round_trips += 1;
+                Control::Ready(mut action) => {
+                    let wire = match &mut action {
+                        Action::Login(_, ex) => ex.poll(),
+                        Action::Create(ex) => ex.poll(),
+                        Action::Delete(_, ex) => ex.poll(),
+                        Action::List(ex) => ex.poll(),
+                        Action::Persist(record, why) => {
+                            let step = Step::Persist(record.clone(), *why);
+                            self.control = Control::Awaiting(action);
+                            return step;
+                        }
+                    };
+                    let mut awaiting = false;
+                    if matches!(wire, Wire::Send(..)) {
+                        self.report.round_trips += 1;
+                    }
+                    let step = wire_step(wire, &mut awaiting);
+                    self.control = if awaiting {
+                        Control::Awaiting(action)
+                    } else {
+                        Control::Ready(action)
+                    };
+                    return step;
+                }
             }
-            return wire_step(wire, &mut self.awaiting);
         }
     }
 
     fn on_response(&mut self, response: Result<HttpResponse, TransportError>, now_ms: u64) {
-        if !self.awaiting {
-            self.failure = Some(misuse("response without a request"));
-            return;
-        }
-        self.awaiting = false;
-        match self.action.take() {
-            Some(Action::Login(source, mut ex)) => match ex.on_response(response, now_ms) {
-                None => self.action = Some(Action::Login(source, ex)),
+        let action = match std::mem::replace(&mut self.control, Control::Plan) {
+            Control::Awaiting(action) => action,
+            _ => {
+                self.control = Control::Failed(misuse("response without a request"));
+                return;
+            }
+        };
+        match action {
+            Action::Login(source, mut ex) => match ex.on_response(response, now_ms) {
+                None => self.control = Control::Ready(Action::Login(source, ex)),
                 Some(r) => self.on_login(source, r, now_ms),
             },
-            Some(Action::Create(mut ex)) => match ex.on_response(response, now_ms) {
-                None => self.action = Some(Action::Create(ex)),
+            Action::Create(mut ex) => match ex.on_response(response, now_ms) {
+                None => self.control = Control::Ready(Action::Create(ex)),
                 Some(r) => self.on_create(r, now_ms),
             },
-            Some(Action::Delete(id, mut ex)) => match ex.on_response(response, now_ms) {
-                None => self.action = Some(Action::Delete(id, ex)),
+            Action::Delete(id, mut ex) => match ex.on_response(response, now_ms) {
+                None => self.control = Control::Ready(Action::Delete(id, ex)),
                 Some(r) => self.on_delete(id, r, now_ms),
             },
-            Some(Action::List(mut ex)) => match ex.on_response(response, now_ms) {
-                None => self.action = Some(Action::List(ex)),
+            Action::List(mut ex) => match ex.on_response(response, now_ms) {
+                None => self.control = Control::Ready(Action::List(ex)),
                 Some(Ok(listing)) => self.listing = Some(listing),
                 Some(Err(e)) if self.retry_without_cache(&e) => {}
                 Some(Err(e)) => self.fail(e),
             },
-            other => {
-                self.action = other;
-                self.failure = Some(misuse("response while persisting"));
+            Action::Persist(..) => {
+                self.control = Control::Failed(misuse("response while persisting"));
             }
         }
     }
 
     fn on_persisted(&mut self, result: Result<(), Error>) {
-        if !self.awaiting {
-            self.failure = Some(misuse("persisted without a request"));
-            return;
-        }
-        self.awaiting = false;
-        let Some(Action::Persist(record, why)) = self.action.take() else {
-            self.failure = Some(misuse("persisted while sending"));
-            return;
+        let (record, why) = match std::mem::replace(&mut self.control, Control::Plan) {
+            Control::Awaiting(Action::Persist(record, why)) => (record, why),
+            Control::Awaiting(_) => {
+                self.control = Control::Failed(misuse("persisted while sending"));
+                return;
+            }
+            _ => {
+                self.control = Control::Failed(misuse("persisted without a request"));
+                return;
+            }
         };
         match result {
             Ok(()) => self.on_saved(*record, why),
@@ -862,7 +835,8 @@ impl Flow for Rotation {
                     StoreErrorKind::Conflict,
                     format!(
                         "another rotation changed the store (at `{}`, saving generation {}); {done}; run again to finish",
-                        self.stage, record.generation
+                        self.stage.as_str(),
+                        record.generation
                     ),
                 ));
             }

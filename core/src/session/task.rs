@@ -33,7 +33,9 @@ use crate::step::{Flow, PersistReason, Purpose, Step, misuse};
 /// The longest a [`Step::Wait`] asks to wait before polling again.
 pub const WAIT_MS: u64 = 20;
 
-/// What a [`Task`] yields.
+/// What a [`Task`] yields. One per finished task, matched by value in every
+/// binding: its size does not matter, so its records are not boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Outcome {
@@ -72,7 +74,7 @@ enum StoreJob {
 
 enum Stage {
     Load,
-    Loaded(Option<StoreRecord>),
+    Loaded(Option<Box<StoreRecord>>),
     Seeding(Box<Seed>),
     Rotating(Box<Rotation>, Box<StoreRecord>),
     Claiming(Box<StoreRecord>),
@@ -255,7 +257,7 @@ impl Task {
         match stage {
             Stage::Load => Some(Step::Load),
             Stage::Loaded(loaded) => {
-                let loaded = loaded.take();
+                let loaded = loaded.take().map(|r| *r);
                 match start_store(&session, job, loaded, now_ms) {
                     Ok(Started::Stage(next)) => *stage = next,
                     Ok(Started::Done(outcome)) => self.result = Some(Ok(outcome)),
@@ -324,6 +326,7 @@ fn pass<T>(step: Step<T>, result: &mut Option<Result<Outcome, Error>>) -> Option
     })
 }
 
+#[allow(clippy::large_enum_variant)] // Short-lived: returned once per poll.
 enum Acquired {
     Step(Step<Outcome>),
     Token(Token),
@@ -387,6 +390,7 @@ fn start_api(session: &Session, operation: &Operation, token: &Token) -> Result<
     Ok(Call::Api(exchange, token.access_token.clone()))
 }
 
+#[allow(clippy::large_enum_variant)] // Short-lived: returned once per start.
 enum Started {
     Stage(Stage),
     Done(Outcome),
@@ -582,7 +586,7 @@ impl Flow for Task {
                 Ok(loaded),
             ) if awaited => {
                 self.record.clone_from(&loaded);
-                *stage = Stage::Loaded(loaded);
+                *stage = Stage::Loaded(loaded.map(Box::new));
             }
             (Job::Store { .. }, Err(e)) if awaited => self.result = Some(Err(e)),
             _ => self.result = Some(Err(misuse("loaded without a request"))),

@@ -226,6 +226,7 @@ impl Env {
                 let result = if let Some(Fault::Conflict(_, now)) =
                     self.take_fault(|f| matches!(f, Fault::Conflict(w, _) if *w == why))
                 {
+                    let now = now.map(|r| *r);
                     event["store_now"] = record_json(now.as_ref());
                     self.store = now;
                     Err(conflict())

@@ -61,7 +61,7 @@ pub enum Fault {
     /// The next request of this purpose never reaches the server.
     Drop(Purpose),
     /// The next save for this reason meets a store another writer changed (to this record).
-    Conflict(PersistReason, Option<StoreRecord>),
+    Conflict(PersistReason, Option<Box<StoreRecord>>),
 }
 
 impl Fault {
@@ -233,7 +233,10 @@ pub fn all() -> Vec<Scenario> {
             session: SessionSpec::Client(OLD),
             store: None,
             calls: vec![Call::Rotate],
-            faults: vec![Fault::Conflict(PersistReason::Seed, Some(other_seed()))],
+            faults: vec![Fault::Conflict(
+                PersistReason::Seed,
+                Some(Box::new(other_seed())),
+            )],
             ..base(
                 "seed_race_uses_the_winners_record",
                 "Another writer seeds the empty store first: the rotation loads its record and rotates that, reusing the seed's login (same secret); the winner's unclaimed secret is kept.",
