@@ -10,5 +10,7 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 scripts/check-core-io-free.sh
 cargo test --locked -p mapsindoors-auth -p mapsindoors-auth-emulator -- --skip the_rotation_protocol_holds
+# The flow vectors every binding replays, with their count.
+cargo test --locked -q -p mapsindoors-auth --test flows -- --nocapture every_vector_replays | grep -E "^flow vectors:"
 # The exhaustive model check of the rotation (small bound; `make verify` runs the large one).
 cargo test --locked -p mapsindoors-auth --test model_check -- --nocapture
