@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Issue 3: the file store (store/) and the `mapsindoors-auth` CLI (cli/).
 # Runs fmt check, clippy and every store and CLI test (crash matrix, concurrency,
-# bad input, canary, exit codes, demo) against in-process emulators over loopback.
+# bad input, canary, exit codes, demo, a revoked token) against in-process
+# emulators over loopback, and replays every flow vector (tests/flows/*.json)
+# through the CLI's driver, printing `flow vectors: N passed (cli)` last.
 # Usage: scripts/test-cli.sh   (from the repo root; needs only cargo and crates.io)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,5 +22,9 @@ echo "== clippy"
 [ -n "${MIA_SKIP_CLIPPY:-}" ] || cargo clippy "${pkgs[@]}" --all-targets -- -D warnings
 echo "== tests"
 start=$(date +%s)
-cargo test "${pkgs[@]}" -- --nocapture --test-threads 2
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test "${pkgs[@]}" -- --nocapture --test-threads 2 2>&1 | tee "$log"
 echo "== store + cli tests passed in $(( $(date +%s) - start )) s"
+# The flow-vector replay (cli/tests/flows.rs) prints its count; it must have run.
+grep -o -m1 'flow vectors: [0-9]* passed (cli)' "$log"
