@@ -34,7 +34,7 @@ fn init_logging(verbose: u8) {
         _ => "trace",
     };
     let filter = format!(
-        "warn,mapsindoors_auth={level},mapsindoors_auth_store={level},mapsindoors_auth_emulator={level},ureq=info,ureq_proto=info,rustls=info"
+        "warn,mapsindoors_auth={level},mapsindoors_auth_cli={level},mapsindoors_auth_store={level},mapsindoors_auth_emulator={level},ureq=info,ureq_proto=info,rustls=info"
     );
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

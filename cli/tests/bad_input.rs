@@ -124,3 +124,39 @@ fn a_missing_store_is_a_store_error() {
     assert_eq!(run.code, Some(6), "{run:?}");
     assert!(run.stderr.contains("init"), "{run:?}");
 }
+
+/// The knobs carry the names every binding uses and the core's ranges: a knob
+/// out of range is refused (exit 2, naming it) before any request; the old
+/// flag names still work.
+#[test]
+fn knobs_are_validated_by_the_core_before_any_request() {
+    let h = Harness::new();
+    h.init("store-secret-of-script-a-0123456789abcdef");
+    h.emu.clear_log();
+    for (args, knob) in [
+        (&["--retries", "11", "token"][..], "retries"),
+        (&["token", "--timeout-ms", "0"], "timeout_ms"),
+        (
+            &["rotate", "--propagation-wait-ms", "600001"],
+            "propagation_wait_ms",
+        ),
+        (&["rotate", "--attempts", "12"], "retries"),
+    ] {
+        let run = h.cli(args);
+        assert_eq!(run.code, Some(2), "{args:?}: {run:?}");
+        assert!(run.stderr.contains(knob), "{args:?}: {run:?}");
+    }
+    assert!(h.emu.log().is_empty(), "{:?}", h.emu.log());
+    let run = h.cli(&["--json", "token", "--retries", "11"]);
+    let error = &run.json()["error"];
+    assert_eq!(error["code"], "invalid_input", "{error}");
+    assert_eq!(error["exit_code"], 2, "{error}");
+    for args in [
+        &["token", "--retries", "0", "--timeout-ms", "5000"][..],
+        &["token", "--attempts", "2", "--timeout", "5"],
+        &["rotate", "--propagation-max-ms", "5000"],
+    ] {
+        let run = h.cli(args);
+        assert_eq!(run.code, Some(0), "{args:?}: {run:?}");
+    }
+}

@@ -62,6 +62,19 @@ fn no_secret_reaches_any_output_at_the_most_verbose_level() {
             "{name}: -vvv logged nothing: {run:?}"
         );
     }
+    // Each step is logged by the purpose or reason the core gave it.
+    for (run, why) in [
+        (&init, "why=\"login\""),
+        (&init, "why=\"seed\""),
+        (&list, "why=\"list\""),
+        (&create, "why=\"create\""),
+        (&rotate, "why=\"verify\""),
+        (&rotate, "why=\"pending\""),
+        (&rotate, "why=\"fence\""),
+        (&rotate, "why=\"delete_old\""),
+    ] {
+        assert!(run.stderr.contains(why), "{why} not logged: {run:?}");
+    }
     let created = create.json()["secret"].as_str().unwrap().to_owned();
     let rotated = h.record().current.secret.expose_secret().to_owned();
     let access = token.stdout.trim().to_owned();
