@@ -46,11 +46,6 @@ impl<P: Platform> Client<P> {
         Self { session, platform }
     }
 
-    /// The session.
-    pub fn session(&self) -> &Session {
-        &self.session
-    }
-
     /// The platform.
     pub fn platform(&self) -> &P {
         &self.platform

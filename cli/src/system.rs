@@ -26,14 +26,6 @@ pub struct System<'a> {
     progress: Box<dyn Fn(&Event<'_>) + 'a>,
 }
 
-impl std::fmt::Debug for System<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("System")
-            .field("store", &self.store)
-            .finish_non_exhaustive()
-    }
-}
-
 impl<'a> System<'a> {
     /// HTTP with `transport`; loads and saves `store` (none: a job that
     /// touches the store fails with a store error).
