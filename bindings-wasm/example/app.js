@@ -35,7 +35,7 @@ function readable(err, authUrl) {
     case "server_error": return `The auth server failed (HTTP ${err.status}). Try again shortly.`;
     case "invalid_input": return `Please check the form: ${err.message.replace(/^invalid input: /, "")}`;
     case "rotation_incomplete": return "The rotation stopped part-way. Your old secret still works; press Rotate again to finish it.";
-    case "store": return err.detail === "conflict"
+    case "store": return err.storeKind === "conflict"
       ? "Another rotation (another tab or click) changed the record meanwhile. Nothing was lost: press Rotate again."
       : err.message;
     default: return (err && err.message) || String(err);
@@ -170,7 +170,7 @@ async function main() {
       : { username: f.get("username").trim(), password: f.get("password") };
     busy(ev.submitter ?? ev.target.querySelector("button"), async () => {
       signedIn = { method, ...base, ...(method === "client" ? { clientId: creds.clientId } : {}) };
-      const candidate = new Client({ ...base, ...creds });
+      const candidate = new Client({ ...base, ...creds, description: "rotated from the admin page" });
       client = candidate;
       try {
         await refresh();
@@ -231,7 +231,8 @@ async function main() {
     // The first rotation seeds the store with the secret you signed in with. It is deleted
     // afterwards only if you claim it (nothing else uses it); otherwise it is kept and reported.
     const claim = $("claim-old").checked;
-    const report = await client.rotate({ store: rotationStore, description: "rotated from the admin page", claim });
+    if (rotationStore.text === null) await client.seed({ store: rotationStore, claim });
+    const report = await client.rotate({ store: rotationStore });
     const record = StoreRecord.fromStorageString(rotationStore.text);
     // EXPOSE: the rotated secret lives only in this page's memory; show it once to keep.
     showSecretOnce(record.currentId ?? "?", record.exposeCurrentSecret(), "Your new secret (after rotation)");

@@ -20,18 +20,26 @@ export declare class MapsIndoorsAuthError extends Error {
   readonly oauthError: string | null;
   /** The RFC 6749 `error_description`, scrubbed. */
   readonly oauthDescription: string | null;
-  /** The field (invalid_input), transport kind (transport), store kind (store: io, corrupt, conflict, locked, missing) or stage (rotation_incomplete). */
-  readonly detail: string | null;
-  /** For `rotation_incomplete`: the error that stopped the rotation. */
+  /** For `rotation_incomplete`: the step that failed. */
+  readonly stage: string | null;
+  /** For `rotation_incomplete`: the error that stopped the rotation (its `code` is the cause's kind). */
   readonly cause?: MapsIndoorsAuthError;
+  /** For `store`: how the store failed. */
+  readonly storeKind: "io" | "corrupt" | "conflict" | "locked" | "missing" | null;
+  /** For `transport`: how the request failed. */
+  readonly transportKind: "connect" | "timeout" | "interrupted" | "other" | null;
+  /** For `invalid_input`: the option or argument at fault. */
+  readonly field: string | null;
 }
+/** The class of a core error code (see `errorKinds()`); the base class for an unknown code. */
+export declare function errorClass(code: string): typeof MapsIndoorsAuthError;
 /** The client id or secret was rejected. */
 export declare class InvalidClientError extends MapsIndoorsAuthError { readonly code: "invalid_client"; }
 /** The username or password was rejected. */
 export declare class InvalidGrantError extends MapsIndoorsAuthError { readonly code: "invalid_grant"; }
 /** Another OAuth error from the token endpoint. */
 export declare class OAuthError extends MapsIndoorsAuthError { readonly code: "oauth_error"; }
-/** The access token was rejected. */
+/** The secrets endpoint refused the access token even after one new login; `oauthError` holds its `WWW-Authenticate` error (e.g. `invalid_token`). */
 export declare class UnauthorizedError extends MapsIndoorsAuthError { readonly code: "unauthorized"; }
 /** This login may not manage this customer's secrets. */
 export declare class ForbiddenError extends MapsIndoorsAuthError { readonly code: "forbidden"; }
@@ -58,7 +66,7 @@ export declare class StoreError extends MapsIndoorsAuthError { readonly code: "s
 export declare class StoreConflictError extends StoreError {
   constructor(message?: string);
   readonly code: "store";
-  readonly detail: "conflict";
+  readonly storeKind: "conflict";
 }
 /** A rotation stopped part-way; the store still holds a working secret. Run rotate again. */
 export declare class RotationIncompleteError extends MapsIndoorsAuthError { readonly code: "rotation_incomplete"; }

@@ -12,7 +12,10 @@ export class MapsIndoorsAuthError extends Error {
     this.retryAfterAt = fields.retryAfterAt ?? null;
     this.oauthError = fields.oauthError ?? null;
     this.oauthDescription = fields.oauthDescription ?? null;
-    this.detail = fields.detail ?? null;
+    this.stage = fields.stage ?? null;
+    this.storeKind = fields.storeKind ?? null;
+    this.transportKind = fields.transportKind ?? null;
+    this.field = fields.field ?? null;
     if (fields.cause !== undefined && fields.cause !== null) this.cause = fields.cause;
   }
 }
@@ -39,14 +42,14 @@ export class RotationIncompleteError extends MapsIndoorsAuthError {}
  */
 export class StoreConflictError extends StoreError {
   constructor(message = "store error (conflict): the store holds another generation", fields = {}) {
-    super(message, { ...fields, code: "store", detail: "conflict" });
+    super(message, { ...fields, code: "store", storeKind: "conflict" });
   }
 }
 
 /** Whether a store's rejection means "generation mismatch" (also across copies of this module). */
 export function isConflict(e) {
   return e instanceof StoreConflictError
-    || (e !== null && typeof e === "object" && e.code === "store" && e.detail === "conflict");
+    || (e !== null && typeof e === "object" && e.code === "store" && e.storeKind === "conflict");
 }
 
 const CLASSES = {
@@ -65,9 +68,14 @@ const CLASSES = {
   rotation_incomplete: RotationIncompleteError,
 };
 
-/** Builds the error for a core error code; unknown codes get the base class. */
+/** The class of a core error code (`errorKinds()` lists them); the base class for unknown codes. */
+export function errorClass(code) {
+  return Object.hasOwn(CLASSES, code) ? CLASSES[code] : MapsIndoorsAuthError;
+}
+
+/** Builds the error for a core error code. */
 export function makeError(code, message, fields) {
-  if (code === "store" && fields.detail === "conflict") return new StoreConflictError(message, fields);
-  const Class = CLASSES[code] ?? MapsIndoorsAuthError;
+  if (code === "store" && fields.storeKind === "conflict") return new StoreConflictError(message, fields);
+  const Class = errorClass(code);
   return new Class(message, { ...fields, code });
 }

@@ -5,7 +5,7 @@ import path from "node:path";
 
 const ERRORS = ["MapsIndoorsAuthError", "InvalidClientError", "InvalidGrantError", "OAuthError",
   "UnauthorizedError", "ForbiddenError", "NotFoundError", "RateLimitedError", "ServerError",
-  "UnexpectedResponseError", "InvalidInputError", "TransportError", "StoreError", "StoreConflictError", "RotationIncompleteError"];
+  "UnexpectedResponseError", "InvalidInputError", "TransportError", "StoreError", "StoreConflictError", "RotationIncompleteError", "errorClass"];
 const here = path.dirname(new URL(import.meta.url).pathname);
 const [cmd, a, b] = process.argv.slice(2);
 

@@ -27,11 +27,6 @@ fn web_locks() -> Option<(JsValue, Function)> {
     Some((locks, request))
 }
 
-/// Whether this host has Web Locks.
-pub(crate) fn available() -> bool {
-    web_locks().is_some()
-}
-
 /// Runs `work` holding the exclusive Web Lock `name` when the host has Web
 /// Locks (and `name` is given), else runs it as is.
 pub(crate) async fn with_lock<T, F>(name: Option<String>, work: F) -> Result<T, Error>

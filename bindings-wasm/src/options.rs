@@ -1,30 +1,20 @@
 //! Reads the JS options objects (`ClientOptions`, and the store options of
 //! `rotate`, `seed` and `claim`) into core values, refusing wrong types as
-//! `invalid_input` before anything is sent.
+//! `invalid_input` before anything is sent. The core checks the ranges.
 
 use js_sys::{Function, Reflect};
 use mapsindoors_auth::{
-    ClientSecret, Config, Credentials, DEFAULT_BASE_URL, Error, Password, RetryPolicy,
+    ClientSecret, Config, Credentials, DEFAULT_BASE_URL, Error, Password, Settings,
 };
 use wasm_bindgen::prelude::*;
 
 use crate::errors::invalid_input;
+use crate::platform::Platform;
 use crate::store::JsStore;
 use crate::transport::Transport;
 
-/// What a `Client` is built from.
-pub(crate) struct ClientSettings {
-    pub(crate) config: Config,
-    pub(crate) credentials: Credentials,
-    pub(crate) policy: RetryPolicy,
-    pub(crate) transport: Transport,
-}
-
-/// Parses `ClientOptions`.
-pub(crate) fn client_settings(options: &JsValue) -> Result<ClientSettings, Error> {
-    if !options.is_object() {
-        return Err(invalid_input("options", "must be an object"));
-    }
+/// Where and as whom `ClientOptions` logs in.
+pub(crate) fn login(options: &JsValue) -> Result<(Config, Credentials), Error> {
     let auth_url =
         optional_string(options, "authUrl")?.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
     let mut config = Config::new(&auth_url)?;
@@ -52,60 +42,70 @@ pub(crate) fn client_settings(options: &JsValue) -> Result<ClientSettings, Error
             ));
         }
     };
-    let mut policy = RetryPolicy::default();
-    if let Some(retries) = optional_number(options, "retries")? {
-        if !(0.0..=10.0).contains(&retries) || retries.fract() != 0.0 {
-            return Err(invalid_input(
-                "retries",
-                "must be a whole number from 0 to 10",
-            ));
-        }
-        policy.max_attempts = retries as u32 + 1;
-    }
-    let transport = match Reflect::get(options, &"transport".into()) {
-        Ok(t) if t.is_undefined() || t.is_null() => Transport::Fetch,
-        Ok(t) => Transport::Custom(
-            t.dyn_into::<Function>()
-                .map_err(|_| invalid_input("transport", "must be a function"))?,
-        ),
-        Err(_) => Transport::Fetch,
-    };
-    Ok(ClientSettings {
-        config,
-        credentials,
-        policy,
-        transport,
-    })
+    Ok((config, credentials))
 }
 
-/// The options of `rotate`, `loginAndRotate`, `seed` and `claim`.
-pub(crate) struct StoreSettings {
-    pub(crate) store: JsStore,
-    /// For secrets the store creates.
-    pub(crate) description: Option<String>,
-    /// Seeding: the id of the client's secret (claims it).
-    pub(crate) secret_id: Option<String>,
-    /// Seeding: claim the client's only secret.
-    pub(crate) claim: bool,
+/// The knobs (`retries`, `propagationWaitMs`, `timeoutMs`, `description`)
+/// and the host parts (`transport`, `onProgress`, `testHooks`).
+pub(crate) fn settings(options: &JsValue) -> Result<(Settings, Platform), Error> {
+    if !options.is_object() {
+        return Err(invalid_input("options", "must be an object"));
+    }
+    let mut settings = Settings::default();
+    if let Some(n) = whole_number(options, "retries")? {
+        settings.retries = u32::try_from(n).unwrap_or(u32::MAX);
+    }
+    if let Some(n) = whole_number(options, "propagationWaitMs")? {
+        settings.propagation_wait_ms = n;
+    }
+    if let Some(n) = whole_number(options, "timeoutMs")? {
+        settings.timeout_ms = n;
+    }
+    settings.description = optional_string(options, "description")?;
+    let transport = match function(options, "transport")? {
+        Some(f) => Transport::Custom(f),
+        None => Transport::Fetch,
+    };
+    let hooks = Reflect::get(options, &"testHooks".into())
+        .ok()
+        .filter(JsValue::is_object);
+    let platform = Platform {
+        transport,
+        timeout_ms: settings.timeout_ms,
+        progress: function(options, "onProgress")?,
+        hooks,
+    };
+    Ok((settings, platform))
+}
+
+/// The store options of `rotate`, `loginAndRotate`, `seed` and `claim`.
+pub(crate) struct StoreOptions {
+    /// The call's `store`, else `None` (the client's own, if any).
+    pub(crate) store: Option<JsStore>,
     /// Whether to hold a Web Lock (where the host has them); default true.
     pub(crate) lock: bool,
-    /// The Web Lock's name, instead of one derived from the store's record.
+    /// The Web Lock's name, instead of one named after the client.
     pub(crate) lock_name: Option<String>,
 }
 
-impl StoreSettings {
-    /// Parses `{store, description?, secretId?, claim?, lock?, lockName?}`.
+impl StoreOptions {
+    /// Parses `{store?, lock?, lockName?}`; `undefined` is `{}`.
     pub(crate) fn read(options: &JsValue) -> Result<Self, Error> {
-        if !options.is_object() {
-            return Err(invalid_input("options", "must be an object with a `store`"));
+        if options.is_undefined() || options.is_null() {
+            return Ok(Self {
+                store: None,
+                lock: true,
+                lock_name: None,
+            });
         }
-        let store =
-            JsStore::new(Reflect::get(options, &"store".into()).unwrap_or(JsValue::UNDEFINED))?;
+        if !options.is_object() {
+            return Err(invalid_input("options", "must be an object"));
+        }
+        let store = Reflect::get(options, &"store".into()).unwrap_or(JsValue::UNDEFINED);
         Ok(Self {
-            store,
-            description: optional_string(options, "description")?,
-            secret_id: optional_string(options, "secretId")?,
-            claim: optional_bool(options, "claim")?.unwrap_or(false),
+            store: (!store.is_undefined() && !store.is_null())
+                .then(|| JsStore::new(store))
+                .transpose()?,
             lock: optional_bool(options, "lock")?.unwrap_or(true),
             lock_name: optional_string(options, "lockName")?,
         })
@@ -114,10 +114,9 @@ impl StoreSettings {
 
 /// A boolean property, absent as `None`.
 pub(crate) fn optional_bool(obj: &JsValue, key: &str) -> Result<Option<bool>, Error> {
-    let value = Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    if value.is_undefined() || value.is_null() {
+    let Some(value) = present(obj, key) else {
         return Ok(None);
-    }
+    };
     value
         .as_bool()
         .map(Some)
@@ -131,24 +130,40 @@ pub(crate) fn required_string(obj: &JsValue, key: &str) -> Result<String, Error>
 
 /// A string property, absent as `None` (`undefined` or `null`).
 pub(crate) fn optional_string(obj: &JsValue, key: &str) -> Result<Option<String>, Error> {
-    let value = Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    if value.is_undefined() || value.is_null() {
+    let Some(value) = present(obj, key) else {
         return Ok(None);
-    }
+    };
     value
         .as_string()
         .map(Some)
         .ok_or_else(|| invalid_input(key, "must be a string"))
 }
 
-/// A number property, absent as `None`.
-pub(crate) fn optional_number(obj: &JsValue, key: &str) -> Result<Option<f64>, Error> {
-    let value = Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    if value.is_undefined() || value.is_null() {
+/// A whole, non-negative number property, absent as `None`.
+fn whole_number(obj: &JsValue, key: &str) -> Result<Option<u64>, Error> {
+    let Some(value) = present(obj, key) else {
         return Ok(None);
+    };
+    match value.as_f64() {
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 => {
+            Ok(Some(n as u64))
+        }
+        _ => Err(invalid_input(key, "must be a whole number, 0 or more")),
     }
-    value
-        .as_f64()
-        .map(Some)
-        .ok_or_else(|| invalid_input(key, "must be a number"))
+}
+
+/// A function property, absent as `None`.
+fn function(obj: &JsValue, key: &str) -> Result<Option<Function>, Error> {
+    present(obj, key)
+        .map(|f| {
+            f.dyn_into::<Function>()
+                .map_err(|_| invalid_input(key, "must be a function"))
+        })
+        .transpose()
+}
+
+fn present(obj: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(obj, &key.into())
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
 }

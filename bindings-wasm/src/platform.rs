@@ -1,44 +1,155 @@
-//! What the core takes as inputs, from the JS host: the clock (Unix ms),
-//! sleeping (a Promise over `setTimeout`) and CSPRNG bytes (`crypto.getRandomValues`).
+//! What the core takes from the JS host besides the store: HTTP (with its
+//! timeout), the clock (Unix ms), sleeping (`setTimeout`), CSPRNG bytes
+//! (`crypto.getRandomValues`) and the progress callback. Flow-vector
+//! replays swap the clock, sleep and randomness for scripted ones
+//! (`testHooks`); nothing else changes.
 
-use js_sys::{Function, Promise};
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use mapsindoors_auth::{Error, Step};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+
+use crate::errors::invalid_input;
+use crate::transport::Transport;
 
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
     #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
     fn get_random_values(buf: &mut [u8]) -> Result<JsValue, JsValue>;
 }
 
-/// The current time in Unix milliseconds.
-pub(crate) fn now_ms() -> u64 {
-    let now = js_sys::Date::now();
-    if now.is_finite() && now > 0.0 {
-        now as u64
-    } else {
-        0
+/// The host's HTTP, clock, sleep, randomness and progress callback.
+pub(crate) struct Platform {
+    pub(crate) transport: Transport,
+    /// Per request: the session's `timeoutMs`.
+    pub(crate) timeout_ms: u64,
+    /// `onProgress(event)`: told each step's purpose or reason.
+    pub(crate) progress: Option<Function>,
+    /// `{now(), sleep(ms, reason), random(n)}` replacing the real ones.
+    pub(crate) hooks: Option<JsValue>,
+}
+
+impl Platform {
+    /// The current time in Unix milliseconds.
+    pub(crate) fn now_ms(&self) -> u64 {
+        match self.hook("now") {
+            Some(f) => unix_ms(f.call0(&JsValue::NULL).ok().and_then(|v| v.as_f64())),
+            None => now_ms(),
+        }
+    }
+
+    /// A step's `Sleep`.
+    pub(crate) async fn sleep(&self, ms: u64, reason: &str) {
+        match self.hook("sleep") {
+            Some(f) => {
+                if let Ok(p) = f.call2(&JsValue::NULL, &(ms as f64).into(), &reason.into()) {
+                    let _ = JsFuture::from(Promise::resolve(&p)).await;
+                }
+            }
+            None => Timer::new(ms).await,
+        }
+    }
+
+    /// `N` bytes from the host's CSPRNG.
+    pub(crate) fn random<const N: usize>(&self) -> Result<[u8; N], Error> {
+        let Some(f) = self.hook("random") else {
+            return random_bytes();
+        };
+        f.call1(&JsValue::NULL, &(N as f64).into())
+            .ok()
+            .filter(|v| v.is_instance_of::<Uint8Array>())
+            .and_then(|v| Uint8Array::from(v).to_vec().try_into().ok())
+            .ok_or_else(|| invalid_input("random", "the hook must give N bytes"))
+    }
+
+    /// Tells `onProgress` what the step is for; its errors are ignored.
+    pub(crate) fn report<T>(&self, step: &Step<T>) {
+        let Some(f) = &self.progress else { return };
+        let event = Object::new();
+        let set = |k: &str, v: JsValue| {
+            let _ = Reflect::set(&event, &k.into(), &v);
+        };
+        match step {
+            Step::Send(_, purpose) => {
+                set("step", "send".into());
+                set("purpose", purpose.as_str().into());
+            }
+            Step::Load => set("step", "load".into()),
+            Step::Persist(record, reason) => {
+                set("step", "persist".into());
+                set("reason", reason.as_str().into());
+                set("generation", (record.generation as f64).into());
+            }
+            Step::Sleep(ms, reason) => {
+                set("step", "sleep".into());
+                set("reason", reason.as_str().into());
+                set("ms", (*ms as f64).into());
+            }
+            Step::Wait(_) | Step::Done(_) => return,
+        }
+        let _ = f.call1(&JsValue::NULL, &event);
+    }
+
+    fn hook(&self, name: &str) -> Option<Function> {
+        let hooks = self.hooks.as_ref()?;
+        Reflect::get(hooks, &name.into()).ok()?.dyn_into().ok()
     }
 }
 
-/// Resolves after `ms` milliseconds.
-pub(crate) async fn sleep(ms: u64) {
-    let promise = Promise::new(&mut |resolve, _reject| {
-        let _ = set_timeout(&resolve, ms as f64);
-    });
-    let _ = JsFuture::from(promise).await;
+/// The host's time in Unix milliseconds.
+pub(crate) fn now_ms() -> u64 {
+    unix_ms(Some(js_sys::Date::now()))
 }
 
-/// `N` bytes from the host's CSPRNG.
-pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], mapsindoors_auth::Error> {
+fn unix_ms(now: Option<f64>) -> u64 {
+    now.filter(|n| n.is_finite() && *n > 0.0)
+        .map_or(0, |n| n as u64)
+}
+
+/// `N` bytes from `crypto.getRandomValues`.
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], Error> {
     let mut buf = [0u8; N];
-    get_random_values(&mut buf).map_err(|_| {
-        crate::errors::invalid_input(
-            "crypto",
-            "crypto.getRandomValues is not available in this host",
-        )
-    })?;
+    get_random_values(&mut buf)
+        .map_err(|_| invalid_input("crypto", "crypto.getRandomValues is not available"))?;
     Ok(buf)
+}
+
+/// A real `setTimeout`, cleared when dropped (so a finished request's
+/// timeout does not keep Node alive).
+pub(crate) struct Timer {
+    id: JsValue,
+    done: JsFuture,
+}
+
+impl Timer {
+    pub(crate) fn new(ms: u64) -> Self {
+        let mut id = JsValue::UNDEFINED;
+        let promise = Promise::new(&mut |resolve, _reject| {
+            id = set_timeout(&resolve, ms as f64);
+        });
+        Self {
+            id,
+            done: JsFuture::from(promise),
+        }
+    }
+}
+
+impl Future for Timer {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        std::pin::Pin::new(&mut self.done).poll(cx).map(drop)
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        clear_timeout(&self.id);
+    }
 }

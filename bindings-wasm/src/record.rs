@@ -100,8 +100,8 @@ impl JsStoreRecord {
     }
 
     /// Whether a rotation stopped part-way (the next `rotate` finishes it).
-    #[wasm_bindgen(getter, js_name = hasPendingWork)]
-    pub fn has_pending_work(&self) -> bool {
+    #[wasm_bindgen(getter, js_name = hasUnfinishedRotation)]
+    pub fn has_unfinished_rotation(&self) -> bool {
         self.inner.has_unfinished_rotation()
     }
 

@@ -1,11 +1,20 @@
 //! Moves the core's plain [`HttpRequest`] values over HTTP: the host's
 //! `fetch` (through gloo-net), or a JS function the caller passed as
-//! `transport`. A failed fetch is a [`TransportError`] of kind `connect`.
+//! `transport`. A failed fetch is a [`TransportError`] of kind `connect`;
+//! no answer within `timeoutMs` is one of kind `timeout`.
+
+use std::future::poll_fn;
+use std::pin::pin;
+use std::task::Poll;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
-use mapsindoors_auth::{HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind};
+use mapsindoors_auth::{
+    HttpRequest, HttpResponse, Method, Purpose, TransportError, TransportErrorKind,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+
+use crate::platform::Timer;
 
 /// How requests leave the client.
 #[derive(Clone)]
@@ -17,11 +26,30 @@ pub(crate) enum Transport {
 }
 
 impl Transport {
-    pub(crate) async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
-        match self {
-            Transport::Fetch => fetch(request).await,
-            Transport::Custom(f) => custom(f, request).await,
-        }
+    /// Sends `request`, giving up after `timeout_ms`.
+    pub(crate) async fn send(
+        &self,
+        request: &HttpRequest,
+        purpose: Purpose,
+        timeout_ms: u64,
+    ) -> Result<HttpResponse, TransportError> {
+        let mut sent = pin!(async {
+            match self {
+                Transport::Fetch => fetch(request).await,
+                Transport::Custom(f) => custom(f, request, purpose).await,
+            }
+        });
+        let mut timer = pin!(Timer::new(timeout_ms));
+        poll_fn(|cx| match sent.as_mut().poll(cx) {
+            Poll::Ready(r) => Poll::Ready(r),
+            Poll::Pending => timer.as_mut().poll(cx).map(|()| {
+                Err(TransportError::new(
+                    TransportErrorKind::Timeout,
+                    format!("no answer within {timeout_ms} ms"),
+                ))
+            }),
+        })
+        .await
     }
 }
 
@@ -64,7 +92,11 @@ async fn fetch(request: &HttpRequest) -> Result<HttpResponse, TransportError> {
     Ok(HttpResponse::new(status, headers, body))
 }
 
-async fn custom(f: &Function, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+async fn custom(
+    f: &Function,
+    request: &HttpRequest,
+    purpose: Purpose,
+) -> Result<HttpResponse, TransportError> {
     let js_request = Object::new();
     let headers = Array::new();
     for (name, value) in &request.headers {
@@ -79,6 +111,7 @@ async fn custom(f: &Function, request: &HttpRequest) -> Result<HttpResponse, Tra
     let _ = Reflect::set(&js_request, &"headers".into(), &headers);
     let body = String::from_utf8_lossy(&request.body).into_owned();
     let _ = Reflect::set(&js_request, &"body".into(), &body.into());
+    let _ = Reflect::set(&js_request, &"purpose".into(), &purpose.as_str().into());
     let outcome = match f.call1(&JsValue::NULL, &js_request) {
         Ok(v) => JsFuture::from(Promise::resolve(&v)).await,
         Err(e) => Err(e),

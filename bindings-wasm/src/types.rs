@@ -5,20 +5,58 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
-/** How to log in, where, and (optionally) how to send requests. */
-export type ClientOptions = {
+/**
+ * The knobs, the same names and units in every binding (checked by the core):
+ * `retries`, `propagationWaitMs`, `timeoutMs`, `description`; and the host parts.
+ */
+export interface SessionOptions {
+  /** Retries of idempotent requests after the first attempt (0–10); default 3. A create is never retried. */
+  retries?: number;
+  /** How long a rotation waits for a new secret to be accepted, in ms (at most 600 000); default 30 000. */
+  propagationWaitMs?: number;
+  /** Per-request timeout in ms (1–600 000); default 30 000. */
+  timeoutMs?: number;
+  /** Description of the secrets rotations create (a lineage tag is appended); default: the store's. */
+  description?: string | null;
+  /** Replaces `fetch`: gets each request, resolves with the response, rejects when none arrived. */
+  transport?: Transport;
+  /** Told what each step is for (read from the core's step, never guessed). Its errors are ignored. */
+  onProgress?: (event: StepEvent) => void;
+  /** Replaces the clock, sleep and randomness (the flow-vector replays); not for production. */
+  testHooks?: TestHooks;
+}
+
+/** How to log in, where, and (optionally) the store `rotate`, `seed` and `claim` use by default. */
+export type ClientOptions = SessionOptions & {
   /** Base URL of the auth server; default `https://auth.mapsindoors.com`. Plain http only for loopback. */
   authUrl?: string;
   /** The customer whose secrets are managed; needed by the secrets methods. */
   customerId?: string;
-  /** Retries of idempotent requests after the first attempt (0–10); default 3. */
-  retries?: number;
-  /** Replaces `fetch`: gets each request, resolves with the response, rejects when none arrived. */
-  transport?: Transport;
+  /** The store `rotate`, `seed` and `claim` use when the call names none. */
+  store?: SecretStore;
 } & (
   | { clientId: string; clientSecret: string; username?: undefined; password?: undefined }
   | { username: string; password: string; clientId?: string; clientSecret?: undefined }
 );
+
+/** `Client.fromStore`: logs in with the store's current secret, at its server and customer. */
+export type FromStoreOptions = SessionOptions & { store: SecretStore };
+
+/** What a step of the client is for, as `onProgress` is told it. */
+export type StepEvent =
+  | { step: "send"; purpose: "login" | "verify" | "list" | "create" | "delete" | "delete_old" | "delete_orphan" | "delete_abandoned"; reason?: undefined }
+  | { step: "load"; purpose?: undefined; reason?: undefined }
+  | { step: "persist"; reason: "seed" | "claim" | "intent" | "intent_cleared" | "pending" | "promote" | "fence" | "deleted" | "forget"; generation: number; purpose?: undefined }
+  | { step: "sleep"; reason: "backoff" | "retry_after" | "propagation"; ms: number; purpose?: undefined };
+
+/** Scripted clock, sleep and randomness. */
+export interface TestHooks {
+  /** Unix milliseconds. */
+  now?: () => number;
+  sleep?: (ms: number, reason: string) => void | Promise<void>;
+  /** `n` random bytes. */
+  random?: (n: number) => Uint8Array;
+}
 
 /** A request the client asks its transport to send. */
 export interface TransportRequest {
@@ -26,6 +64,8 @@ export interface TransportRequest {
   url: string;
   headers: [string, string][];
   body: string;
+  /** What the request is for. */
+  purpose: string;
 }
 
 /** What a transport resolves with. */
@@ -74,7 +114,8 @@ export interface SecretStore {
 
 /** The store, and how to lock it: shared by `rotate`, `seed` and `claim`. */
 export interface StoreOptions {
-  store: SecretStore;
+  /** This call's store; default: the client's. */
+  store?: SecretStore;
   /**
    * Hold an exclusive Web Lock (`navigator.locks`) while working on the store,
    * where the host has Web Locks (browsers; not Node 20). Default true. An
@@ -85,25 +126,20 @@ export interface StoreOptions {
   lockName?: string;
 }
 
-/** Options of `seed`, and of `rotate` when it seeds an empty store. */
+/** Options of `seed`. */
 export interface SeedOptions {
   /** The id of this client's secret, if known: it must exist, and naming it claims it (the first rotation deletes it). */
-  secretId?: string;
+  secretId?: string | null;
   /**
    * Claim the secret when it is the client's only one: the first rotation deletes it.
    * Say so only when no other job or installation was given the same secret.
    * Unclaimed, it is kept (never deleted by a rotation) and reported in `kept`.
    */
   claim?: boolean;
-  /** Description of the secrets the store's rotations create (a lineage tag is appended). */
-  description?: string;
 }
 
 /** Options of `seed`. */
 export type SeedStoreOptions = StoreOptions & SeedOptions;
-
-/** Options of `rotate` and `loginAndRotate`; the seed options apply only to an empty store. */
-export type RotateOptions = StoreOptions & SeedOptions;
 
 /** Options of `claim`. */
 export interface ClaimOptions extends StoreOptions {

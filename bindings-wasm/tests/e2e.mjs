@@ -1,5 +1,6 @@
 // Browser tests in real headless Chromium (Debian's, via playwright-core):
-//  1. every conformance vector through the --target web build (vectors.html);
+//  1. every conformance vector through the --target web build (vectors.html),
+//     and every flow vector (tests/flows) through the client's own drive loop;
 //  2. the example admin page end to end against the emulator, served from a
 //     different loopback origin so CORS is really exercised.
 // Screenshots go to target/wasm/screenshots/. Exits non-zero on any failure.
@@ -52,6 +53,24 @@ try {
     const bad = results.filter((r) => r.failures.length);
     console.log(`     ${results.length - bad.length}/${results.length} vectors passed`);
     assert.deepEqual(bad, []);
+  });
+
+  await step("flow vectors in Chromium", async () => {
+    const dir = process.env.MIA_FLOWS_DIR ?? path.join(root, "tests/flows");
+    const vectors = {};
+    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+      vectors[f] = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+    }
+    const results = await page.evaluate(async (vectors) => {
+      const lib = await import("/pkg/web/index.js");
+      await lib.default();
+      const { replayFlows } = await import("/tests/flows.mjs");
+      return replayFlows(lib, vectors);
+    }, vectors);
+    const bad = results.filter((r) => r.failures.length);
+    assert.deepEqual(bad, []);
+    assert.ok(results.length >= 10, `too few flow vectors in ${dir}: ${results.length}`);
+    console.log(`flow vectors: ${results.length} passed (chromium)`);
   });
 
   const admin = `${site}/example/?authUrl=${encodeURIComponent(emu.url)}`;

@@ -7,6 +7,7 @@ import path from "node:path";
 import util from "node:util";
 import { startEmulator } from "./emulator.mjs";
 import { runVectors } from "./vectors.mjs";
+import { replayFlows } from "./flows.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 const pkg = process.env.MIA_WASM_PKG ?? path.join(root, "target/wasm/pkg");
@@ -66,6 +67,35 @@ test("conformance vectors through the nodejs build", async () => {
   const failed = results.filter((r) => r.failures.length);
   assert.ok(results.length > 0);
   assert.deepEqual(failed, [], failed.map((r) => `${r.name}: ${r.failures.join("; ")}`).join("\n"));
+});
+
+test("flow vectors: every transcript through the client's own drive loop", async () => {
+  const dir = process.env.MIA_FLOWS_DIR ?? path.join(root, "tests/flows");
+  const vectors = {};
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+    vectors[f] = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+  }
+  const results = await replayFlows(lib, vectors);
+  const failed = results.filter((r) => r.failures.length);
+  assert.deepEqual(failed, [], failed.map((r) => `${r.name}: ${r.failures.join("; ")}`).join("\n"));
+  assert.ok(results.length >= 10, `too few flow vectors in ${dir}: ${results.length}`);
+  console.log(`flow vectors: ${results.length} passed (node)`);
+});
+
+test("every core error kind has its own class, code and fields", () => {
+  const kinds = lib.errorKinds();
+  assert.ok(kinds.includes("unauthorized") && kinds.includes("rotation_incomplete"), String(kinds));
+  const classes = new Set();
+  for (const code of kinds) {
+    const Class = lib.errorClass(code);
+    assert.notEqual(Class, lib.MapsIndoorsAuthError, `no class for ${code}`);
+    classes.add(Class);
+    const e = new Class("m", { code, status: 401, retryAfter: 3, stage: "verify", oauthError: "invalid_token" });
+    assert.ok(e instanceof lib.MapsIndoorsAuthError && e instanceof Error);
+    assert.deepEqual([e.name, e.message, e.code, e.status, e.retryAfter, e.stage, e.oauthError], [Class.name, "m", code, 401, 3, "verify", "invalid_token"]);
+  }
+  assert.equal(classes.size, kinds.length, "one class per kind");
+  assert.equal(lib.errorClass("a_new_kind"), lib.MapsIndoorsAuthError);
 });
 
 test("token, list, create, delete against the emulator", async () => {
@@ -166,25 +196,26 @@ test("a wrong secret is an InvalidClientError that never shows the secret", asyn
 
 test("the server being down is a TransportError", async () => {
   const down = new lib.Client({ authUrl: "http://127.0.0.1:9", clientId: "x", clientSecret: "y", retries: 0 });
-  await assert.rejects(down.token(), (e) => e instanceof lib.TransportError && e.code === "transport" && e.detail === "connect");
+  await assert.rejects(down.token(), (e) => e instanceof lib.TransportError && e.code === "transport" && e.transportKind === "connect");
 });
 
 test("bad options are InvalidInputError, thrown before any request", async () => {
   assert.throws(() => new lib.Client({ authUrl: "http://example.com", clientId: "a", clientSecret: "b" }), lib.InvalidInputError);
   assert.throws(() => new lib.Client({ authUrl: emu.url }), lib.InvalidInputError);
   assert.throws(() => new lib.Client({ authUrl: emu.url, clientId: "a", clientSecret: 5 }), lib.InvalidInputError);
-  await assert.rejects(client({ customerId: undefined }).listSecrets(), (e) => e instanceof lib.InvalidInputError && e.detail === "customer_id");
+  await assert.rejects(client({ customerId: undefined }).listSecrets(), (e) => e instanceof lib.InvalidInputError && e.field === "customer_id");
   await assert.rejects(client().rotate({ store: {} }), lib.InvalidInputError);
 });
 
-test("rotate: seeds an empty store (claimed), replaces the secret, keeps the client working", async () => {
+test("rotate: a claimed seed secret is replaced and the client keeps working", async () => {
   const before = await admin().listSecrets();
-  const c = client();
+  const c = client({ description: "nightly" });
   await c.listSecrets();
   const store = memoryStore();
   const mine = before.filter((s) => s.clientId === "demo-client");
   // The seed names the secret handed in: claimed, so the first rotation deletes it.
-  const report = await c.rotate({ store, description: "nightly", secretId: mine.length === 1 ? undefined : mine[0].id, claim: mine.length === 1 });
+  await c.seed({ store, secretId: mine.length === 1 ? undefined : mine[0].id, claim: mine.length === 1 });
+  const report = await c.rotate({ store });
   assert.equal(report.rotated, true);
   assert.ok(report.newId);
   assert.deepEqual(report.kept, []);
@@ -225,12 +256,12 @@ test("rotate: an interrupted rotation is finished by the next one", async () => 
   assert.ok(err instanceof lib.RotationIncompleteError, String(err));
   assert.ok(err.cause instanceof lib.TransportError);
   const mid = lib.StoreRecord.fromStorageString(store.text);
-  assert.equal(mid.hasPendingWork, true);
+  assert.equal(mid.hasUnfinishedRotation, true);
   assert.ok(mid.unfinishedStage, "names the unfinished stage");
   const report = await c.rotate({ store });
   assert.equal(report.resumed, true);
   const done = lib.StoreRecord.fromStorageString(store.text);
-  assert.equal(done.hasPendingWork, false);
+  assert.equal(done.hasUnfinishedRotation, false);
   assert.equal(await loginWorks(emu.demoSecret), false, "the claimed old secret is deleted");
   emu.demoSecret = done.exposeCurrentSecret();
   await client().token();
@@ -241,21 +272,22 @@ test("store failures are StoreError; corrupt records are refused without echo", 
   const err = await client().rotate({ store: failing }).catch((e) => e);
   assert.ok(err instanceof lib.StoreError, String(err));
   assert.equal(err instanceof lib.StoreConflictError, false);
-  assert.equal(err.detail, "io");
+  assert.equal(err.storeKind, "io");
   assert.throws(() => lib.StoreRecord.fromStorageString(`{"format":"x","secret":"${CANARY}"}`), (e) => e instanceof lib.StoreError && !e.message.includes(CANARY));
 });
 
 test("seed: an empty store keeps the handed-in secret unless claimed; claim makes the next rotation delete it", async () => {
   const c = client();
   const store = memoryStore();
-  const seeded = await c.seed({ store, description: "seeded" });
+  const seeded = await c.seed({ store });
   assert.equal(seeded.generation, 1);
   assert.equal(store.generation, 1);
   assert.equal(seeded.currentOwned, false, "not claimed");
   const handedIn = seeded.currentId;
   assert.ok(handedIn, "the client's only secret is identified");
-  // Seeding a store that holds a record is a conflict, and changes nothing.
-  await assert.rejects(c.seed({ store }), (e) => e instanceof lib.StoreConflictError && e.code === "store" && e.detail === "conflict");
+  // Seeding a store that holds a record changes nothing and gives that record.
+  const again = await c.seed({ store, claim: true });
+  assert.deepEqual([again.generation, again.currentId, again.currentOwned], [1, handedIn, false]);
   assert.equal(store.generation, 1);
   // The first rotation keeps the handed-in secret and says so.
   const first = await c.rotate({ store });
@@ -288,7 +320,7 @@ test("seed: an empty store keeps the handed-in secret unless claimed; claim make
   assert.equal(await loginWorks(emu.demoSecret), false, "the claimed secret is deleted");
   emu.demoSecret = lib.StoreRecord.fromStorageString(store.text).exposeCurrentSecret();
   assert.equal(await loginWorks(emu.demoSecret), true);
-  await assert.rejects(c.claim({ store: memoryStore(), id: handedIn }), (e) => e instanceof lib.StoreError && e.detail === "missing");
+  await assert.rejects(c.claim({ store: memoryStore(), id: handedIn }), (e) => e instanceof lib.InvalidInputError && e.field === "store");
 });
 
 test("a generation mismatch at save rejects with StoreConflictError (run again), and the store still works", async () => {
@@ -311,7 +343,7 @@ test("a generation mismatch at save rejects with StoreConflictError (run again),
   assert.ok(err instanceof lib.StoreConflictError, String(err));
   assert.ok(err instanceof lib.StoreError && err instanceof lib.MapsIndoorsAuthError);
   assert.equal(err.code, "store");
-  assert.equal(err.detail, "conflict");
+  assert.equal(err.storeKind, "conflict");
   assert.equal(err.name, "StoreConflictError");
   assert.match(err.message, /run again/);
   const held = lib.StoreRecord.fromStorageString(store.text);

@@ -2,11 +2,13 @@
 // the public API must type-check without `any`.
 import init, {
   Client, StoreRecord, MapsIndoorsAuthError, InvalidClientError, RateLimitedError, StoreConflictError,
-  type SecretInfo, type SecretStore, type RotationReport, type ErrorCode, type TransportRequest, type KeptSecret,
+  type SecretInfo, type SecretStore, type RotationReport, type ErrorCode, type TransportRequest, type KeptSecret, type StepEvent,
 } from "mapsindoors-auth";
 
 await init();
-const client = new Client({ authUrl: "http://127.0.0.1:5080", customerId: "demo-customer", clientId: "demo-client", clientSecret: "s" });
+const client = new Client({ authUrl: "http://127.0.0.1:5080", customerId: "demo-customer", clientId: "demo-client", clientSecret: "s",
+  retries: 2, propagationWaitMs: 10_000, timeoutMs: 5_000, description: "nightly",
+  onProgress: (e: StepEvent) => console.log(e.step, e.purpose ?? e.reason ?? "") });
 const admin = new Client({ customerId: "c", username: "u", password: "p", retries: 0 });
 const token = await client.token();
 const header: string = `Bearer ${token.exposeAccessToken()}`;
@@ -28,17 +30,19 @@ const store: SecretStore = {
     savedGeneration = record.generation;
   },
 };
-const seeded: StoreRecord = await client.seed({ store, claim: true, description: "nightly" });
+const seeded: StoreRecord = await client.seed({ store, claim: true });
+const fromStore: Client = await Client.fromStore({ store, retries: 0 });
+const unfinished: boolean = seeded.hasUnfinishedRotation;
 const owned: boolean = seeded.currentOwned;
 let report: RotationReport;
 try {
-  report = await client.rotate({ store, description: "nightly", lockName: "my-store", secretId: "s-1" });
+  report = await client.rotate({ store, lockName: "my-store" });
 } catch (e) {
   if (e instanceof StoreConflictError) {
-    const detail: "conflict" = e.detail;
-    console.log(detail);
+    const storeKind: "conflict" = e.storeKind;
+    console.log(storeKind);
   }
-  report = await client.rotate({ store, lock: false });
+  report = await fromStore.rotate({ lock: false });
 }
 const ids: string[] = report.deleted;
 const kept: KeptSecret[] = report.kept;
@@ -65,9 +69,11 @@ try {
   } else if (e instanceof MapsIndoorsAuthError) {
     const code: ErrorCode = e.code;
     const status: number | null = e.status;
-    console.log(code, status);
+    const stage: string | null = e.stage;
+    const oauth: string | null = e.oauthError;
+    console.log(code, status, stage, oauth);
   }
 }
 // @ts-expect-error: credentials are required
 new Client({ authUrl: "https://auth.mapsindoors.com" });
-console.log(header, lifetime, first, once, ids, gen, owned, advice, claimed, stage, next, recordKept);
+console.log(unfinished, header, lifetime, first, once, ids, gen, owned, advice, claimed, stage, next, recordKept);
