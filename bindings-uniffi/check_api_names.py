@@ -63,7 +63,9 @@ def kotlin_api(files):
                 fields = re.findall(r"^\s*(?:var|val) `?(\w+)`?:", body, re.M) or re.findall(r"(?:var|val) `?(\w+)`?:", header)
                 members.update("field:" + n for n in fields)
             elif "sealed class" in header:
-                members.update("case:" + n for n in re.findall(r"^\s*class `?(\w+)`?\(", body, re.M))
+                # Error variants are `class X(`; enum variants `data class X(` or `object X :`.
+                cases = re.findall(r"^\s*(?:(?:data )?class `?(\w+)`?\(|object `?(\w+)`? :)", body, re.M)
+                members.update("case:" + (cls or obj) for cls, obj in cases)
             elif "class" in header:
                 comp = body.split("companion object", 1)
                 if len(comp) == 2:

@@ -49,10 +49,13 @@ JAVA_OPTS="-Xmx1g" "$KOTLIN/bin/kotlinc" -nowarn -cp "$CP" -d "$OUT/kotlin-class
   $(find "$OUT/kotlin" -name '*.kt') bindings-uniffi/tests/kotlin/*.kt
 echo "kotlinc: $(( $(date +%s) - start )) s" >&2
 
-step "JUnit on the JVM (JNA), against the emulator"
-MIA_VECTORS_DIR="$ROOT/tests/vectors" java -Djna.library.path="$OUT/debug" \
+step "JUnit on the JVM (JNA): flow vectors, request vectors, then e2e against the emulator"
+MIA_VECTORS_DIR="$ROOT/tests/vectors" MIA_FLOWS_DIR="$ROOT/tests/flows" java -Djna.library.path="$OUT/debug" \
   -cp "$OUT/kotlin-classes:$CP:$KOTLIN/lib/kotlin-stdlib.jar" \
-  org.junit.runner.JUnitCore com.mapsindoors.auth.test.VectorsTest com.mapsindoors.auth.test.ClientTest
+  org.junit.runner.JUnitCore com.mapsindoors.auth.test.FlowsTest com.mapsindoors.auth.test.VectorsTest com.mapsindoors.auth.test.ClientTest \
+  | tee "$OUT/junit.log"
+grep -q '^OK (' "$OUT/junit.log"
+grep '^flow vectors: ' "$OUT/junit.log"
 
 if [ -z "${MIA_SKIP_CLIPPY:-}" ]; then
   step "clippy (own target dir; cold it rebuilds uniffi_bindgen in check mode, minutes on 2 cores)"

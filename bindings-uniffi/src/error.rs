@@ -328,6 +328,82 @@ mod tests {
     use super::*;
     use mapsindoors_auth::{OAuthError, RetryAfter};
 
+    /// One error of each kind, for walking `ErrorKind::ALL`.
+    fn sample(kind: ErrorKind) -> Error {
+        let oauth = OAuthError {
+            code: "x".into(),
+            description: None,
+            uri: None,
+        };
+        match kind {
+            ErrorKind::InvalidClient => Error::InvalidClient { status: 400, oauth },
+            ErrorKind::InvalidGrant => Error::InvalidGrant { status: 400, oauth },
+            ErrorKind::OAuth => Error::OAuth { status: 400, oauth },
+            ErrorKind::Unauthorized => Error::Unauthorized {
+                status: 401,
+                bearer: Some(oauth),
+            },
+            ErrorKind::Forbidden => Error::Forbidden { status: 403 },
+            ErrorKind::NotFound => Error::NotFound { status: 404 },
+            ErrorKind::RateLimited => Error::RateLimited {
+                status: 429,
+                retry_after: None,
+            },
+            ErrorKind::Server => Error::Server {
+                status: 500,
+                excerpt: String::new(),
+            },
+            ErrorKind::UnexpectedResponse => Error::UnexpectedResponse {
+                status: 200,
+                content_type: None,
+                reason: "x".into(),
+                excerpt: String::new(),
+            },
+            ErrorKind::InvalidInput => Error::InvalidInput {
+                field: "x".into(),
+                reason: "y".into(),
+            },
+            ErrorKind::Transport => Error::Transport(mapsindoors_auth::TransportError::new(
+                TransportErrorKind::Other,
+                "x",
+            )),
+            ErrorKind::Store => Error::store(StoreErrorKind::Io, "x"),
+            ErrorKind::RotationIncomplete => Error::RotationIncomplete {
+                stage: "verify".into(),
+                cause: Box::new(Error::Forbidden { status: 403 }),
+            },
+            other => panic!("a new error kind `{other}`: give it a sample and a variant"),
+        }
+    }
+
+    #[test]
+    fn every_error_kind_has_its_variant() {
+        let want = [
+            ("invalid_client", "CheckCredentials"),
+            ("invalid_grant", "CheckCredentials"),
+            ("oauth_error", "ServerRejected"),
+            ("unauthorized", "ServerRejected"),
+            ("forbidden", "NotPermitted"),
+            ("not_found", "NotFound"),
+            ("rate_limited", "Retry"),
+            ("server_error", "Retry"),
+            ("unexpected_response", "ServerRejected"),
+            ("invalid_input", "InvalidInput"),
+            ("transport", "Network"),
+            ("store", "StoreFailed"),
+            ("rotation_incomplete", "RotationIncompleteRunAgain"),
+        ];
+        assert_eq!(ErrorKind::ALL.len(), want.len(), "a new error kind: place it");
+        for (kind, (code, variant)) in ErrorKind::ALL.into_iter().zip(want) {
+            let e = AuthError::from(sample(kind));
+            assert_eq!(e.code(), code);
+            let debug = format!("{e:?}");
+            assert!(debug.starts_with(&format!("{variant} ")), "{code}: {debug}");
+        }
+        let codes: Vec<String> = want.iter().map(|(c, _)| (*c).to_owned()).collect();
+        assert_eq!(error_codes(), codes);
+    }
+
     #[test]
     fn core_errors_map_to_what_to_do_next() {
         let oauth = OAuthError {

@@ -38,8 +38,8 @@ class ClientTest {
     private val canary = "CANARY-5b7e0d1f-must-not-leak"
     private val transport = JdkHttpTransport()
 
-    private fun config(maxAttempts: UInt = 4u, propagationMaxWaitMs: ULong = 30_000u) =
-        ClientConfig(authUrl = Emulator.url, customerId = Emulator.CUSTOMER, maxAttempts = maxAttempts, propagationMaxWaitMs = propagationMaxWaitMs, rotationDescription = "kotlin")
+    private fun config(retries: Int = 3, propagationWaitMs: Long = 30_000) =
+        ClientConfig(authUrl = Emulator.url, customerId = Emulator.CUSTOMER, retries = retries, propagationWaitMs = propagationWaitMs, description = "kotlin")
 
     private fun client(secret: String = Emulator.clientSecret, store: SecretStore? = null, t: HttpTransport = transport, cfg: ClientConfig = config()) =
         AuthClient.withClientSecret(cfg, Emulator.CLIENT, ClientSecret(secret), t, store)
@@ -91,7 +91,7 @@ class ClientTest {
         assertFalse(works(created.secret().expose()))
         val e = assertThrows<AuthException.NotFound> { runBlocking { c.deleteSecret(created.id()) } }
         assertEquals("not_found", e.code)
-        assertEquals(404.toUShort(), e.status)
+        assertEquals(404, e.status)
     }
 
     @Test
@@ -115,6 +115,17 @@ class ClientTest {
         val tokens = (1..8).map { async { c.token().expose() } }.awaitAll()
         assertEquals(1, tokens.toSet().size)
         assertEquals(1, Emulator.log().count { it["route"] == "token" })
+    }
+
+    /** N concurrent listSecrets() on a cold client: the core's single flight makes one login serve them all. */
+    @Test
+    fun concurrentColdListSecretsMakeOneLogin() = runBlocking(Dispatchers.Default) {
+        val c = client()
+        Emulator.admin("DELETE", "/_emulator/log")
+        Emulator.fault("{\"route\":\"token\",\"action\":{\"delay_ms\":300}}")
+        val lists = (1..8).map { async { c.listSecrets().map { it.id }.toSet() } }.awaitAll()
+        assertTrue(lists.all { it == Emulator.secretIds() })
+        assertEquals("one login for 8 cold calls: ${Emulator.log()}", 1, logins().size)
     }
 
     /** POSTs to the token endpoint in the emulator's log (logins). */
@@ -164,9 +175,9 @@ class ClientTest {
         Emulator.fault("{\"route\":\"token\",\"action\":{\"status\":{\"code\":503}},\"count\":2}")
         assertTrue(client().token().expose().isNotEmpty())
         Emulator.fault("{\"route\":\"list\",\"action\":{\"status\":{\"code\":429,\"retry_after\":\"7\"}}}")
-        val e = assertThrows<AuthException.Retry> { runBlocking { client(cfg = config(maxAttempts = 1u)).listSecrets() } }
+        val e = assertThrows<AuthException.Retry> { runBlocking { client(cfg = config(retries = 0)).listSecrets() } }
         assertEquals("rate_limited", e.code)
-        assertEquals(7uL, e.retryAfterSecs)
+        assertEquals(7L, e.retryAfter)
     }
 
     @Test
@@ -175,7 +186,7 @@ class ClientTest {
         val c = client(store = store)
         // This test's secret is its own (no other installation has it): claim it.
         val seeded = c.seed(SeedOptions(claim = true))
-        assertEquals(1uL, seeded.generation())
+        assertEquals(1L, seeded.generation())
         assertTrue(seeded.currentSecretOwned())
         val report = c.rotate()
         assertTrue(report.rotated)
@@ -218,7 +229,7 @@ class ClientTest {
 
     @Test
     fun transportFailuresCrossAsNetwork() = runBlocking {
-        val refused = AuthClient.withClientSecret(ClientConfig(authUrl = "http://127.0.0.1:1", maxAttempts = 1u), "c", ClientSecret(canary), transport, null)
+        val refused = AuthClient.withClientSecret(ClientConfig(authUrl = "http://127.0.0.1:1", retries = 0), "c", ClientSecret(canary), transport, null)
         val e = assertThrows<AuthException.Network> { runBlocking { refused.token() } }
         assertEquals("transport", e.code)
         assertTrue(e.detail, e.detail.contains("connect"))
@@ -227,13 +238,13 @@ class ClientTest {
         val timeout = object : HttpTransport {
             override suspend fun send(request: HttpRequest): HttpResponse = throw TransportException.Timeout("gave up after 1 s")
         }
-        val t = assertThrows<AuthException.Network> { runBlocking { client(t = timeout, cfg = config(maxAttempts = 1u)).token() } }
+        val t = assertThrows<AuthException.Network> { runBlocking { client(t = timeout, cfg = config(retries = 0)).token() } }
         assertTrue(t.detail, t.detail.contains("timeout: gave up after 1 s"))
 
         val plain = object : HttpTransport {
             override suspend fun send(request: HttpRequest): HttpResponse = throw IllegalStateException("bug in the app")
         }
-        val p = assertThrows<AuthException.Network> { runBlocking { client(t = plain, cfg = config(maxAttempts = 1u)).token() } }
+        val p = assertThrows<AuthException.Network> { runBlocking { client(t = plain, cfg = config(retries = 0)).token() } }
         assertEquals("transport", p.code)
 
         // A connection dropped by the server is retried for idempotent requests.
@@ -255,7 +266,7 @@ class ClientTest {
 
         // Saving the new secret fails: the rotation stops safely, the old secret still works.
         client(store = store).seed(SeedOptions(claim = true))
-        store.failSaveAtGeneration = 3u
+        store.failSaveAtGeneration = 3L
         val r = assertThrows<AuthException> { runBlocking { client(store = store).rotate() } }
         val info = r.info()
         assertTrue(info.toString(), info.variant == "RotationIncompleteRunAgain" || info.variant == "StoreFailed")
@@ -342,7 +353,7 @@ class ClientTest {
                 return transport.send(request)
             }
         }
-        val c = AuthClient.withClientSecret(config(maxAttempts = 1u), Emulator.CLIENT, secret, spy, null)
+        val c = AuthClient.withClientSecret(config(retries = 0), Emulator.CLIENT, secret, spy, null)
         val e = assertThrows<AuthException.CheckCredentials> { runBlocking { c.token() } }
         assertEquals("invalid_client", e.oauthCode)
         val record = StoreRecord.create(Emulator.url, Emulator.CUSTOMER, Emulator.CLIENT, secret, "id-1")
@@ -414,7 +425,7 @@ class ClientTest {
         // Unclaimed by default; a second seed leaves the store unchanged.
         val store = MemoryStore()
         val seeded = client(store = store).seed(SeedOptions())
-        assertEquals(1uL, seeded.generation())
+        assertEquals(1L, seeded.generation())
         assertEquals(originalId, seeded.currentSecretId())
         assertFalse(seeded.currentSecretOwned())
         val again = client(store = store).seed(SeedOptions(claim = true))

@@ -51,6 +51,6 @@ class JdkHttpTransport(
             throw TransportException.Interrupted(e.javaClass.simpleName)
         }
         val headers = response.headers().map().flatMap { (name, values) -> values.map { HttpHeader(name, it) } }
-        return HttpResponse(response.statusCode().toUShort(), headers, response.body())
+        return HttpResponse(response.statusCode(), headers, response.body())
     }
 }

@@ -115,3 +115,48 @@ fun Any?.obj(): Map<String, Any?> = this as Map<String, Any?>
 
 @Suppress("UNCHECKED_CAST")
 fun Any?.arr(): List<Any?> = this as List<Any?>
+
+/** Writes what [Json.parse] reads (maps, lists, strings, numbers, booleans, null) as compact JSON. */
+fun Any?.toJson(): String = StringBuilder().also { writeJson(this, it) }.toString()
+
+private fun writeJson(v: Any?, out: StringBuilder) {
+    when (v) {
+        null -> out.append("null")
+        is String -> {
+            out.append('"')
+            for (c in v) {
+                when {
+                    c == '"' -> out.append("\\\"")
+                    c == '\\' -> out.append("\\\\")
+                    c == '\n' -> out.append("\\n")
+                    c == '\r' -> out.append("\\r")
+                    c == '\t' -> out.append("\\t")
+                    c < ' ' -> out.append(String.format("\\u%04x", c.code))
+                    else -> out.append(c)
+                }
+            }
+            out.append('"')
+        }
+        is Map<*, *> -> {
+            out.append('{')
+            v.entries.forEachIndexed { i, (k, value) ->
+                if (i > 0) out.append(',')
+                writeJson(k as String, out)
+                out.append(':')
+                writeJson(value, out)
+            }
+            out.append('}')
+        }
+        is List<*> -> {
+            out.append('[')
+            v.forEachIndexed { i, item ->
+                if (i > 0) out.append(',')
+                writeJson(item, out)
+            }
+            out.append(']')
+        }
+        is Boolean, is Long, is Int -> out.append(v.toString())
+        is Double -> out.append(if (v % 1.0 == 0.0 && Math.abs(v) < 1e15) v.toLong().toString() else v.toString())
+        else -> error("not JSON: ${v::class}")
+    }
+}

@@ -13,7 +13,7 @@ import com.mapsindoors.auth.StoreRecord
 class MemoryStore(initial: StoreRecord? = null) : SecretStore {
     @Volatile var text: String? = initial?.toStorageString()
     @Volatile var failLoad = false
-    @Volatile var failSaveAtGeneration: ULong? = null
+    @Volatile var failSaveAtGeneration: Long? = null
     @Volatile var throwPlainOnSave = false
     @Volatile var beforeSave: (suspend (StoreRecord) -> Unit)? = null
     val saves = java.util.concurrent.atomic.AtomicInteger()
@@ -27,12 +27,12 @@ class MemoryStore(initial: StoreRecord? = null) : SecretStore {
         return record()
     }
 
-    override suspend fun save(record: StoreRecord, expectedGeneration: ULong) {
+    override suspend fun save(record: StoreRecord, expectedGeneration: Long) {
         beforeSave?.invoke(record)
         if (throwPlainOnSave) throw IllegalStateException("disk on fire")
         if (failSaveAtGeneration == record.generation()) throw StoreException.Io("disk full")
         synchronized(cas) {
-            val stored = record()?.generation() ?: 0u
+            val stored = record()?.generation() ?: 0L
             if (stored != expectedGeneration) {
                 conflicts.incrementAndGet()
                 throw StoreException.Conflict("stored generation $stored, expected $expectedGeneration")
