@@ -393,7 +393,11 @@ mod tests {
             ("store", "StoreFailed"),
             ("rotation_incomplete", "RotationIncompleteRunAgain"),
         ];
-        assert_eq!(ErrorKind::ALL.len(), want.len(), "a new error kind: place it");
+        assert_eq!(
+            ErrorKind::ALL.len(),
+            want.len(),
+            "a new error kind: place it"
+        );
         for (kind, (code, variant)) in ErrorKind::ALL.into_iter().zip(want) {
             let e = AuthError::from(sample(kind));
             assert_eq!(e.code(), code);

@@ -1,4 +1,8 @@
 #![doc = include_str!("../README.md")]
+// `AuthError` carries the same seven fields in every variant (so Kotlin and
+// Swift read them on the base type); it is built once per failed call and
+// crosses the FFI as a serialized buffer, and uniffi cannot box an error type.
+#![allow(clippy::result_large_err)]
 //! Crate layout: [`AuthClient`] in `client` (a core `Session` plus the
 //! app's transport, store and platform), the one loop over core tasks in
 //! `driver`, the per-client lock of store writers in `lock`, setup in
