@@ -9,7 +9,6 @@ use crate::crash::CrashPoint;
 use crate::driver::Event;
 use crate::output::{Out, candidates_json, candidates_text, report_json};
 use crate::system::System;
-use crate::transport::Transport;
 use mapsindoors_auth::{
     ClientSecret, Config, Credentials, Error, PersistReason, RotationReport, SeedOptions, Session,
     Settings, StoreErrorKind, StoreRecord,
@@ -18,7 +17,6 @@ use mapsindoors_auth_store::FileStore;
 use serde_json::json;
 use std::cell::Cell;
 use std::io::Read;
-use std::time::Duration;
 use zeroize::Zeroize;
 
 /// The environment variable `init` reads the secret from.
@@ -51,24 +49,14 @@ fn read_secret() -> Result<ClientSecret, Error> {
     Ok(secret)
 }
 
-/// The machine, with this store and the knobs' timeout, reporting to `progress`.
-pub(crate) fn system<'a>(
-    store: Option<&FileStore>,
-    settings: &Settings,
-    progress: impl Fn(&Event<'_>) + 'a,
-) -> System<'a> {
-    let transport = Transport::new(Duration::from_millis(settings.timeout_ms));
-    System::new(transport, store.cloned()).with_progress(progress)
-}
-
 /// A client of the store's current secret (the record as loaded now).
-fn client<'a>(
+pub(crate) fn client<'a>(
     store: &FileStore,
     settings: Settings,
     progress: impl Fn(&Event<'_>) + 'a,
 ) -> Result<Client<System<'a>>, Error> {
     let record = store.load()?;
-    let system = system(Some(store), &settings, progress);
+    let system = System::new(store.clone(), &settings, progress);
     Ok(Client::new(
         Session::from_record(&record, settings)?,
         system,
@@ -124,7 +112,7 @@ pub(crate) fn init(
     let settings = knobs.settings(args.description.as_deref());
     let credentials = Credentials::client(&args.client_id, read_secret()?)?;
     let seeded_here = Cell::new(false);
-    let system = system(Some(store), &settings, |event| {
+    let system = System::new(store.clone(), &settings, |event| {
         crate::progress::log(event);
         if let Event::Persisted {
             reason: PersistReason::Seed,
@@ -299,10 +287,7 @@ fn run_rotation(
     args: &RotateArgs,
     out: &Out,
 ) -> Result<RotationReport, Error> {
-    let crash = CrashPoint::from_env().map_err(|reason| Error::InvalidInput {
-        field: crate::crash::ENV.into(),
-        reason,
-    })?;
+    let crash = CrashPoint::from_env()?;
     let _lock = store.lock()?;
     tracing::debug!("store locked");
     let settings = knobs.settings(args.description.as_deref());

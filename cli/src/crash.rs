@@ -4,87 +4,77 @@
 //! points are keyed on the core's [`Purpose`] and [`PersistReason`].
 
 use crate::driver::Event;
-use mapsindoors_auth::{PersistReason, Purpose};
+use mapsindoors_auth::{Error, PersistReason, Purpose};
 
 /// The environment variable naming the crash point.
-pub(crate) const ENV: &str = "MIA_CRASH_AT";
+const ENV: &str = "MIA_CRASH_AT";
+
+/// The step a point follows, as the core's step names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum After {
+    /// A response to a request for this purpose arrived (for a create or a
+    /// verify: a success).
+    Answer(Purpose),
+    /// A record was saved for this reason.
+    Save(PersistReason),
+}
+
+/// Every point, by name. `after_fence`: the id is out of every role, named in
+/// `deleting`, and the DELETE is not sent yet; `after_delete`: the old
+/// secret's delete was answered, the record still names it in `deleting`;
+/// `mid_sweep`: the first orphan delete of a sweep was answered.
+const POINTS: [(&str, After); 7] = [
+    ("after_create", After::Answer(Purpose::Create)),
+    ("after_persist_pending", After::Save(PersistReason::Pending)),
+    ("after_verify", After::Answer(Purpose::Verify)),
+    ("after_promote", After::Save(PersistReason::Promote)),
+    ("after_fence", After::Save(PersistReason::Fence)),
+    ("after_delete", After::Answer(Purpose::DeleteOld)),
+    ("mid_sweep", After::Answer(Purpose::DeleteOrphan)),
+];
 
 /// Where to die.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CrashPoint {
-    /// The create response arrived; nothing persisted yet.
-    AfterCreate,
-    /// The new secret was saved as pending.
-    AfterPersistPending,
-    /// The pending secret logged in successfully.
-    AfterVerify,
-    /// The pending secret was saved as current.
-    AfterPromote,
-    /// The fence of a delete was saved (the id is out of every role, named in
-    /// `deleting`); the DELETE is not sent yet.
-    AfterFence,
-    /// The old secret's delete was answered; the record still names it in `deleting`.
-    AfterDelete,
-    /// The first orphan delete of a sweep was answered.
-    MidSweep,
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CrashPoint {
+    name: &'static str,
+    after: After,
 }
 
 impl CrashPoint {
-    /// Every point, with its name.
-    pub(crate) const ALL: [(&'static str, CrashPoint); 7] = [
-        ("after_create", CrashPoint::AfterCreate),
-        ("after_persist_pending", CrashPoint::AfterPersistPending),
-        ("after_verify", CrashPoint::AfterVerify),
-        ("after_promote", CrashPoint::AfterPromote),
-        ("after_fence", CrashPoint::AfterFence),
-        ("after_delete", CrashPoint::AfterDelete),
-        ("mid_sweep", CrashPoint::MidSweep),
-    ];
-
     /// The point named in the environment, if any.
     ///
     /// # Errors
     /// An unknown name, so a typo in a test cannot pass silently.
-    pub(crate) fn from_env() -> Result<Option<Self>, String> {
+    pub(crate) fn from_env() -> Result<Option<Self>, Error> {
         let Ok(name) = std::env::var(ENV) else {
             return Ok(None);
         };
-        Self::ALL
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, p)| Some(*p))
-            .ok_or_else(|| {
-                let names: Vec<_> = Self::ALL.iter().map(|(n, _)| *n).collect();
-                format!("{ENV}={name} is not one of {}", names.join(", "))
-            })
+        let Some(&(name, after)) = POINTS.iter().find(|(n, _)| *n == name) else {
+            let names: Vec<_> = POINTS.iter().map(|(n, _)| *n).collect();
+            return Err(Error::InvalidInput {
+                field: ENV.into(),
+                reason: format!("{ENV}={name} is not one of {}", names.join(", ")),
+            });
+        };
+        Ok(Some(Self { name, after }))
     }
 
     /// Whether `event` is this point: read from the step's purpose or reason.
     fn reached(self, event: &Event<'_>) -> bool {
-        match (self, event) {
+        match (self.after, event) {
             (
-                point,
+                After::Answer(at),
                 Event::Received {
                     purpose,
                     response: Ok(r),
                     ..
                 },
-            ) => match point {
-                CrashPoint::AfterCreate => *purpose == Purpose::Create && r.status / 100 == 2,
-                CrashPoint::AfterVerify => *purpose == Purpose::Verify && r.status == 200,
-                CrashPoint::AfterDelete => *purpose == Purpose::DeleteOld,
-                CrashPoint::MidSweep => *purpose == Purpose::DeleteOrphan,
-                _ => false,
+            ) if at == *purpose => match at {
+                Purpose::Create => r.status / 100 == 2,
+                Purpose::Verify => r.status == 200,
+                _ => true,
             },
-            (point, Event::Persisted { reason, .. }) => {
-                let at = match point {
-                    CrashPoint::AfterPersistPending => PersistReason::Pending,
-                    CrashPoint::AfterPromote => PersistReason::Promote,
-                    CrashPoint::AfterFence => PersistReason::Fence,
-                    _ => return false,
-                };
-                *reason == at
-            }
+            (After::Save(at), Event::Persisted { reason, .. }) => at == *reason,
             _ => false,
         }
     }
@@ -92,7 +82,7 @@ impl CrashPoint {
     /// SIGKILLs this process if `event` is this crash point.
     pub(crate) fn observe(self, event: &Event<'_>) {
         if self.reached(event) {
-            tracing::warn!("{ENV}: SIGKILL at {self:?}");
+            tracing::warn!("{ENV}: SIGKILL at {}", self.name);
             let _ = rustix::process::kill_process(
                 rustix::process::getpid(),
                 rustix::process::Signal::KILL,

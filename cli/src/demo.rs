@@ -4,7 +4,6 @@
 
 use crate::args::DemoArgs;
 use crate::client::Client;
-use crate::commands::system;
 use crate::driver::Event;
 use crate::output::report_text;
 use crate::system::System;
@@ -73,9 +72,7 @@ fn narrate(event: &Event<'_>) {
 
 /// A narrating client of the store's current secret, with a fresh session.
 fn client(store: &FileStore) -> Result<Client<System<'static>>, Error> {
-    let session = Session::from_record(&store.load()?, Settings::default())?;
-    let system = system(Some(store), &session.settings(), narrate);
-    Ok(Client::new(session, system))
+    crate::commands::client(store, Settings::default(), narrate)
 }
 
 fn rotate(store: &FileStore, client: &Client<System<'_>>) -> Result<RotationReport, Error> {
@@ -136,7 +133,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Error> {
     let credentials = Credentials::client(DEMO_CLIENT_ID, ClientSecret::new(DEMO_CLIENT_SECRET))?;
     let seeder = Client::new(
         Session::new(config, credentials, settings.clone())?,
-        system(Some(&store), &settings, narrate),
+        System::new(store.clone(), &settings, narrate),
     );
     let seeded = seeder.seed(SeedOptions {
         secret_id: Some(DEMO_SECRET_ID.to_owned()),

@@ -5,8 +5,8 @@
 use crate::driver::{Event, Platform};
 use crate::transport::Transport;
 use mapsindoors_auth::{
-    Error, HttpRequest, HttpResponse, PersistReason, Purpose, SleepReason, StoreErrorKind,
-    StoreRecord, TransportError,
+    Error, HttpRequest, HttpResponse, PersistReason, Purpose, Settings, SleepReason,
+    StoreErrorKind, StoreRecord, TransportError,
 };
 use mapsindoors_auth_store::FileStore;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -22,33 +22,20 @@ pub fn now_ms() -> u64 {
 /// The machine the CLI runs on.
 pub struct System<'a> {
     transport: Transport,
-    store: Option<FileStore>,
+    store: FileStore,
     progress: Box<dyn Fn(&Event<'_>) + 'a>,
 }
 
 impl<'a> System<'a> {
-    /// HTTP with `transport`; loads and saves `store` (none: a job that
-    /// touches the store fails with a store error).
+    /// HTTP with the settings' timeout; loads and saves `store`; reports
+    /// every event to `progress`.
     #[must_use]
-    pub fn new(transport: Transport, store: Option<FileStore>) -> Self {
+    pub fn new(store: FileStore, settings: &Settings, progress: impl Fn(&Event<'_>) + 'a) -> Self {
         Self {
-            transport,
+            transport: Transport::new(Duration::from_millis(settings.timeout_ms)),
             store,
-            progress: Box::new(|_| {}),
+            progress: Box::new(progress),
         }
-    }
-
-    /// Reports every event to `progress`.
-    #[must_use]
-    pub fn with_progress(mut self, progress: impl Fn(&Event<'_>) + 'a) -> Self {
-        self.progress = Box::new(progress);
-        self
-    }
-
-    fn store(&self) -> Result<&FileStore, Error> {
-        self.store
-            .as_ref()
-            .ok_or_else(|| Error::store(StoreErrorKind::Io, "this command has no store to use"))
     }
 }
 
@@ -66,7 +53,7 @@ impl Platform for System<'_> {
     }
 
     fn load(&self) -> Result<Option<StoreRecord>, Error> {
-        match self.store()?.load() {
+        match self.store.load() {
             Ok(record) => Ok(Some(record)),
             Err(Error::Store {
                 kind: StoreErrorKind::Missing,
@@ -77,7 +64,7 @@ impl Platform for System<'_> {
     }
 
     fn save(&self, record: &StoreRecord, _reason: PersistReason) -> Result<(), Error> {
-        let store = self.store()?;
+        let store = &self.store;
         if record.generation != 1 {
             return store.save(record);
         }

@@ -18,19 +18,14 @@ use common::Harness;
 use mapsindoors_auth::{Session, Settings};
 use mapsindoors_auth_cli::client::Client;
 use mapsindoors_auth_cli::system::System;
-use mapsindoors_auth_cli::transport::Transport;
 use mapsindoors_auth_store::FileStore;
-use std::time::Duration;
 
 #[test]
 fn a_revoked_token_costs_exactly_one_new_login_in_both_401_shapes() {
     let h = Harness::new();
     h.init("store-secret-of-script-a-0123456789abcdef");
     let session = Session::from_record(&h.record(), Settings::default()).unwrap();
-    let system = System::new(
-        Transport::new(Duration::from_secs(10)),
-        Some(FileStore::new(&h.store)),
-    );
+    let system = System::new(FileStore::new(&h.store), &Settings::default(), |_| {});
     let client = Client::new(session, system);
     for json_body in [false, true] {
         h.emu.set_bearer_json_body(json_body);
