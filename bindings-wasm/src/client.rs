@@ -31,12 +31,10 @@ pub struct Client {
     store: Option<JsStore>,
 }
 
-/// Turns a task's outcome into the JS value a method resolves with.
-type Shape = fn(Outcome) -> Option<JsValue>;
-
-/// Builds a method's task when its job starts (with the host's randomness).
-/// Boxed, like [`Job`], so the drive loop is compiled once, not per method.
-type Make = Box<dyn FnOnce(&Platform) -> Result<Task, Error>>;
+/// Builds a method's task from the session when its job starts (with the
+/// host's randomness). Boxed, like [`Job`], so the drive loop is compiled
+/// once, not per method.
+type Make = Box<dyn FnOnce(&Session, &Platform) -> Result<Task, Error>>;
 
 /// A method's work, resolved by the one drive loop.
 type Job<T> = Pin<Box<dyn Future<Output = Result<T, Error>>>>;
@@ -94,22 +92,13 @@ impl Client {
     /// Concurrent calls share one login.
     #[wasm_bindgen(unchecked_return_type = "Promise<Token>")]
     pub fn token(&self) -> Promise {
-        let session = self.session.clone();
-        self.run(Box::new(move |_| Ok(session.token())), None, token)
+        promise(self.job(Box::new(|s, _| Ok(s.token())), None))
     }
 
     /// The customer's client secrets (never their values).
     #[wasm_bindgen(js_name = listSecrets, unchecked_return_type = "Promise<SecretInfo[]>")]
     pub fn list_secrets(&self) -> Promise {
-        let session = self.session.clone();
-        self.run(
-            Box::new(move |_| Ok(session.call(Operation::List))),
-            None,
-            |o| match o {
-                Outcome::Listed(list) => Some(secret_list(&list)),
-                _ => None,
-            },
-        )
+        promise(self.job(Box::new(|s, _| Ok(s.call(Operation::List))), None))
     }
 
     /// Creates a secret. Its value is in the result, this once.
@@ -118,18 +107,14 @@ impl Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateSecretOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let session = self.session.clone();
-        let make = move |_: &Platform| {
+        let make = move |s: &Session, _: &Platform| {
             let description = match options.filter(JsValue::is_object) {
                 Some(o) => optional_string(&o, "description")?,
                 None => None,
             };
-            Ok(session.call(Operation::Create { description }))
+            Ok(s.call(Operation::Create { description }))
         };
-        self.run(Box::new(make), None, |o| match o {
-            Outcome::Created(inner) => Some(JsCreatedSecret { inner }.into()),
-            _ => None,
-        })
+        promise(self.job(Box::new(make), None))
     }
 
     /// Deletes a secret by id.
@@ -138,16 +123,13 @@ impl Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
     ) -> Promise {
-        let session = self.session.clone();
-        let make = move |_: &Platform| {
+        let make = move |s: &Session, _: &Platform| {
             let id = id
                 .as_string()
                 .ok_or_else(|| invalid_input("id", "must be a string"))?;
-            Ok(session.call(Operation::Delete { id }))
+            Ok(s.call(Operation::Delete { id }))
         };
-        self.run(Box::new(make), None, |o| {
-            matches!(o, Outcome::Deleted).then_some(JsValue::UNDEFINED)
-        })
+        promise(self.job(Box::new(make), None))
     }
 
     /// Rotates the secret kept in the store (the call's `store`, else the
@@ -162,16 +144,8 @@ impl Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "StoreOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let session = self.session.clone();
-        let make = move |host: &Platform| Ok(session.rotate(host.random()?));
-        self.run(
-            Box::new(make),
-            Some(options.unwrap_or_default()),
-            |o| match o {
-                Outcome::Rotated(r) => Some(report(&r)),
-                _ => None,
-            },
-        )
+        let make = |s: &Session, host: &Platform| Ok(s.rotate(host.random()?));
+        promise(self.job(Box::new(make), Some(options.unwrap_or_default())))
     }
 
     /// Rotates, then gives this client's token (of the new secret, once the
@@ -181,15 +155,14 @@ impl Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "StoreOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let (one, two) = (self.session.clone(), self.session.clone());
         let rotation = self.job(
-            Box::new(move |host| Ok(one.rotate(host.random()?))),
+            Box::new(|s, host| Ok(s.rotate(host.random()?))),
             Some(options.unwrap_or_default()),
         );
-        let login = self.job(Box::new(move |_| Ok(two.token())), None);
+        let login = self.job(Box::new(|s, _| Ok(s.token())), None);
         promise(Box::pin(async move {
             rotation.await?;
-            token(login.await?).ok_or_else(unexpected)
+            login.await
         }))
     }
 
@@ -205,18 +178,17 @@ impl Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "SeedStoreOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let session = self.session.clone();
         let options = options.unwrap_or_default();
         let read = options.clone();
-        let make = move |host: &Platform| {
+        let make = move |s: &Session, host: &Platform| {
             let seed = SeedOptions {
                 secret_id: optional_string(&read, "secretId")?,
                 claim: optional_bool(&read, "claim")?.unwrap_or(false),
                 ..SeedOptions::default()
             };
-            Ok(session.seed(seed, host.random()?))
+            Ok(s.seed(seed, host.random()?))
         };
-        self.run(Box::new(make), Some(options), record)
+        promise(self.job(Box::new(make), Some(options)))
     }
 
     /// Claims secret `id` as the store's own and saves that with a
@@ -229,10 +201,9 @@ impl Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ClaimOptions")] options: JsValue,
     ) -> Promise {
-        let session = self.session.clone();
         let read = options.clone();
-        let make = move |_: &Platform| Ok(session.claim(&required_string(&read, "id")?));
-        self.run(Box::new(make), Some(options), record)
+        let make = move |s: &Session, _: &Platform| Ok(s.claim(&required_string(&read, "id")?));
+        promise(self.job(Box::new(make), Some(options)))
     }
 
     /// `Client(client X at URL, customer C, [redacted])`; never a secret.
@@ -249,18 +220,11 @@ impl Client {
 }
 
 impl Client {
-    /// Runs one task and resolves with `shape(outcome)`.
-    fn run(&self, make: Make, options: Option<JsValue>, shape: Shape) -> Promise {
-        let job = self.job(make, options);
-        promise(Box::pin(
-            async move { shape(job.await?).ok_or_else(unexpected) },
-        ))
-    }
-
     /// The task `make` builds (when awaited, so its errors are the job's),
-    /// run through the drive loop. With store `options`, the task gets the
-    /// store and runs under its Web Lock, where the host has one.
-    fn job(&self, make: Make, options: Option<JsValue>) -> Job<Outcome> {
+    /// run through the drive loop, giving the method's JS result. With store
+    /// `options`, the task gets the store and runs under its Web Lock, where
+    /// the host has one.
+    fn job(&self, make: Make, options: Option<JsValue>) -> Job<JsValue> {
         let host = self.host.clone();
         let (own, session) = (self.store.clone(), self.session.clone());
         Box::pin(async move {
@@ -277,11 +241,9 @@ impl Client {
                     (Some(store), lock)
                 }
             };
-            let mut task = make(&host)?;
-            with_lock(lock, async move {
-                drive(&mut task, &host, store.as_ref()).await
-            })
-            .await
+            let mut task = make(&session, &host)?;
+            let run = async move { drive(&mut task, &host, store.as_ref()).await };
+            with_lock(lock, run).await.map(outcome)
         })
     }
 }
@@ -297,21 +259,16 @@ fn lock_name(session: &Session) -> String {
     )
 }
 
-fn unexpected() -> Error {
-    invalid_input("task", "gave an unexpected outcome")
-}
-
-fn token(o: Outcome) -> Option<JsValue> {
-    match o {
-        Outcome::Token(inner) => Some(JsToken { inner }.into()),
-        _ => None,
-    }
-}
-
-fn record(o: Outcome) -> Option<JsValue> {
-    match o {
-        Outcome::Record(inner) => Some(JsStoreRecord { inner }.into()),
-        _ => None,
+/// A task's outcome as the JS value its method resolves with.
+fn outcome(outcome: Outcome) -> JsValue {
+    match outcome {
+        Outcome::Token(inner) => JsToken { inner }.into(),
+        Outcome::Listed(list) => secret_list(&list),
+        Outcome::Created(inner) => JsCreatedSecret { inner }.into(),
+        Outcome::Rotated(r) => report(&r),
+        Outcome::Record(inner) => JsStoreRecord { inner }.into(),
+        // `Deleted`: the Promise resolves with nothing.
+        _ => JsValue::UNDEFINED,
     }
 }
 

@@ -5,7 +5,7 @@ use mapsindoors_auth::session::WAIT_MS;
 use mapsindoors_auth::{Error, Flow, Outcome, Step, Task};
 
 use crate::errors::invalid_input;
-use crate::platform::{Platform, Timer};
+use crate::platform::{Platform, timer};
 use crate::store::JsStore;
 
 /// Runs `task` to its end.
@@ -40,7 +40,7 @@ pub(crate) async fn drive(
             }),
             Step::Sleep(ms, reason) => host.sleep(ms, reason.as_str()).await,
             // Another task of the session is logging in: a short real wait, then poll again.
-            Step::Wait(ms) => Timer::new(ms.min(WAIT_MS)).await,
+            Step::Wait(ms) => timer(ms.min(WAIT_MS)).await,
             Step::Done(result) => return result,
         }
     }

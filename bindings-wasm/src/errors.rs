@@ -4,16 +4,18 @@
 //! `retryAfterAt`, `oauthError`, `oauthDescription`, `stage` (and `cause`),
 //! `storeKind`, `transportKind`, `field`.
 
-use js_sys::{Object, Reflect};
 use mapsindoors_auth::{Error, ErrorKind, RetryAfter};
 use wasm_bindgen::prelude::*;
+
+use crate::values::Fields;
 
 #[wasm_bindgen(module = "/js/errors.js")]
 extern "C" {
     #[wasm_bindgen(js_name = makeError)]
-    fn make_error(code: &str, message: &str, fields: &Object) -> JsValue;
+    fn make_error(code: &str, message: &str, fields: &JsValue) -> JsValue;
+    /// Whether a store's rejection is a `StoreConflictError` (a generation mismatch).
     #[wasm_bindgen(js_name = isConflict)]
-    fn is_conflict_js(error: &JsValue) -> bool;
+    pub(crate) fn is_conflict(error: &JsValue) -> bool;
 }
 
 /// The core's error kinds (`ErrorKind::ALL`), one JS error class each.
@@ -25,42 +27,31 @@ pub fn error_kinds() -> Vec<String> {
         .collect()
 }
 
-/// Whether a store's rejection is a `StoreConflictError` (a generation mismatch).
-pub(crate) fn is_conflict(error: &JsValue) -> bool {
-    is_conflict_js(error)
-}
-
 /// The JS error object for a core error.
 pub(crate) fn to_js(error: &Error) -> JsValue {
-    let fields = Object::new();
-    let put = |key: &str, value: JsValue| {
-        let _ = Reflect::set(&fields, &key.into(), &value);
+    let (seconds, at) = match error.retry_after() {
+        Some(RetryAfter::Seconds(s)) => (Some(s as f64), None),
+        Some(RetryAfter::At(at)) => (None, Some(at as f64)),
+        None => (None, None),
     };
-    if let Some(status) = error.status() {
-        put("status", status.into());
-    }
-    match error.retry_after() {
-        Some(RetryAfter::Seconds(s)) => put("retryAfter", (s as f64).into()),
-        Some(RetryAfter::At(at)) => put("retryAfterAt", (at as f64).into()),
-        None => {}
-    }
-    if let Some(oauth) = error.oauth() {
-        put("oauthError", oauth.code.as_str().into());
-        if let Some(d) = &oauth.description {
-            put("oauthDescription", d.as_str().into());
-        }
-    }
-    match error {
-        Error::InvalidInput { field, .. } => put("field", field.as_str().into()),
-        Error::Transport(t) => put("transportKind", t.kind.as_str().into()),
-        Error::Store { kind, .. } => put("storeKind", kind.to_string().into()),
-        Error::RotationIncomplete { stage, cause } => {
-            put("stage", stage.as_str().into());
-            put("cause", to_js(cause));
-        }
-        _ => {}
-    }
-    make_error(error.kind().as_str(), &error.to_string(), &fields)
+    let oauth = error.oauth();
+    let description = oauth.and_then(|o| o.description.as_deref());
+    let fields = Fields::new()
+        .opt("status", error.status())
+        .opt("retryAfter", seconds)
+        .opt("retryAfterAt", at)
+        .opt("oauthError", oauth.map(|o| o.code.as_str()))
+        .opt("oauthDescription", description);
+    let fields = match error {
+        Error::InvalidInput { field, .. } => fields.set("field", field.as_str()),
+        Error::Transport(t) => fields.set("transportKind", t.kind.as_str()),
+        Error::Store { kind, .. } => fields.set("storeKind", kind.to_string()),
+        Error::RotationIncomplete { stage, cause } => fields
+            .set("stage", stage.as_str())
+            .set("cause", to_js(cause)),
+        _ => fields,
+    };
+    make_error(error.kind().as_str(), &error.to_string(), &fields.into())
 }
 
 /// A binding-side misuse (bad options), as the core's `invalid_input`.

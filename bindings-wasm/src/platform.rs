@@ -4,13 +4,14 @@
 //! replays swap the clock, sleep and randomness for scripted ones
 //! (`testHooks`); nothing else changes.
 
-use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Promise, Reflect, Uint8Array};
 use mapsindoors_auth::{Error, Step};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::errors::invalid_input;
 use crate::transport::Transport;
+use crate::values::Fields;
 
 #[wasm_bindgen]
 extern "C" {
@@ -50,7 +51,7 @@ impl Platform {
                     let _ = JsFuture::from(Promise::resolve(&p)).await;
                 }
             }
-            None => Timer::new(ms).await,
+            None => timer(ms).await,
         }
     }
 
@@ -69,28 +70,24 @@ impl Platform {
     /// Tells `onProgress` what the step is for; its errors are ignored.
     pub(crate) fn report<T>(&self, step: &Step<T>) {
         let Some(f) = &self.progress else { return };
-        let event = Object::new();
-        let set = |k: &str, v: JsValue| {
-            let _ = Reflect::set(&event, &k.into(), &v);
-        };
-        match step {
-            Step::Send(_, purpose) => {
-                set("step", "send".into());
-                set("purpose", purpose.as_str().into());
-            }
-            Step::Load => set("step", "load".into()),
-            Step::Persist(record, reason) => {
-                set("step", "persist".into());
-                set("reason", reason.as_str().into());
-                set("generation", (record.generation as f64).into());
-            }
-            Step::Sleep(ms, reason) => {
-                set("step", "sleep".into());
-                set("reason", reason.as_str().into());
-                set("ms", (*ms as f64).into());
-            }
+        let event = match step {
+            Step::Send(_, purpose) => Fields::new()
+                .set("step", "send")
+                .set("purpose", purpose.as_str())
+                .into(),
+            Step::Load => Fields::new().set("step", "load").into(),
+            Step::Persist(record, reason) => Fields::new()
+                .set("step", "persist")
+                .set("reason", reason.as_str())
+                .set("generation", record.generation as f64)
+                .into(),
+            Step::Sleep(ms, reason) => Fields::new()
+                .set("step", "sleep")
+                .set("reason", reason.as_str())
+                .set("ms", *ms as f64)
+                .into(),
             Step::Wait(_) | Step::Done(_) => return,
-        }
+        };
         let _ = f.call1(&JsValue::NULL, &event);
     }
 
@@ -118,38 +115,22 @@ pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], Error> {
     Ok(buf)
 }
 
-/// A real `setTimeout`, cleared when dropped (so a finished request's
-/// timeout does not keep Node alive).
-pub(crate) struct Timer {
-    id: JsValue,
-    done: JsFuture,
+/// A real `setTimeout`, cleared when dropped before it fires (so a finished
+/// request's timeout does not keep Node alive).
+pub(crate) async fn timer(ms: u64) {
+    let mut id = JsValue::UNDEFINED;
+    let promise = Promise::new(&mut |resolve, _reject| {
+        id = set_timeout(&resolve, ms as f64);
+    });
+    let _clear = Cleared(id);
+    let _ = JsFuture::from(promise).await;
 }
 
-impl Timer {
-    pub(crate) fn new(ms: u64) -> Self {
-        let mut id = JsValue::UNDEFINED;
-        let promise = Promise::new(&mut |resolve, _reject| {
-            id = set_timeout(&resolve, ms as f64);
-        });
-        Self {
-            id,
-            done: JsFuture::from(promise),
-        }
-    }
-}
+/// Clears its `setTimeout` when dropped.
+struct Cleared(JsValue);
 
-impl Future for Timer {
-    type Output = ();
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        std::pin::Pin::new(&mut self.done).poll(cx).map(drop)
-    }
-}
-
-impl Drop for Timer {
+impl Drop for Cleared {
     fn drop(&mut self) {
-        clear_timeout(&self.id);
+        clear_timeout(&self.0);
     }
 }

@@ -2,14 +2,13 @@
 //! A store saves it with `toStorageString()` and reads it back with
 //! `StoreRecord.fromStorageString()`; `toJSON()` and `toString()` are redacted.
 
-use js_sys::{Object, Reflect};
 use mapsindoors_auth::{ClientSecret, Config, StoreRecord, mint_lineage};
 use wasm_bindgen::prelude::*;
 
 use crate::errors::to_js;
 use crate::options::{optional_string, required_string};
 use crate::platform::{now_ms, random_bytes};
-use crate::values::kept_list;
+use crate::values::{Fields, kept_list};
 
 /// A secret store's record: the secret in use and the state of any rotation.
 #[wasm_bindgen(js_name = StoreRecord)]
@@ -141,20 +140,14 @@ impl JsStoreRecord {
     /// A redacted summary, for `JSON.stringify`.
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "StoreRecordSummary")]
     pub fn to_json(&self) -> JsValue {
-        let o = Object::new();
-        let set = |k: &str, v: JsValue| {
-            let _ = Reflect::set(&o, &k.into(), &v);
-        };
-        set("authUrl", self.auth_url().into());
-        set("customerId", self.customer_id().into());
-        set("clientId", self.client_id().into());
-        set("generation", self.generation().into());
-        set(
-            "currentId",
-            self.current_id().map_or(JsValue::NULL, Into::into),
-        );
-        set("secret", "[redacted]".into());
-        o.into()
+        Fields::new()
+            .set("authUrl", self.auth_url())
+            .set("customerId", self.customer_id())
+            .set("clientId", self.client_id())
+            .set("generation", self.generation())
+            .opt("currentId", self.current_id())
+            .set("secret", "[redacted]")
+            .into()
     }
 
     /// `StoreRecord(customer, client, generation N, [redacted])`.

@@ -14,7 +14,7 @@ use mapsindoors_auth::{
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::platform::Timer;
+use crate::platform::timer;
 
 /// How requests leave the client.
 #[derive(Clone)]
@@ -39,7 +39,7 @@ impl Transport {
                 Transport::Custom(f) => custom(f, request, purpose).await,
             }
         });
-        let mut timer = pin!(Timer::new(timeout_ms));
+        let mut timer = pin!(timer(timeout_ms));
         poll_fn(|cx| match sent.as_mut().poll(cx) {
             Poll::Ready(r) => Poll::Ready(r),
             Poll::Pending => timer.as_mut().poll(cx).map(|()| {

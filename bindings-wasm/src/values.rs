@@ -3,7 +3,7 @@
 //! redact); listed secrets and rotation reports hold none and are plain objects.
 
 use js_sys::{Array, Object, Reflect};
-use mapsindoors_auth::{Candidate, CreatedSecret, KeptSecret, RotationReport, SecretInfo, Token};
+use mapsindoors_auth::{CreatedSecret, KeptSecret, RotationReport, SecretInfo, Token};
 use wasm_bindgen::prelude::*;
 
 /// An access token. `toString()` and `JSON.stringify` never show its value.
@@ -42,16 +42,12 @@ impl JsToken {
     /// A redacted view for `JSON.stringify`.
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ accessToken: \"[redacted]\"; tokenType: string; expiresIn: number | null; scope: string | null }")]
     pub fn to_json(&self) -> JsValue {
-        let o = Object::new();
-        set(&o, "accessToken", "[redacted]".into());
-        set(&o, "tokenType", self.token_type().into());
-        set(
-            &o,
-            "expiresIn",
-            self.expires_in().map_or(JsValue::NULL, Into::into),
-        );
-        set(&o, "scope", self.scope().map_or(JsValue::NULL, Into::into));
-        o.into()
+        Fields::new()
+            .set("accessToken", "[redacted]")
+            .set("tokenType", self.token_type())
+            .opt("expiresIn", self.expires_in())
+            .opt("scope", self.scope())
+            .into()
     }
 
     /// `Token([redacted])`.
@@ -103,17 +99,13 @@ impl JsCreatedSecret {
     /// A redacted view for `JSON.stringify`.
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ id: string; description: string | null; createdAt: string; createdAtMs: number; secret: \"[redacted]\" }")]
     pub fn to_json(&self) -> JsValue {
-        let o = Object::new();
-        set(&o, "id", self.id().into());
-        set(
-            &o,
-            "description",
-            self.description().map_or(JsValue::NULL, Into::into),
-        );
-        set(&o, "createdAt", self.created_at().into());
-        set(&o, "createdAtMs", self.created_at_ms().into());
-        set(&o, "secret", "[redacted]".into());
-        o.into()
+        Fields::new()
+            .set("id", self.id())
+            .opt("description", self.description())
+            .set("createdAt", self.created_at())
+            .set("createdAtMs", self.created_at_ms())
+            .set("secret", "[redacted]")
+            .into()
     }
 
     /// `CreatedSecret(id, [redacted])`.
@@ -125,89 +117,80 @@ impl JsCreatedSecret {
 
 /// Listed secrets as `SecretInfo[]`.
 pub(crate) fn secret_list(list: &[SecretInfo]) -> JsValue {
-    list.iter()
-        .map(|s| {
-            let o = Object::new();
-            set(&o, "id", s.id.as_str().into());
-            set(
-                &o,
-                "description",
-                s.description.as_deref().map_or(JsValue::NULL, Into::into),
-            );
-            set(
-                &o,
-                "clientId",
-                s.client_id.as_deref().map_or(JsValue::NULL, Into::into),
-            );
-            set(&o, "createdAt", s.created_at.as_str().into());
-            set(
-                &o,
-                "createdAtMs",
-                (s.created_at.unix_millis() as f64).into(),
-            );
-            JsValue::from(o)
-        })
-        .collect::<Array>()
-        .into()
+    array(list, |s| {
+        Fields::new()
+            .set("id", s.id.as_str())
+            .opt("description", s.description.as_deref())
+            .opt("clientId", s.client_id.as_deref())
+            .set("createdAt", s.created_at.as_str())
+            .set("createdAtMs", s.created_at.unix_millis() as f64)
+            .into()
+    })
 }
 
 /// A `RotationReport` (its token goes to the client's cache, not here).
 pub(crate) fn report(r: &RotationReport) -> JsValue {
-    let strings = |v: &[String]| v.iter().map(|s| JsValue::from_str(s)).collect::<Array>();
-    let o = Object::new();
-    set(&o, "rotated", r.rotated.into());
-    set(&o, "resumed", r.resumed.into());
-    set(
-        &o,
-        "oldId",
-        r.old_id.as_deref().map_or(JsValue::NULL, Into::into),
-    );
-    set(
-        &o,
-        "newId",
-        r.new_id.as_deref().map_or(JsValue::NULL, Into::into),
-    );
-    set(&o, "deleted", strings(&r.deleted).into());
-    set(&o, "swept", strings(&r.swept).into());
-    set(&o, "kept", kept_list(&r.kept));
-    set(&o, "roundTrips", r.round_trips.into());
-    set(&o, "persists", r.persists.into());
-    set(&o, "generation", (r.generation as f64).into());
-    o.into()
+    let strings = |v: &[String]| array(v, |s| s.as_str().into());
+    Fields::new()
+        .set("rotated", r.rotated)
+        .set("resumed", r.resumed)
+        .opt("oldId", r.old_id.as_deref())
+        .opt("newId", r.new_id.as_deref())
+        .set("deleted", strings(&r.deleted))
+        .set("swept", strings(&r.swept))
+        .set("kept", kept_list(&r.kept))
+        .set("roundTrips", r.round_trips)
+        .set("persists", r.persists)
+        .set("generation", r.generation as f64)
+        .into()
 }
 
 /// Kept secrets as `KeptSecret[]`: id, createdAt, candidates, reason and advice.
 pub(crate) fn kept_list(kept: &[KeptSecret]) -> JsValue {
-    kept.iter()
-        .map(|k| {
-            let e = Object::new();
-            set(&e, "id", opt(k.id.as_deref()));
-            set(&e, "createdAt", opt(k.created_at.as_deref()));
-            set(&e, "candidates", candidates(&k.candidates));
-            set(&e, "reason", k.reason.as_str().into());
-            set(&e, "advice", k.advice().into());
-            JsValue::from(e)
-        })
-        .collect::<Array>()
-        .into()
+    array(kept, |k| {
+        let candidates = array(&k.candidates, |c| {
+            Fields::new()
+                .set("id", c.id.as_str())
+                .opt("createdAt", c.created_at.as_deref())
+                .into()
+        });
+        Fields::new()
+            .opt("id", k.id.as_deref())
+            .opt("createdAt", k.created_at.as_deref())
+            .set("candidates", candidates)
+            .set("reason", k.reason.as_str())
+            .set("advice", k.advice())
+            .into()
+    })
 }
 
-fn candidates(list: &[Candidate]) -> JsValue {
-    list.iter()
-        .map(|c| {
-            let e = Object::new();
-            set(&e, "id", c.id.as_str().into());
-            set(&e, "createdAt", opt(c.created_at.as_deref()));
-            JsValue::from(e)
-        })
-        .collect::<Array>()
-        .into()
+/// A plain JS object, built one field at a time.
+pub(crate) struct Fields(Object);
+
+impl Fields {
+    pub(crate) fn new() -> Self {
+        Self(Object::new())
+    }
+
+    /// Sets `key` to `value`.
+    pub(crate) fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
+        let _ = Reflect::set(&self.0, &key.into(), &value.into());
+        self
+    }
+
+    /// Sets `key` to `value`, or to `null` when absent.
+    pub(crate) fn opt(self, key: &str, value: Option<impl Into<JsValue>>) -> Self {
+        self.set(key, value.map_or(JsValue::NULL, Into::into))
+    }
 }
 
-fn opt(value: Option<&str>) -> JsValue {
-    value.map_or(JsValue::NULL, Into::into)
+impl From<Fields> for JsValue {
+    fn from(fields: Fields) -> Self {
+        fields.0.into()
+    }
 }
 
-fn set(o: &Object, key: &str, value: JsValue) {
-    let _ = Reflect::set(o, &key.into(), &value);
+/// An array of `items`, each converted by `f`.
+pub(crate) fn array<T>(items: &[T], f: impl Fn(&T) -> JsValue) -> JsValue {
+    items.iter().map(f).collect::<Array>().into()
 }
