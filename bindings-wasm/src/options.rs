@@ -89,22 +89,16 @@ pub(crate) struct StoreOptions {
 }
 
 impl StoreOptions {
-    /// Parses `{store?, lock?, lockName?}`; `undefined` is `{}`.
+    /// Parses `{store?, lock?, lockName?}`; `undefined` and `null` are `{}`
+    /// (they have no properties).
     pub(crate) fn read(options: &JsValue) -> Result<Self, Error> {
-        if options.is_undefined() || options.is_null() {
-            return Ok(Self {
-                store: None,
-                lock: true,
-                lock_name: None,
-            });
-        }
-        if !options.is_object() {
+        if !(options.is_object() || options.is_null_or_undefined()) {
             return Err(invalid_input("options", "must be an object"));
         }
-        let store = Reflect::get(options, &"store".into()).unwrap_or(JsValue::UNDEFINED);
         Ok(Self {
-            store: (!store.is_undefined() && !store.is_null())
-                .then(|| JsStore::new(store))
+            // Any value: `JsStore::new` checks it.
+            store: optional(options, "store", "", Some)?
+                .map(JsStore::new)
                 .transpose()?,
             lock: optional_bool(options, "lock")?.unwrap_or(true),
             lock_name: optional_string(options, "lockName")?,
@@ -114,13 +108,7 @@ impl StoreOptions {
 
 /// A boolean property, absent as `None`.
 pub(crate) fn optional_bool(obj: &JsValue, key: &str) -> Result<Option<bool>, Error> {
-    let Some(value) = present(obj, key) else {
-        return Ok(None);
-    };
-    value
-        .as_bool()
-        .map(Some)
-        .ok_or_else(|| invalid_input(key, "must be a boolean"))
+    optional(obj, key, "must be a boolean", |v| v.as_bool())
 }
 
 /// A string property that must be there.
@@ -128,42 +116,36 @@ pub(crate) fn required_string(obj: &JsValue, key: &str) -> Result<String, Error>
     optional_string(obj, key)?.ok_or_else(|| invalid_input(key, "is required"))
 }
 
-/// A string property, absent as `None` (`undefined` or `null`).
+/// A string property, absent as `None`.
 pub(crate) fn optional_string(obj: &JsValue, key: &str) -> Result<Option<String>, Error> {
-    let Some(value) = present(obj, key) else {
-        return Ok(None);
-    };
-    value
-        .as_string()
-        .map(Some)
-        .ok_or_else(|| invalid_input(key, "must be a string"))
+    optional(obj, key, "must be a string", |v| v.as_string())
 }
 
 /// A whole, non-negative number property, absent as `None`.
 fn whole_number(obj: &JsValue, key: &str) -> Result<Option<u64>, Error> {
-    let Some(value) = present(obj, key) else {
-        return Ok(None);
-    };
-    match value.as_f64() {
-        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 => {
-            Ok(Some(n as u64))
-        }
-        _ => Err(invalid_input(key, "must be a whole number, 0 or more")),
-    }
+    let whole = |n: &f64| *n >= 0.0 && n.fract() == 0.0 && *n <= 9_007_199_254_740_991.0;
+    optional(obj, key, "must be a whole number, 0 or more", |v| {
+        v.as_f64().filter(whole).map(|n| n as u64)
+    })
 }
 
 /// A function property, absent as `None`.
 fn function(obj: &JsValue, key: &str) -> Result<Option<Function>, Error> {
-    present(obj, key)
-        .map(|f| {
-            f.dyn_into::<Function>()
-                .map_err(|_| invalid_input(key, "must be a function"))
-        })
-        .transpose()
+    optional(obj, key, "must be a function", |v| v.dyn_into().ok())
 }
 
-fn present(obj: &JsValue, key: &str) -> Option<JsValue> {
+/// Property `key` as `read` gives it, absent (`undefined` or `null`) as
+/// `None`; an `invalid_input` saying it `must` be something else when `read`
+/// refuses it.
+fn optional<T>(
+    obj: &JsValue,
+    key: &str,
+    must: &str,
+    read: impl FnOnce(JsValue) -> Option<T>,
+) -> Result<Option<T>, Error> {
     Reflect::get(obj, &key.into())
         .ok()
-        .filter(|v| !v.is_undefined() && !v.is_null())
+        .filter(|v| !v.is_null_or_undefined())
+        .map(|v| read(v).ok_or_else(|| invalid_input(key, must)))
+        .transpose()
 }

@@ -3,7 +3,7 @@
 //! `load()` may give a `StoreRecord`, its storage string, or null; a `save`
 //! rejected with a `StoreConflictError` is the core's store conflict.
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
 use mapsindoors_auth::{Error, StoreErrorKind, StoreRecord};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -30,50 +30,35 @@ impl JsStore {
     }
 
     /// Calls `store[name](...args)` and awaits it; a rejection is given back as is.
-    async fn call(&self, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
-        let f: Function = Reflect::get(&self.0, &name.into())
-            .ok()
-            .and_then(|f| f.dyn_into().ok())
-            .ok_or_else(|| JsValue::from_str(&format!("store.{name} is not a function")))?;
-        let called = match args {
-            [] => f.call0(&self.0),
-            [a] => f.call1(&self.0, a),
-            [a, b, ..] => f.call2(&self.0, a, b),
-        };
-        match called {
-            Ok(v) => JsFuture::from(Promise::resolve(&v)).await,
-            Err(e) => Err(e),
-        }
+    async fn call(&self, name: &str, args: &Array) -> Result<JsValue, JsValue> {
+        let f = Reflect::get(&self.0, &name.into())?;
+        let called = Reflect::apply(f.unchecked_ref::<Function>(), &self.0, args)?;
+        JsFuture::from(Promise::resolve(&called)).await
     }
 
     /// The stored record, or `None` when the store is empty.
     pub(crate) async fn load(&self) -> Result<Option<StoreRecord>, Error> {
-        let value = self.call("load", &[]).await.map_err(|e| {
+        let value = self.call("load", &Array::new()).await.map_err(|e| {
             Error::store(
                 StoreErrorKind::Io,
                 format!("store.load() failed: {}", message(&e)),
             )
         })?;
-        if value.is_null() || value.is_undefined() {
+        if value.is_null_or_undefined() {
             return Ok(None);
         }
-        let text = match value.as_string() {
-            Some(t) => t,
-            None => {
-                let to_storage = Reflect::get(&value, &"toStorageString".into())
-                    .ok()
-                    .and_then(|f| f.dyn_into::<Function>().ok());
-                to_storage
-                    .and_then(|f| f.call0(&value).ok())
-                    .and_then(|t| t.as_string())
-                    .ok_or_else(|| {
-                        Error::store(
-                            StoreErrorKind::Corrupt,
-                            "load() must give a StoreRecord, its storage string, or null",
-                        )
-                    })?
-            }
-        };
+        let text = value.as_string().or_else(|| {
+            let f = Reflect::get(&value, &"toStorageString".into()).ok()?;
+            Reflect::apply(f.dyn_ref::<Function>()?, &value, &Array::new())
+                .ok()?
+                .as_string()
+        });
+        let text = text.ok_or_else(|| {
+            Error::store(
+                StoreErrorKind::Corrupt,
+                "load() must give a StoreRecord, its storage string, or null",
+            )
+        })?;
         StoreRecord::from_json(&text).map(Some)
     }
 
@@ -83,7 +68,8 @@ impl JsStore {
     pub(crate) async fn save(&self, record: StoreRecord, expected: u64) -> Result<(), Error> {
         let generation = record.generation;
         let js: JsValue = JsStoreRecord { inner: record }.into();
-        match self.call("save", &[js, (expected as f64).into()]).await {
+        let args = Array::of2(&js, &(expected as f64).into());
+        match self.call("save", &args).await {
             Ok(_) => Ok(()),
             Err(e) if is_conflict(&e) => Err(Error::store(
                 StoreErrorKind::Conflict,
