@@ -17,21 +17,6 @@ pub struct Client<P> {
     platform: P,
 }
 
-/// A rotation that failed: the error, and what it had done by then.
-#[derive(Debug)]
-pub struct RotateFailure {
-    /// Why it stopped.
-    pub error: Error,
-    /// Its report so far, if it got as far as loading the store.
-    pub partial: Option<Box<RotationReport>>,
-}
-
-impl From<RotateFailure> for Error {
-    fn from(failure: RotateFailure) -> Self {
-        failure.error
-    }
-}
-
 /// An outcome of another job than asked (never printed: it may hold a secret).
 fn unexpected(_: &Outcome) -> Error {
     Error::InvalidInput {
@@ -51,12 +36,8 @@ impl<P: Platform> Client<P> {
         &self.platform
     }
 
-    /// Runs any task of this session to the end.
-    ///
-    /// # Errors
-    /// The task's error.
-    pub fn run(&self, task: &mut Task) -> Result<Outcome, Error> {
-        drive(task, &self.platform)
+    fn run(&self, mut task: Task) -> Result<Outcome, Error> {
+        drive(&mut task, &self.platform)
     }
 
     fn random<const N: usize>(&self) -> Result<[u8; N], Error> {
@@ -70,7 +51,7 @@ impl<P: Platform> Client<P> {
     /// # Errors
     /// The login failed.
     pub fn token(&self) -> Result<Token, Error> {
-        match self.run(&mut self.session.token())? {
+        match self.run(self.session.token())? {
             Outcome::Token(token) => Ok(token),
             other => Err(unexpected(&other)),
         }
@@ -81,7 +62,7 @@ impl<P: Platform> Client<P> {
     /// # Errors
     /// The login or the call failed.
     pub fn list(&self) -> Result<Vec<SecretInfo>, Error> {
-        match self.run(&mut self.session.call(Operation::List))? {
+        match self.run(self.session.call(Operation::List))? {
             Outcome::Listed(list) => Ok(list),
             other => Err(unexpected(&other)),
         }
@@ -92,7 +73,7 @@ impl<P: Platform> Client<P> {
     /// # Errors
     /// The login or the call failed.
     pub fn create(&self, description: Option<String>) -> Result<CreatedSecret, Error> {
-        match self.run(&mut self.session.call(Operation::Create { description }))? {
+        match self.run(self.session.call(Operation::Create { description }))? {
             Outcome::Created(created) => Ok(created),
             other => Err(unexpected(&other)),
         }
@@ -104,33 +85,27 @@ impl<P: Platform> Client<P> {
     /// The login or the call failed.
     pub fn delete(&self, id: &str) -> Result<(), Error> {
         let id = id.to_owned();
-        match self.run(&mut self.session.call(Operation::Delete { id }))? {
+        match self.run(self.session.call(Operation::Delete { id }))? {
             Outcome::Deleted => Ok(()),
             other => Err(unexpected(&other)),
         }
     }
 
-    /// Rotates the store's secret (seeding an empty store first).
+    /// Rotates the store's secret (seeding an empty store first). A failed
+    /// rotation first hands `partial` its report so far, if it got as far
+    /// as loading the store.
     ///
     /// # Errors
-    /// The rotation's error, with its partial report.
-    pub fn rotate(&self) -> Result<RotationReport, RotateFailure> {
-        let mut task = self
-            .session
-            .rotate(self.random().map_err(|error| RotateFailure {
-                error,
-                partial: None,
-            })?);
-        match self.run(&mut task) {
-            Ok(Outcome::Rotated(report)) => Ok(report),
-            Ok(other) => Err(RotateFailure {
-                error: unexpected(&other),
-                partial: None,
-            }),
-            Err(error) => Err(RotateFailure {
-                error,
-                partial: task.report().cloned().map(Box::new),
-            }),
+    /// The rotation's error.
+    pub fn rotate(&self, partial: impl FnOnce(&RotationReport)) -> Result<RotationReport, Error> {
+        let mut task = self.session.rotate(self.random()?);
+        let result = drive(&mut task, &self.platform);
+        if let (Err(_), Some(report)) = (&result, task.report()) {
+            partial(report);
+        }
+        match result? {
+            Outcome::Rotated(report) => Ok(report),
+            other => Err(unexpected(&other)),
         }
     }
 
@@ -140,7 +115,7 @@ impl<P: Platform> Client<P> {
     /// # Errors
     /// The seed's error.
     pub fn seed(&self, options: SeedOptions) -> Result<StoreRecord, Error> {
-        match self.run(&mut self.session.seed(options, self.random()?))? {
+        match self.run(self.session.seed(options, self.random()?))? {
             Outcome::Record(record) => Ok(record),
             other => Err(unexpected(&other)),
         }
@@ -152,7 +127,7 @@ impl<P: Platform> Client<P> {
     /// # Errors
     /// The claim's error.
     pub fn claim(&self, id: &str) -> Result<StoreRecord, Error> {
-        match self.run(&mut self.session.claim(id))? {
+        match self.run(self.session.claim(id))? {
             Outcome::Record(record) => Ok(record),
             other => Err(unexpected(&other)),
         }

@@ -7,11 +7,11 @@ use crate::args::{InitArgs, Knobs, RotateArgs};
 use crate::client::Client;
 use crate::crash::CrashPoint;
 use crate::driver::Event;
-use crate::output::{Out, candidates_json, candidates_text, report_json};
+use crate::output::{Out, candidates_json, candidates_text, report_json, report_text};
 use crate::system::System;
 use mapsindoors_auth::{
-    ClientSecret, Config, Credentials, Error, PersistReason, RotationReport, SeedOptions, Session,
-    Settings, StoreErrorKind, StoreRecord,
+    ClientSecret, Config, Credentials, Error, PersistReason, SeedOptions, Session, Settings,
+    StoreErrorKind, StoreRecord,
 };
 use mapsindoors_auth_store::FileStore;
 use serde_json::json;
@@ -55,12 +55,9 @@ pub(crate) fn client<'a>(
     settings: Settings,
     progress: impl Fn(&Event<'_>) + 'a,
 ) -> Result<Client<System<'a>>, Error> {
-    let record = store.load()?;
-    let system = System::new(store.clone(), &settings, progress);
-    Ok(Client::new(
-        Session::from_record(&record, settings)?,
-        system,
-    ))
+    let session = Session::from_record(&store.load()?, settings)?;
+    let system = System::new(store.clone(), &session.settings(), progress);
+    Ok(Client::new(session, system))
 }
 
 /// What the store knows about the secret handed in, and what a rotation will
@@ -238,29 +235,32 @@ pub(crate) fn delete(store: &FileStore, knobs: &Knobs, id: &str, out: &Out) -> R
     out.value(&json!({"deleted": true}), || "deleted".to_owned())
 }
 
-/// `rotate`: holds the store lock (an optimisation) and runs the core's
-/// rotation; every save is a compare-and-swap.
+/// `rotate`, and `token --rotate` (`print_token`: rotation at every login,
+/// then the token the verify step got from the new secret is printed, at no
+/// extra round trip). The store lock only spares a second process wasted
+/// work: safety rests on the core's compare-and-swap saves (a stale run fails
+/// its fence before it deletes anything). A failure prints the partial report.
 pub(crate) fn rotate(
     store: &FileStore,
     knobs: &Knobs,
     args: &RotateArgs,
+    print_token: bool,
     out: &Out,
 ) -> Result<(), Error> {
-    let report = run_rotation(store, knobs, args, out)?;
-    out.value(&report_json(&report), || {
-        crate::output::report_text(&report)
-    })
-}
-
-/// `token --rotate`: rotation at every login. Rotates like `rotate`, then prints
-/// the token the verify step got from the new secret (no extra round trip).
-pub(crate) fn token_rotating(
-    store: &FileStore,
-    knobs: &Knobs,
-    args: &RotateArgs,
-    out: &Out,
-) -> Result<(), Error> {
-    let report = run_rotation(store, knobs, args, out)?;
+    let crash = CrashPoint::from_env()?;
+    let _lock = store.lock()?;
+    tracing::debug!("store locked");
+    let settings = knobs.settings(args.description.as_deref());
+    let client = client(store, settings, |event| {
+        crate::progress::log(event);
+        if let Some(point) = crash {
+            point.observe(event);
+        }
+    })?;
+    let report = client.rotate(|partial| out.partial(&report_json(partial)))?;
+    if !print_token {
+        return out.value(&report_json(&report), || report_text(&report));
+    }
     tracing::info!(round_trips = report.round_trips, "rotated at login");
     let Some(token) = &report.token else {
         return Err(Error::InvalidInput {
@@ -275,32 +275,4 @@ pub(crate) fn token_rotating(
                 "rotation": report_json(&report)}),
         || access.to_owned(),
     )
-}
-
-/// Locks the store and drives a rotation of the record under the lock; on
-/// failure prints the partial report and returns the error. The lock only
-/// spares a second process wasted work: safety rests on the compare-and-swap
-/// saves (a stale run fails its fence before it deletes anything).
-fn run_rotation(
-    store: &FileStore,
-    knobs: &Knobs,
-    args: &RotateArgs,
-    out: &Out,
-) -> Result<RotationReport, Error> {
-    let crash = CrashPoint::from_env()?;
-    let _lock = store.lock()?;
-    tracing::debug!("store locked");
-    let settings = knobs.settings(args.description.as_deref());
-    let client = client(store, settings, |event| {
-        crate::progress::log(event);
-        if let Some(point) = crash {
-            point.observe(event);
-        }
-    })?;
-    client.rotate().map_err(|failure| {
-        if let Some(partial) = &failure.partial {
-            out.partial(&report_json(partial));
-        }
-        failure.error
-    })
 }

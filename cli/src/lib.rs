@@ -55,13 +55,13 @@ fn run(cli: &Cli, out: &Out) -> Result<(), mapsindoors_auth::Error> {
         Command::Token {
             rotate: true,
             rotation,
-        } => commands::token_rotating(&store, knobs, rotation, out),
+        } => commands::rotate(&store, knobs, rotation, true, out),
         Command::List => commands::list(&store, knobs, out),
         Command::Create { description } => {
             commands::create(&store, knobs, description.clone(), out)
         }
         Command::Delete { id } => commands::delete(&store, knobs, id, out),
-        Command::Rotate(a) => commands::rotate(&store, knobs, a, out),
+        Command::Rotate(a) => commands::rotate(&store, knobs, a, false, out),
         Command::Claim { id } => commands::claim(&store, knobs, id, out),
         Command::Demo(a) => demo::run(a),
     }

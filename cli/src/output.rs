@@ -1,7 +1,7 @@
 //! What goes to stdout: human text or `--json`, the rotation report in both
 //! forms, and errors as JSON. Nothing here ever receives a stored secret.
 
-use mapsindoors_auth::{Candidate, Error, KeptSecret, RotationReport};
+use mapsindoors_auth::{Candidate, Error, RotationReport};
 use serde_json::{Value, json};
 use std::io::Write;
 
@@ -38,37 +38,34 @@ impl Out {
         }
     }
 
-    /// An error as JSON on stdout (`--json` only).
-    pub(crate) fn error(&self, error: &Error, code: u8) {
-        if self.json {
-            let _ = write_line(&json!({"error": error_json(error, code)}).to_string());
+    /// An error as JSON on stdout (`--json` only), its fields named as in
+    /// every binding: `code` (the core's stable kind; also under its older
+    /// name `kind`), `message`, `status`, `retry_after` (seconds), `stage`,
+    /// `oauth_error` (the RFC 6749/6750 code), plus the exit code.
+    pub(crate) fn error(&self, error: &Error, exit_code: u8) {
+        if !self.json {
+            return;
         }
+        let kind = error.kind().as_str();
+        let retry_after = error
+            .retry_after()
+            .map(|r| r.delay_ms(crate::system::now_ms()) / 1000);
+        let stage = match error {
+            Error::RotationIncomplete { stage, .. } => Some(stage.as_str()),
+            _ => None,
+        };
+        let json = json!({
+            "code": kind,
+            "kind": kind,
+            "message": error.to_string(),
+            "status": error.status(),
+            "retry_after": retry_after,
+            "stage": stage,
+            "oauth_error": error.oauth().map(|o| o.code.as_str()),
+            "exit_code": exit_code,
+        });
+        let _ = write_line(&json!({ "error": json }).to_string());
     }
-}
-
-/// An error's fields, named as in every binding: `code` (the core's stable
-/// kind; also under its older name `kind`), `message`, `status`,
-/// `retry_after` (seconds), `stage`, `oauth_error` (the RFC 6749/6750
-/// code), plus the exit code.
-pub(crate) fn error_json(error: &Error, exit_code: u8) -> Value {
-    let kind = error.kind().as_str();
-    let retry_after = error
-        .retry_after()
-        .map(|r| r.delay_ms(crate::system::now_ms()) / 1000);
-    let stage = match error {
-        Error::RotationIncomplete { stage, .. } => Some(stage.as_str()),
-        _ => None,
-    };
-    json!({
-        "code": kind,
-        "kind": kind,
-        "message": error.to_string(),
-        "status": error.status(),
-        "retry_after": retry_after,
-        "stage": stage,
-        "oauth_error": error.oauth().map(|o| o.code.as_str()),
-        "exit_code": exit_code,
-    })
 }
 
 /// Candidates as JSON: ids and creation dates (never secrets).
@@ -79,17 +76,6 @@ pub(crate) fn candidates_json(candidates: &[Candidate]) -> Value {
             .map(|c| json!({"id": c.id, "created_at": c.created_at}))
             .collect::<Vec<_>>()
     )
-}
-
-/// A kept secret as JSON, with the core's advice on what to do about it.
-pub(crate) fn kept_json(k: &KeptSecret) -> Value {
-    json!({
-        "id": k.id,
-        "created_at": k.created_at,
-        "candidates": candidates_json(&k.candidates),
-        "reason": k.reason,
-        "advice": k.advice(),
-    })
 }
 
 /// Candidates as text: `id (created …), …`.
@@ -113,7 +99,14 @@ pub(crate) fn report_json(r: &RotationReport) -> Value {
         "new_id": r.new_id,
         "deleted": r.deleted,
         "swept": r.swept,
-        "kept": r.kept.iter().map(kept_json).collect::<Vec<_>>(),
+        // Each kept secret with the core's advice on what to do about it.
+        "kept": r.kept.iter().map(|k| json!({
+            "id": k.id,
+            "created_at": k.created_at,
+            "candidates": candidates_json(&k.candidates),
+            "reason": k.reason,
+            "advice": k.advice(),
+        })).collect::<Vec<_>>(),
         "round_trips": r.round_trips,
         "persists": r.persists,
         "generation": r.generation,
@@ -122,35 +115,24 @@ pub(crate) fn report_json(r: &RotationReport) -> Value {
 
 /// The rotation report as text.
 pub(crate) fn report_text(r: &RotationReport) -> String {
-    let none = || "-".to_owned();
+    let ids = |ids: &[String]| {
+        if ids.is_empty() {
+            "-".to_owned()
+        } else {
+            ids.join(", ")
+        }
+    };
+    let resumed = if r.resumed {
+        " (finished an interrupted rotation first)"
+    } else {
+        ""
+    };
     let mut lines = vec![
-        format!(
-            "rotated:     {}{}",
-            r.rotated,
-            if r.resumed {
-                " (finished an interrupted rotation first)"
-            } else {
-                ""
-            }
-        ),
-        format!("old secret:  {}", r.old_id.clone().unwrap_or_else(none)),
-        format!("new secret:  {}", r.new_id.clone().unwrap_or_else(none)),
-        format!(
-            "deleted:     {}",
-            if r.deleted.is_empty() {
-                none()
-            } else {
-                r.deleted.join(", ")
-            }
-        ),
-        format!(
-            "swept:       {}",
-            if r.swept.is_empty() {
-                none()
-            } else {
-                r.swept.join(", ")
-            }
-        ),
+        format!("rotated:     {}{resumed}", r.rotated),
+        format!("old secret:  {}", r.old_id.as_deref().unwrap_or("-")),
+        format!("new secret:  {}", r.new_id.as_deref().unwrap_or("-")),
+        format!("deleted:     {}", ids(&r.deleted)),
+        format!("swept:       {}", ids(&r.swept)),
     ];
     for k in &r.kept {
         let who = match (&k.id, k.candidates.as_slice()) {
