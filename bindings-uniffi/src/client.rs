@@ -10,7 +10,7 @@ use crate::driver::{Env, drive};
 use crate::error::AuthError;
 use crate::http::HttpTransport;
 use crate::lock::RotationLock;
-use crate::platform::{Platform, SystemPlatform};
+use crate::platform::{Platform, SystemPlatform, random};
 use crate::progress::Progress;
 use crate::rotation::{LoginRotation, RotationReport, SeedOptions};
 use crate::secrets::{AccessToken, ClientSecret, CreatedSecret, SecretInfo};
@@ -68,35 +68,19 @@ impl AuthClient {
         })
     }
 
-    async fn run(&self, task: Task) -> Result<Outcome, AuthError> {
-        Ok(drive(task, &self.env).await?)
-    }
-
     /// Runs a store job (seed, rotate, claim) under the client's lock.
     async fn run_locked(
         &self,
-        task: impl FnOnce(&Env) -> Result<Task, Error>,
+        task: impl FnOnce() -> Result<Task, Error>,
     ) -> Result<Outcome, AuthError> {
         self.env.store()?;
         let _guard = self.lock.lock().await;
-        let task = task(&self.env)?;
-        self.run(task).await
-    }
-
-    async fn rotate_inner(&self) -> Result<RotationReport, AuthError> {
-        let session = &self.session;
-        match self
-            .run_locked(|env| Ok(session.rotate(env.random()?)))
-            .await?
-        {
-            Outcome::Rotated(report) => Ok(RotationReport::from(&report)),
-            _ => Err(unexpected_output()),
-        }
+        Ok(drive(task()?, &self.env).await?)
     }
 
     async fn record(
         &self,
-        task: impl FnOnce(&Env) -> Result<Task, Error>,
+        task: impl FnOnce() -> Result<Task, Error>,
     ) -> Result<Arc<StoreRecord>, AuthError> {
         match self.run_locked(task).await? {
             Outcome::Record(record) => Ok(StoreRecord::wrap(record)),
@@ -121,8 +105,7 @@ impl AuthClient {
         progress: Option<Arc<dyn Progress>>,
         platform: Option<Arc<dyn Platform>>,
     ) -> Result<Arc<Self>, AuthError> {
-        let credentials = Credentials::client(&client_id, secret.inner.clone())?;
-        let session = Session::new(config.config()?, credentials, config.settings()?)?;
+        let session = config.session(Credentials::client(&client_id, secret.inner.clone())?)?;
         Ok(Self::build(session, transport, store, progress, platform))
     }
 
@@ -140,8 +123,7 @@ impl AuthClient {
         progress: Option<Arc<dyn Progress>>,
         platform: Option<Arc<dyn Platform>>,
     ) -> Result<Arc<Self>, AuthError> {
-        let credentials = Credentials::password(&username, Password::new(password))?;
-        let session = Session::new(config.config()?, credentials, config.settings()?)?;
+        let session = config.session(Credentials::password(&username, Password::new(password))?)?;
         Ok(Self::build(session, transport, store, progress, platform))
     }
 
@@ -195,7 +177,7 @@ impl AuthClient {
     /// # Errors
     /// Any [`AuthError`]; `CheckCredentials` when the login is refused.
     pub async fn token(&self) -> Result<Arc<AccessToken>, AuthError> {
-        match self.run(self.session.token()).await? {
+        match drive(self.session.token(), &self.env).await? {
             Outcome::Token(inner) => Ok(Arc::new(AccessToken { inner })),
             _ => Err(unexpected_output()),
         }
@@ -206,7 +188,7 @@ impl AuthClient {
     /// # Errors
     /// Any [`AuthError`].
     pub async fn list_secrets(&self) -> Result<Vec<SecretInfo>, AuthError> {
-        match self.run(self.session.call(Operation::List)).await? {
+        match drive(self.session.call(Operation::List), &self.env).await? {
             Outcome::Listed(list) => Ok(list.into_iter().map(SecretInfo::from).collect()),
             _ => Err(unexpected_output()),
         }
@@ -220,10 +202,8 @@ impl AuthClient {
         &self,
         description: Option<String>,
     ) -> Result<Arc<CreatedSecret>, AuthError> {
-        match self
-            .run(self.session.call(Operation::Create { description }))
-            .await?
-        {
+        let task = self.session.call(Operation::Create { description });
+        match drive(task, &self.env).await? {
             Outcome::Created(inner) => Ok(Arc::new(CreatedSecret { inner })),
             _ => Err(unexpected_output()),
         }
@@ -234,10 +214,7 @@ impl AuthClient {
     /// # Errors
     /// Any [`AuthError`]; `NotFound` for an unknown id.
     pub async fn delete_secret(&self, id: String) -> Result<(), AuthError> {
-        match self
-            .run(self.session.call(Operation::Delete { id }))
-            .await?
-        {
+        match drive(self.session.call(Operation::Delete { id }), &self.env).await? {
             Outcome::Deleted => Ok(()),
             _ => Err(unexpected_output()),
         }
@@ -257,9 +234,12 @@ impl AuthClient {
     /// credentials; `CheckCredentials` when the secret does not log in;
     /// `StoreFailed`; any other [`AuthError`].
     pub async fn seed(&self, options: SeedOptions) -> Result<Arc<StoreRecord>, AuthError> {
-        let session = &self.session;
-        self.record(|env| Ok(session.seed(options.into(), env.random()?)))
-            .await
+        self.record(|| {
+            Ok(self
+                .session
+                .seed(options.into(), random(&*self.env.platform)?))
+        })
+        .await
     }
 
     /// Claims a kept secret (or the current one, or a candidate of either)
@@ -274,8 +254,7 @@ impl AuthClient {
     /// `ConflictRunAgain` when another writer changed the store meanwhile;
     /// `StoreFailed`.
     pub async fn claim(&self, id: String) -> Result<Arc<StoreRecord>, AuthError> {
-        let session = &self.session;
-        self.record(|_| Ok(session.claim(&id))).await
+        self.record(|| Ok(self.session.claim(&id))).await
     }
 
     /// Rotates the secret in the store given to the constructor: creates a
@@ -293,7 +272,13 @@ impl AuthClient {
     /// (safe: run it again); `StoreFailed` when the store cannot be read or
     /// written; any other [`AuthError`].
     pub async fn rotate(&self) -> Result<RotationReport, AuthError> {
-        self.rotate_inner().await
+        match self
+            .run_locked(|| Ok(self.session.rotate(random(&*self.env.platform)?)))
+            .await?
+        {
+            Outcome::Rotated(report) => Ok(RotationReport::from(&report)),
+            _ => Err(unexpected_output()),
+        }
     }
 
     /// Rotate at login: rotates (as [`AuthClient::rotate`]), then returns
@@ -304,7 +289,7 @@ impl AuthClient {
     /// # Errors
     /// As [`AuthClient::rotate`] and [`AuthClient::token`].
     pub async fn login_and_rotate(&self) -> Result<LoginRotation, AuthError> {
-        let report = self.rotate_inner().await?;
+        let report = self.rotate().await?;
         Ok(LoginRotation {
             token: self.token().await?,
             report,

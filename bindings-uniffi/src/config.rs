@@ -3,7 +3,7 @@
 //! `propagationWaitMs`, `timeoutMs`, `description`), turned into the core's
 //! `Config` and `Settings`. The core checks every value.
 
-use mapsindoors_auth::{Config, Error, Settings};
+use mapsindoors_auth::{Config, Credentials, Error, Session, Settings};
 
 /// Where the client talks to and how patient it is.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -34,23 +34,19 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
-    /// The server and customer.
-    pub(crate) fn config(&self) -> Result<Config, Error> {
-        let config = Config::new(&self.auth_url)?;
-        match &self.customer_id {
-            Some(customer) => config.with_customer_id(customer),
-            None => Ok(config),
+    /// A core session logging in with `credentials`; the core checks every value.
+    pub(crate) fn session(self, credentials: Credentials) -> Result<Session, Error> {
+        let mut config = Config::new(&self.auth_url)?;
+        if let Some(customer) = &self.customer_id {
+            config = config.with_customer_id(customer)?;
         }
-    }
-
-    /// The knobs, checked by the core.
-    pub(crate) fn settings(&self) -> Result<Settings, Error> {
-        settings(
+        let knobs = settings(
             self.retries,
             self.propagation_wait_ms,
             self.timeout_ms,
-            self.description.clone(),
-        )
+            self.description,
+        )?;
+        Session::new(config, credentials, knobs)
     }
 }
 

@@ -2,8 +2,8 @@
 //! store, the [`Platform`]'s clock and sleep, and the optional [`Progress`]
 //! listener. It decides nothing: each step is done as the core asks.
 
-use crate::error::TransportError;
 use crate::http::{HttpRequest, HttpTransport};
+use crate::long;
 use crate::platform::{Platform, timer};
 use crate::progress::{Progress, ProgressStep};
 use crate::store::{SecretStore, StoreRecord};
@@ -25,18 +25,6 @@ impl Env {
         u64::try_from(self.platform.now_ms()).unwrap_or(0)
     }
 
-    /// `N` fresh random bytes from the platform.
-    pub(crate) fn random<const N: usize>(&self) -> Result<[u8; N], Error> {
-        let len = i32::try_from(N).unwrap_or(i32::MAX);
-        self.platform
-            .random_bytes(len)
-            .try_into()
-            .map_err(|bytes: Vec<u8>| Error::InvalidInput {
-                field: "random".to_owned(),
-                reason: format!("the platform gave {} random bytes, not {N}", bytes.len()),
-            })
-    }
-
     async fn load(&self) -> Result<Option<mapsindoors_auth::StoreRecord>, Error> {
         let loaded = self.store()?.load().await.map_err(Error::from)?;
         Ok(loaded.map(|record| record.inner.clone()))
@@ -44,7 +32,7 @@ impl Env {
 
     /// A compare-and-swap save: it must replace generation `generation - 1`.
     async fn save(&self, record: mapsindoors_auth::StoreRecord) -> Result<(), Error> {
-        let expected = i64::try_from(record.generation.saturating_sub(1)).unwrap_or(i64::MAX);
+        let expected = long(record.generation.saturating_sub(1));
         self.store()?
             .save(StoreRecord::wrap(record), expected)
             .await
@@ -70,21 +58,18 @@ pub(crate) async fn drive(mut task: Task, env: &Env) -> Result<Outcome, Error> {
         }
         match step {
             Step::Send(request, purpose) => {
-                let request = Arc::new(HttpRequest::new(request, purpose, env.timeout_ms));
-                let response = match env.transport.send(request).await {
-                    Ok(response) => response.try_into(),
-                    Err(e) => Err(e),
+                let request = HttpRequest {
+                    inner: request,
+                    purpose,
+                    timeout_ms: env.timeout_ms,
                 };
-                let response = response.map_err(|e: TransportError| e.into());
-                task.on_response(response, env.now_ms());
+                let response = env.transport.send(Arc::new(request)).await;
+                let response = response.and_then(mapsindoors_auth::HttpResponse::try_from);
+                task.on_response(response.map_err(Into::into), env.now_ms());
             }
             Step::Load => task.on_loaded(env.load().await),
             Step::Persist(record, _) => task.on_persisted(env.save(*record).await),
-            Step::Sleep(ms, _) => {
-                env.platform
-                    .sleep(i64::try_from(ms).unwrap_or(i64::MAX))
-                    .await
-            }
+            Step::Sleep(ms, _) => env.platform.sleep(long(ms)).await,
             Step::Wait(ms) => timer(ms).await,
             Step::Done(result) => return result,
         }

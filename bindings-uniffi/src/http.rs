@@ -5,6 +5,7 @@
 //! the app implements.
 
 use crate::error::TransportError;
+use crate::long;
 use mapsindoors_auth::Purpose;
 use std::fmt;
 
@@ -22,23 +23,9 @@ pub struct HttpHeader {
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
 pub struct HttpRequest {
-    inner: mapsindoors_auth::HttpRequest,
-    purpose: Purpose,
-    timeout_ms: u64,
-}
-
-impl HttpRequest {
-    pub(crate) fn new(
-        inner: mapsindoors_auth::HttpRequest,
-        purpose: Purpose,
-        timeout_ms: u64,
-    ) -> Self {
-        Self {
-            inner,
-            purpose,
-            timeout_ms,
-        }
-    }
+    pub(crate) inner: mapsindoors_auth::HttpRequest,
+    pub(crate) purpose: Purpose,
+    pub(crate) timeout_ms: u64,
 }
 
 #[uniffi::export]
@@ -82,7 +69,7 @@ impl HttpRequest {
     /// How long to wait for the whole response, in milliseconds (the
     /// client's `timeoutMs`); throw `TransportException.Timeout` after it.
     pub fn timeout_ms(&self) -> i64 {
-        i64::try_from(self.timeout_ms).unwrap_or(i64::MAX)
+        long(self.timeout_ms)
     }
 }
 

@@ -8,6 +8,7 @@
 //! oneshot channel, so it works under any executor (Kotlin coroutines, Swift
 //! tasks) and is simply abandoned when the awaiting task is cancelled.
 
+use mapsindoors_auth::Error;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The clock, sleep and randomness a client uses. Meant for tests (a fake
@@ -51,6 +52,18 @@ impl Platform for SystemPlatform {
             Err(_) => Vec::new(),
         }
     }
+}
+
+/// `N` fresh random bytes from `platform`.
+pub(crate) fn random<const N: usize>(platform: &dyn Platform) -> Result<[u8; N], Error> {
+    let len = i32::try_from(N).unwrap_or(i32::MAX);
+    platform
+        .random_bytes(len)
+        .try_into()
+        .map_err(|bytes: Vec<u8>| Error::InvalidInput {
+            field: "random".to_owned(),
+            reason: format!("the platform gave {} random bytes, not {N}", bytes.len()),
+        })
 }
 
 /// Waits `ms` milliseconds on a timer thread without blocking the caller's thread.

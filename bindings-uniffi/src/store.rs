@@ -6,8 +6,9 @@
 
 use crate::error::{AuthError, StoreError};
 use crate::long;
+use crate::platform::{SystemPlatform, random};
 use crate::secrets::ClientSecret;
-use mapsindoors_auth::{Config, Error, mint_lineage};
+use mapsindoors_auth::{Config, mint_lineage};
 use std::fmt;
 use std::sync::Arc;
 
@@ -48,12 +49,7 @@ impl StoreRecord {
         secret_id: Option<String>,
     ) -> Result<Arc<Self>, AuthError> {
         let config = Config::new(&auth_url)?.with_customer_id(&customer_id)?;
-        let mut nonce = [0u8; 8];
-        getrandom::fill(&mut nonce).map_err(|e| Error::InvalidInput {
-            field: "random".to_owned(),
-            reason: format!("the OS gave no randomness: {e}"),
-        })?;
-        let lineage = mint_lineage(nonce);
+        let lineage = mint_lineage(random(&SystemPlatform)?);
         let inner = mapsindoors_auth::StoreRecord::new(
             &config,
             &client_id,
