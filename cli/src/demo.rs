@@ -81,7 +81,15 @@ fn rotate(store: &FileStore, client: &Client<System<'_>>) -> Result<RotationRepo
     client.rotate(|_| {})
 }
 
-fn show_server(emulator: &Emulator, store: &FileStore) -> Result<(), Error> {
+/// Prints a rotation's report, if it finished, then what the server holds.
+fn show_server(
+    emulator: &Emulator,
+    store: &FileStore,
+    report: Option<&RotationReport>,
+) -> Result<(), Error> {
+    for line in report.map(report_text).unwrap_or_default().lines() {
+        say(&format!("  {line}"));
+    }
     let record = store.load()?;
     let secrets = emulator.secrets(DEMO_CUSTOMER_ID);
     let ids: Vec<_> = secrets
@@ -149,8 +157,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Error> {
 
     say("\n1. A plain rotation: log in, create, persist pending, verify, promote, delete old.");
     let report = rotate(&store, &client(&store)?)?;
-    say(&indent(&report_text(&report)));
-    show_server(&emulator, &store)?;
+    show_server(&emulator, &store, Some(&report))?;
 
     say(
         "\n2. A rotation whose create response is lost: the server creates the secret, the connection drops.",
@@ -163,18 +170,16 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Error> {
             crate::exit::code(&e)
         )),
     }
-    show_server(&emulator, &store)?;
+    show_server(&emulator, &store, None)?;
 
     say("\n3. The next run sweeps the orphan its lineage tag identifies, then rotates.");
     let recovering = client(&store)?;
     let report = rotate(&store, &recovering)?;
-    say(&indent(&report_text(&report)));
-    show_server(&emulator, &store)?;
+    show_server(&emulator, &store, Some(&report))?;
 
     say("\n4. With a still-valid cached token (from run 3) the login is skipped.");
     let report = rotate(&store, &recovering)?;
-    say(&indent(&report_text(&report)));
-    show_server(&emulator, &store)?;
+    show_server(&emulator, &store, Some(&report))?;
     say(&format!(
         "\nthe seeded secret {DEMO_SECRET_ID} is {}",
         if emulator.secret_is_valid(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET) {
@@ -185,11 +190,4 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Error> {
     ));
     emulator.shutdown();
     Ok(())
-}
-
-fn indent(text: &str) -> String {
-    text.lines()
-        .map(|l| format!("  {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }

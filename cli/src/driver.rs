@@ -112,26 +112,18 @@ pub fn drive<P: Platform + ?Sized>(task: &mut Task, platform: &P) -> Result<Outc
             Step::Load => task.on_loaded(platform.load()),
             Step::Persist(record, reason) => {
                 let result = platform.save(&record, reason);
-                let why = reason.as_str();
                 match &result {
-                    Ok(()) => {
-                        tracing::debug!(
-                            generation = record.generation,
-                            why,
-                            deleting = record.deleting.as_deref(),
-                            "persisted"
-                        );
-                        platform.observe(&Event::Persisted {
-                            reason,
-                            record: &record,
-                        });
+                    Ok(()) => platform.observe(&Event::Persisted {
+                        reason,
+                        record: &record,
+                    }),
+                    Err(e) => {
+                        tracing::warn!(error = %e, why = reason.as_str(), "persisting failed")
                     }
-                    Err(e) => tracing::warn!(error = %e, why, "persisting failed"),
                 }
                 task.on_persisted(result);
             }
             Step::Sleep(ms, reason) => {
-                tracing::debug!(ms, why = reason.as_str(), "sleeping");
                 platform.observe(&Event::Sleeping { ms, reason });
                 platform.sleep(ms, reason);
             }

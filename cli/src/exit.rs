@@ -3,8 +3,6 @@
 
 use mapsindoors_auth::{Error, ErrorKind, StoreErrorKind};
 
-/// Success.
-pub(crate) const OK: u8 = 0;
 /// Anything not classified below.
 pub(crate) const OTHER: u8 = 1;
 /// Usage error or invalid input (clap uses 2 as well).

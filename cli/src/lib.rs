@@ -52,14 +52,9 @@ fn run(cli: &Cli, out: &Out) -> Result<(), mapsindoors_auth::Error> {
     match &cli.command {
         Command::Init(a) => commands::init(&store, knobs, a, out),
         Command::Token { rotate: false, .. } => commands::token(&store, knobs, out),
-        Command::Token {
-            rotate: true,
-            rotation,
-        } => commands::rotate(&store, knobs, rotation, true, out),
+        Command::Token { rotation, .. } => commands::rotate(&store, knobs, rotation, true, out),
         Command::List => commands::list(&store, knobs, out),
-        Command::Create { description } => {
-            commands::create(&store, knobs, description.clone(), out)
-        }
+        Command::Create { description: d } => commands::create(&store, knobs, d.clone(), out),
         Command::Delete { id } => commands::delete(&store, knobs, id, out),
         Command::Rotate(a) => commands::rotate(&store, knobs, a, false, out),
         Command::Claim { id } => commands::claim(&store, knobs, id, out),
@@ -75,7 +70,7 @@ pub fn main() -> ExitCode {
     init_logging(cli.verbose);
     let out = Out { json: cli.json };
     match run(&cli, &out) {
-        Ok(()) => ExitCode::from(exit::OK),
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let code = exit::code(&e);
             out.error(&e, code);
