@@ -53,19 +53,15 @@ impl AuthClient {
         progress: Option<Arc<dyn Progress>>,
         platform: Option<Arc<dyn Platform>>,
     ) -> Arc<Self> {
-        let timeout_ms = session.settings().timeout_ms;
         let env = Env {
+            timeout_ms: session.settings().timeout_ms,
             transport,
             store,
             platform: platform.unwrap_or_else(|| Arc::new(SystemPlatform)),
             progress,
-            timeout_ms,
         };
-        Arc::new(Self {
-            session,
-            env,
-            lock: RotationLock::default(),
-        })
+        let lock = RotationLock::default();
+        Arc::new(Self { session, env, lock })
     }
 
     /// Runs a store job (seed, rotate, claim) under the client's lock.

@@ -51,30 +51,19 @@ macro_rules! auth_error {
 
         impl AuthError {
             fn build(variant: Variant, f: Fields) -> Self {
+                let Fields { code, status, oauth_code, retry_after, stage, cause_code, detail } = f;
                 match variant {
                     $(Variant::$variant => AuthError::$variant {
-                        code: f.code,
-                        status: f.status,
-                        oauth_code: f.oauth_code,
-                        retry_after: f.retry_after,
-                        stage: f.stage,
-                        cause_code: f.cause_code,
-                        detail: f.detail,
+                        code, status, oauth_code, retry_after, stage, cause_code, detail
                     },)*
                 }
             }
 
             fn fields(&self) -> Fields {
-                match self {
-                    $(AuthError::$variant { code, status, oauth_code, retry_after, stage, cause_code, detail } => Fields {
-                        code: code.clone(),
-                        status: *status,
-                        oauth_code: oauth_code.clone(),
-                        retry_after: *retry_after,
-                        stage: stage.clone(),
-                        cause_code: cause_code.clone(),
-                        detail: detail.clone(),
-                    },)*
+                match self.clone() {
+                    $(AuthError::$variant {
+                        code, status, oauth_code, retry_after, stage, cause_code, detail
+                    })|* => Fields { code, status, oauth_code, retry_after, stage, cause_code, detail },
                 }
             }
         }
@@ -165,10 +154,7 @@ impl AuthError {
 /// Every `code` an [`AuthError`] can carry: the core's error kinds, in order.
 #[uniffi::export]
 pub fn error_codes() -> Vec<String> {
-    ErrorKind::ALL
-        .iter()
-        .map(|k| k.as_str().to_owned())
-        .collect()
+    ErrorKind::ALL.map(|k| k.as_str().to_owned()).to_vec()
 }
 
 impl From<Error> for AuthError {

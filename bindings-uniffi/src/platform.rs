@@ -47,10 +47,7 @@ impl Platform for SystemPlatform {
     fn random_bytes(&self, len: i32) -> Vec<u8> {
         let mut bytes = vec![0u8; usize::try_from(len).unwrap_or(0)];
         // An empty answer is refused by the caller with a typed error.
-        match getrandom::fill(&mut bytes) {
-            Ok(()) => bytes,
-            Err(_) => Vec::new(),
-        }
+        getrandom::fill(&mut bytes).map_or(Vec::new(), |()| bytes)
     }
 }
 
