@@ -4,7 +4,8 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
-/// The exit-code table, printed after every `--help` and kept in `cli/README.md`.
+/// The exit-code table, printed after every `--help` (each subcommand's too:
+/// see `crate::main`) and kept in `cli/README.md`.
 pub(crate) const EXIT_CODES: &str = "\
 Exit codes:
   0  success
@@ -53,10 +54,8 @@ pub(crate) enum Command {
     /// logs in with it, identifies it among the client's secrets and saves the store
     /// before any change on the server. The secret handed in is kept (never deleted)
     /// after rotations unless claimed (--secret-id, --claim, or `claim ID` later).
-    #[command(after_help = EXIT_CODES)]
     Init(InitArgs),
     /// Print an access token (only the token on stdout; --json adds expires_in).
-    #[command(after_help = EXIT_CODES)]
     Token {
         /// Rotate at this login: rotate the secret (as `rotate` does) and print a
         /// token from the new secret, at no extra round trip.
@@ -66,34 +65,28 @@ pub(crate) enum Command {
         rotation: RotateArgs,
     },
     /// List the customer's secrets (ids, descriptions, dates; never the secrets).
-    #[command(after_help = EXIT_CODES)]
     List,
     /// Create a secret and print it once. The store is not changed.
-    #[command(after_help = EXIT_CODES)]
     Create {
         /// A description for the new secret.
         #[arg(long)]
         description: Option<String>,
     },
     /// Delete a secret by id.
-    #[command(after_help = EXIT_CODES)]
     Delete {
         /// The secret's id (see `list`).
         id: String,
     },
     /// Rotate the store's secret, crash-safely. Every save is a compare-and-swap; the
     /// store lock is held throughout so a second process waits instead of redoing work.
-    #[command(after_help = EXIT_CODES)]
     Rotate(RotateArgs),
     /// Claim a kept secret (or the current one) as this store's own: the next
     /// rotation deletes it. Only for a secret no other job or installation uses.
-    #[command(after_help = EXIT_CODES)]
     Claim {
         /// The secret's id (as `rotate` reports it kept, or `init` identified it).
         id: String,
     },
     /// Start an emulator in-process and run real rotations against it over loopback.
-    #[command(after_help = EXIT_CODES)]
     Demo(DemoArgs),
 }
 

@@ -18,7 +18,7 @@ pub mod system;
 pub mod transport;
 
 use args::{Cli, Command};
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use mapsindoors_auth_store::FileStore;
 use output::Out;
 use std::io::Write;
@@ -66,7 +66,9 @@ fn run(cli: &Cli, out: &Out) -> Result<(), mapsindoors_auth::Error> {
 /// subcommand and returns its documented exit code.
 #[must_use]
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Every subcommand's `--help` ends with the exit-code table too.
+    let command = Cli::command().mut_subcommands(|c| c.after_help(args::EXIT_CODES));
+    let cli = Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
     init_logging(cli.verbose);
     let out = Out { json: cli.json };
     match run(&cli, &out) {

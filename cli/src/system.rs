@@ -64,25 +64,18 @@ impl Platform for System<'_> {
     }
 
     fn save(&self, record: &StoreRecord, _reason: PersistReason) -> Result<(), Error> {
-        let store = &self.store;
         if record.generation != 1 {
-            return store.save(record);
+            return self.store.save(record);
         }
         // Generation 1 only into an empty store: a file that appeared
         // meanwhile is another writer's, a compare-and-swap conflict.
-        store.create(record).map_err(|e| {
-            if std::fs::symlink_metadata(store.path()).is_ok() {
-                Error::store(
-                    StoreErrorKind::Conflict,
-                    format!(
-                        "a store appeared at {} meanwhile; it was left untouched",
-                        store.path().display()
-                    ),
-                )
-            } else {
-                e
-            }
-        })
+        let created = self.store.create(record);
+        if created.is_err() && std::fs::symlink_metadata(self.store.path()).is_ok() {
+            let at = self.store.path().display();
+            let reason = format!("a store appeared at {at} meanwhile; it was left untouched");
+            return Err(Error::store(StoreErrorKind::Conflict, reason));
+        }
+        created
     }
 
     fn sleep(&self, ms: u64, _reason: SleepReason) {
