@@ -2,7 +2,7 @@
 //! each a task the session hands out run through [`drive`]. The session makes
 //! every decision (token cache, single flight, re-login after a 401, seeding,
 //! adopting the new secret); the client only picks the task and unwraps its
-//! outcome.
+//! outcome. A method fails with its task's error.
 
 use crate::driver::{Platform, drive};
 use mapsindoors_auth::{
@@ -47,9 +47,6 @@ impl<P: Platform> Client<P> {
     }
 
     /// A valid access token (the session's cached one while fresh).
-    ///
-    /// # Errors
-    /// The login failed.
     pub fn token(&self) -> Result<Token, Error> {
         match self.run(self.session.token())? {
             Outcome::Token(token) => Ok(token),
@@ -58,9 +55,6 @@ impl<P: Platform> Client<P> {
     }
 
     /// The customer's secrets.
-    ///
-    /// # Errors
-    /// The login or the call failed.
     pub fn list(&self) -> Result<Vec<SecretInfo>, Error> {
         match self.run(self.session.call(Operation::List))? {
             Outcome::Listed(list) => Ok(list),
@@ -69,9 +63,6 @@ impl<P: Platform> Client<P> {
     }
 
     /// Creates a secret.
-    ///
-    /// # Errors
-    /// The login or the call failed.
     pub fn create(&self, description: Option<String>) -> Result<CreatedSecret, Error> {
         match self.run(self.session.call(Operation::Create { description }))? {
             Outcome::Created(created) => Ok(created),
@@ -80,9 +71,6 @@ impl<P: Platform> Client<P> {
     }
 
     /// Deletes a secret by id.
-    ///
-    /// # Errors
-    /// The login or the call failed.
     pub fn delete(&self, id: &str) -> Result<(), Error> {
         let id = id.to_owned();
         match self.run(self.session.call(Operation::Delete { id }))? {
@@ -91,12 +79,9 @@ impl<P: Platform> Client<P> {
         }
     }
 
-    /// Rotates the store's secret (seeding an empty store first). A failed
-    /// rotation first hands `partial` its report so far, if it got as far
-    /// as loading the store.
-    ///
-    /// # Errors
-    /// The rotation's error.
+    /// Rotates the store's secret (seeding an empty store first). On failure
+    /// it first hands `partial` its report so far, if it got as far as
+    /// loading the store, then returns the rotation's error.
     pub fn rotate(&self, partial: impl FnOnce(&RotationReport)) -> Result<RotationReport, Error> {
         let mut task = self.session.rotate(self.random()?);
         let result = drive(&mut task, &self.platform);
@@ -111,9 +96,6 @@ impl<P: Platform> Client<P> {
 
     /// Seeds an empty store with the session's secret; a store that holds a
     /// record is left as it is. Returns the store's record.
-    ///
-    /// # Errors
-    /// The seed's error.
     pub fn seed(&self, options: SeedOptions) -> Result<StoreRecord, Error> {
         match self.run(self.session.seed(options, self.random()?))? {
             Outcome::Record(record) => Ok(record),
@@ -123,9 +105,6 @@ impl<P: Platform> Client<P> {
 
     /// Claims a kept (or the current) secret as the store's own; returns the
     /// saved record.
-    ///
-    /// # Errors
-    /// The claim's error.
     pub fn claim(&self, id: &str) -> Result<StoreRecord, Error> {
         match self.run(self.session.claim(id))? {
             Outcome::Record(record) => Ok(record),

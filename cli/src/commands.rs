@@ -93,13 +93,11 @@ pub(crate) fn init(
     out: &Out,
 ) -> Result<(), Error> {
     let config = Config::new(&args.auth_url)?.with_customer_id(&args.customer_id)?;
+    let at = store.path().display();
     let exists = || {
         Error::store(
             StoreErrorKind::Io,
-            format!(
-                "a store already exists at {}; it was left untouched",
-                store.path().display()
-            ),
+            format!("a store already exists at {at}; it was left untouched"),
         )
     };
     // Refuse before any request.
@@ -131,7 +129,7 @@ pub(crate) fn init(
         return Err(exists());
     }
     let lineage = &record.lineage;
-    tracing::info!(store = %store.path().display(), %lineage, "store created");
+    tracing::info!(store = %at, %lineage, "store created");
     let advice = seeded_advice(&record);
     out.value(
         &json!({
@@ -146,8 +144,7 @@ pub(crate) fn init(
         }),
         || {
             format!(
-                "created {} (client {}, lineage {lineage})\n{advice}",
-                store.path().display(),
+                "created {at} (client {}, lineage {lineage})\n{advice}",
                 record.client_id
             )
         },

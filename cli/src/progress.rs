@@ -65,16 +65,13 @@ pub(crate) fn log(event: &Event<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     #[test]
     fn every_purpose_and_reason_has_its_own_label() {
-        let requests: std::collections::BTreeSet<_> =
-            Purpose::ALL.iter().map(|p| request_label(*p)).collect();
+        let requests = BTreeSet::from(Purpose::ALL.map(request_label));
         assert_eq!(requests.len(), Purpose::ALL.len());
-        let saves: std::collections::BTreeSet<_> = PersistReason::ALL
-            .iter()
-            .map(|r| persist_label(*r))
-            .collect();
+        let saves = BTreeSet::from(PersistReason::ALL.map(persist_label));
         assert_eq!(saves.len(), PersistReason::ALL.len());
     }
 }
