@@ -43,13 +43,10 @@ impl HttpRequest {
     /// The headers, in order. The `Authorization` value is a credential: never log it.
     pub fn headers(&self) -> Vec<HttpHeader> {
         // EXPOSE: the transport must send the Authorization header.
-        self.inner
-            .headers
-            .iter()
-            .map(|(name, value)| HttpHeader {
-                name: name.clone(),
-                value: value.clone(),
-            })
+        let headers = self.inner.headers.clone();
+        headers
+            .into_iter()
+            .map(|(name, value)| HttpHeader { name, value })
             .collect()
     }
 

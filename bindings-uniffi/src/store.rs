@@ -8,6 +8,7 @@ use crate::error::{AuthError, StoreError};
 use crate::long;
 use crate::platform::{SystemPlatform, random};
 use crate::secrets::ClientSecret;
+pub use mapsindoors_auth::Candidate;
 use mapsindoors_auth::{Config, mint_lineage};
 use std::fmt;
 use std::sync::Arc;
@@ -153,8 +154,9 @@ pub struct KeptSecret {
     pub advice: String,
 }
 
-/// A secret a kept secret of unknown id may be, as listed at seeding.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// A secret a kept secret of unknown id may be, as listed at seeding (the
+/// core's own record).
+#[uniffi::remote(Record)]
 pub struct Candidate {
     /// Its id.
     pub id: String,
@@ -167,14 +169,7 @@ impl From<&mapsindoors_auth::KeptSecret> for KeptSecret {
         Self {
             id: k.id.clone(),
             created_at: k.created_at.clone(),
-            candidates: k
-                .candidates
-                .iter()
-                .map(|c| Candidate {
-                    id: c.id.clone(),
-                    created_at: c.created_at.clone(),
-                })
-                .collect(),
+            candidates: k.candidates.clone(),
             reason: k.reason.clone(),
             advice: k.advice(),
         }
