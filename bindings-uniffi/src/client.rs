@@ -49,14 +49,14 @@ impl AuthClient {
     fn build(
         session: Session,
         transport: Arc<dyn HttpTransport>,
-        store: Option<Arc<dyn SecretStore>>,
+        store: impl Into<Option<Arc<dyn SecretStore>>>,
         progress: Option<Arc<dyn Progress>>,
         platform: Option<Arc<dyn Platform>>,
     ) -> Arc<Self> {
         let env = Env {
             timeout_ms: session.settings().timeout_ms,
             transport,
-            store,
+            store: store.into(),
             platform: platform.unwrap_or_else(|| Arc::new(SystemPlatform)),
             progress,
         };
@@ -158,13 +158,7 @@ impl AuthClient {
             .into());
         };
         let session = Session::from_record(&record.inner, settings)?;
-        Ok(Self::build(
-            session,
-            transport,
-            Some(store),
-            progress,
-            platform,
-        ))
+        Ok(Self::build(session, transport, store, progress, platform))
     }
 
     /// A valid access token: the cached one while fresh, else one fetched
@@ -230,12 +224,9 @@ impl AuthClient {
     /// credentials; `CheckCredentials` when the secret does not log in;
     /// `StoreFailed`; any other [`AuthError`].
     pub async fn seed(&self, options: SeedOptions) -> Result<Arc<StoreRecord>, AuthError> {
-        self.record(|| {
-            Ok(self
-                .session
-                .seed(options.into(), random(&*self.env.platform)?))
-        })
-        .await
+        let nonce = || random(&*self.env.platform);
+        let task = || Ok(self.session.seed(options.into(), nonce()?));
+        self.record(task).await
     }
 
     /// Claims a kept secret (or the current one, or a candidate of either)
@@ -268,10 +259,8 @@ impl AuthClient {
     /// (safe: run it again); `StoreFailed` when the store cannot be read or
     /// written; any other [`AuthError`].
     pub async fn rotate(&self) -> Result<RotationReport, AuthError> {
-        match self
-            .run_locked(|| Ok(self.session.rotate(random(&*self.env.platform)?)))
-            .await?
-        {
+        let task = || Ok(self.session.rotate(random(&*self.env.platform)?));
+        match self.run_locked(task).await? {
             Outcome::Rotated(report) => Ok(RotationReport::from(&report)),
             _ => Err(unexpected_output()),
         }
