@@ -37,7 +37,7 @@ impl<P: Platform> Client<P> {
     }
 
     fn run(&self, mut task: Task) -> Result<Outcome, Error> {
-        drive(&mut task, &self.platform)
+        drive(&mut task, &self.platform, |_| {})
     }
 
     fn random<const N: usize>(&self) -> Result<[u8; N], Error> {
@@ -84,11 +84,7 @@ impl<P: Platform> Client<P> {
     /// loading the store, then returns the rotation's error.
     pub fn rotate(&self, partial: impl FnOnce(&RotationReport)) -> Result<RotationReport, Error> {
         let mut task = self.session.rotate(self.random()?);
-        let result = drive(&mut task, &self.platform);
-        if let (Err(_), Some(report)) = (&result, task.report()) {
-            partial(report);
-        }
-        match result? {
+        match drive(&mut task, &self.platform, partial)? {
             Outcome::Rotated(report) => Ok(report),
             other => Err(unexpected(&other)),
         }

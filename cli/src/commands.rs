@@ -10,8 +10,8 @@ use crate::driver::Event;
 use crate::output::{Out, candidates_json, candidates_text, report_json, report_text};
 use crate::system::System;
 use mapsindoors_auth::{
-    ClientSecret, Config, Credentials, Error, PersistReason, SeedOptions, Session, Settings,
-    StoreErrorKind, StoreRecord,
+    ClientSecret, Config, Credentials, Error, PersistReason, SecretInfo, SeedOptions, Session,
+    Settings, StoreErrorKind, StoreRecord,
 };
 use mapsindoors_auth_store::FileStore;
 use serde_json::json;
@@ -187,20 +187,14 @@ pub(crate) fn list(store: &FileStore, knobs: &Knobs, out: &Out) -> Result<(), Er
         .iter()
         .map(|s| json!({"id": s.id, "description": s.description, "client_id": s.client_id, "created_at": s.created_at.to_rfc3339()}))
         .collect();
+    let line = |s: &SecretInfo| {
+        let client = s.client_id.as_deref().unwrap_or("-");
+        let description = s.description.as_deref().unwrap_or("");
+        let created = s.created_at.to_rfc3339();
+        format!("{}  {created}  {client}  {description}", s.id)
+    };
     out.value(&json!(rows), || {
-        secrets
-            .iter()
-            .map(|s| {
-                format!(
-                    "{}  {}  {}  {}",
-                    s.id,
-                    s.created_at.to_rfc3339(),
-                    s.client_id.as_deref().unwrap_or("-"),
-                    s.description.as_deref().unwrap_or("")
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        secrets.iter().map(line).collect::<Vec<_>>().join("\n")
     })
 }
 

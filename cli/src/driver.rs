@@ -3,8 +3,8 @@
 //! [`Event`] that carries the step's own purpose or reason. Decides nothing.
 
 use mapsindoors_auth::{
-    Error, Flow as _, HttpRequest, HttpResponse, Outcome, PersistReason, Purpose, SleepReason,
-    Step, StoreRecord, Task, TransportError,
+    Error, Flow as _, HttpRequest, HttpResponse, Outcome, PersistReason, Purpose, RotationReport,
+    SleepReason, Step, StoreRecord, Task, TransportError,
 };
 use std::time::{Duration, Instant};
 
@@ -83,12 +83,19 @@ pub enum Event<'a> {
     },
 }
 
-/// Runs a task to the end.
+/// Runs a task to the end. A rotation that fails first hands `partial` its
+/// report so far (kept at each step: the finished task no longer has it).
 ///
 /// # Errors
 /// The task's error.
-pub fn drive<P: Platform + ?Sized>(task: &mut Task, platform: &P) -> Result<Outcome, Error> {
+pub fn drive<P: Platform + ?Sized>(
+    task: &mut Task,
+    platform: &P,
+    partial: impl FnOnce(&RotationReport),
+) -> Result<Outcome, Error> {
+    let mut report = None;
     loop {
+        report = task.report().cloned().or(report);
         match task.poll(platform.now_ms()) {
             Step::Send(request, purpose) => {
                 let why = purpose.as_str();
@@ -128,7 +135,12 @@ pub fn drive<P: Platform + ?Sized>(task: &mut Task, platform: &P) -> Result<Outc
                 platform.sleep(ms, reason);
             }
             Step::Wait(ms) => platform.wait(ms),
-            Step::Done(result) => return result,
+            Step::Done(result) => {
+                if let (Err(_), Some(report)) = (&result, &report) {
+                    partial(report);
+                }
+                return result;
+            }
         }
     }
 }

@@ -83,6 +83,10 @@ fn exit_codes_by_class_of_failure() {
     let run = h.cli(&["--json", "rotate"]);
     assert_eq!(run.code, Some(5), "incomplete: {run:?}");
     assert_eq!(run.json()["error"]["kind"], "rotation_incomplete");
+    // The rotation's report so far comes first, on its own line.
+    let partial: serde_json::Value =
+        serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(partial["partial_report"]["rotated"], false, "{run:?}");
     assert!(h.current_works());
     assert_eq!(h.cli(&["rotate"]).code, Some(0));
     h.clean().unwrap();
