@@ -79,7 +79,7 @@ impl AuthClient {
         task: impl FnOnce() -> Result<Task, Error>,
     ) -> Result<Arc<StoreRecord>, AuthError> {
         match self.run_locked(task).await? {
-            Outcome::Record(record) => Ok(StoreRecord::wrap(record)),
+            Outcome::Record(inner) => Ok(Arc::new(StoreRecord { inner })),
             _ => Err(unexpected_output()),
         }
     }
@@ -150,12 +150,10 @@ impl AuthClient {
     ) -> Result<Arc<Self>, AuthError> {
         let settings = settings(retries, propagation_wait_ms, timeout_ms, description)?;
         let Some(record) = store.load().await.map_err(Error::from)? else {
-            return Err(Error::InvalidInput {
+            return Err(AuthError::from(Error::InvalidInput {
                 field: "store".to_owned(),
-                reason: "the store is empty: seed it from a client built withClientSecret"
-                    .to_owned(),
-            }
-            .into());
+                reason: "the store is empty: seed it from a client built withClientSecret".into(),
+            }));
         };
         let session = Session::from_record(&record.inner, settings)?;
         Ok(Self::build(session, transport, store, progress, platform))
@@ -283,11 +281,10 @@ impl AuthClient {
 }
 
 fn unexpected_output() -> AuthError {
-    Error::InvalidInput {
+    AuthError::from(Error::InvalidInput {
         field: "operation".to_owned(),
         reason: "the core returned another operation's output".to_owned(),
-    }
-    .into()
+    })
 }
 
 /// `AuthClient(client X at URL, customer C)`: never a secret.

@@ -34,7 +34,7 @@ impl Env {
     async fn save(&self, record: mapsindoors_auth::StoreRecord) -> Result<(), Error> {
         let expected = long(record.generation.saturating_sub(1));
         self.store()?
-            .save(StoreRecord::wrap(record), expected)
+            .save(Arc::new(StoreRecord { inner: record }), expected)
             .await
             .map_err(Error::from)
     }

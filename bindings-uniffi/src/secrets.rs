@@ -107,9 +107,8 @@ impl CreatedSecret {
 
     /// The secret itself.
     pub fn secret(&self) -> Arc<ClientSecret> {
-        Arc::new(ClientSecret {
-            inner: self.inner.secret.clone(),
-        })
+        let inner = self.inner.secret.clone();
+        Arc::new(ClientSecret { inner })
     }
 }
 

@@ -22,12 +22,6 @@ pub struct StoreRecord {
     pub(crate) inner: mapsindoors_auth::StoreRecord,
 }
 
-impl StoreRecord {
-    pub(crate) fn wrap(inner: mapsindoors_auth::StoreRecord) -> Arc<Self> {
-        Arc::new(Self { inner })
-    }
-}
-
 #[uniffi::export]
 impl StoreRecord {
     /// A first record (generation 1) for a secret obtained outside any
@@ -58,7 +52,7 @@ impl StoreRecord {
             secret_id,
             &lineage,
         )?;
-        Ok(Self::wrap(inner))
+        Ok(Arc::new(Self { inner }))
     }
 
     /// Parses text written by [`StoreRecord::to_storage_string`].
@@ -68,7 +62,8 @@ impl StoreRecord {
     /// the message never echoes the content.
     #[uniffi::constructor]
     pub fn from_storage_string(text: String) -> Result<Arc<Self>, AuthError> {
-        Ok(Self::wrap(mapsindoors_auth::StoreRecord::from_json(&text)?))
+        let inner = mapsindoors_auth::StoreRecord::from_json(&text)?;
+        Ok(Arc::new(Self { inner }))
     }
 
     /// The record as text to persist. It holds the secret: write it only to
@@ -105,9 +100,8 @@ impl StoreRecord {
 
     /// The secret in use.
     pub fn current_secret(&self) -> Arc<ClientSecret> {
-        Arc::new(ClientSecret {
-            inner: self.inner.current.secret.clone(),
-        })
+        let inner = self.inner.current.secret.clone();
+        Arc::new(ClientSecret { inner })
     }
 
     /// Whether the current secret is provably this store's own (created by
