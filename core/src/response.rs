@@ -17,6 +17,19 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// The server's refusal ([`Error::InvalidClient`], [`Error::InvalidGrant`], ...)
 /// or [`Error::UnexpectedResponse`]; the body is never echoed, as it may hold a token.
 pub fn parse_token(response: &HttpResponse) -> Result<Token, Error> {
+    // RFC 6749 §5.2: a 401 from the token endpoint is a failed client
+    // authentication, body or not; never "unauthorized" (a refused bearer
+    // token), so a new secret still propagating is waited for.
+    if response.status == 401 && oauth_error(&response.body).is_none() {
+        return Err(Error::InvalidClient {
+            status: 401,
+            oauth: OAuthError {
+                code: "invalid_client".to_owned(),
+                description: Some("HTTP 401 without an RFC 6749 error body".to_owned()),
+                uri: None,
+            },
+        });
+    }
     let object = json_object(response, true)?;
     let bad = |reason: &str| unexpected(response, reason, true);
     let access_token = match object.get("access_token") {

@@ -213,3 +213,13 @@ fn a_redirected_delete_is_not_a_delete() {
     assert!(e.to_string().contains("elsewhere.example"), "{e}");
     assert_eq!(sent, vec![Purpose::Login, Purpose::Delete]);
 }
+
+#[test]
+fn a_bare_401_from_the_token_endpoint_is_invalid_client_with_its_status() {
+    let e = login_error(
+        &client(),
+        response(401, &[("WWW-Authenticate", "Basic realm=\"x\"")], ""),
+    );
+    assert_eq!(e.kind().as_str(), "invalid_client");
+    assert_eq!(e.status(), Some(401));
+}
