@@ -223,3 +223,52 @@ fn a_bare_401_from_the_token_endpoint_is_invalid_client_with_its_status() {
     assert_eq!(e.kind().as_str(), "invalid_client");
     assert_eq!(e.status(), Some(401));
 }
+
+#[test]
+fn a_failed_rotation_keeps_its_partial_report_after_done() {
+    let record = mapsindoors_auth::StoreRecord::new(
+        &config(),
+        "script",
+        ClientSecret::new("s-old"),
+        Some("id1".into()),
+        "l-0011223344556677",
+    )
+    .unwrap();
+    let settings = Settings {
+        propagation_wait_ms: 0,
+        ..Settings::default()
+    };
+    let session = Session::from_record(&record, settings).unwrap();
+    let mut task = session.rotate([7; 16]);
+    let created =
+        r#"{"id":"id9","description":"x","createdAt":"2026-01-01T00:00:00Z","secret":"s-new"}"#;
+    let error = loop {
+        match task.poll(0) {
+            Step::Load => task.on_loaded(Ok(Some(record.clone()))),
+            Step::Persist(..) => task.on_persisted(Ok(())),
+            Step::Send(_, Purpose::Create) => task.on_response(
+                Ok(response(
+                    200,
+                    &[("Content-Type", "application/json")],
+                    created,
+                )),
+                0,
+            ),
+            Step::Send(_, Purpose::Verify) => task.on_response(
+                Ok(response(
+                    400,
+                    &[("Content-Type", "application/json")],
+                    r#"{"error":"invalid_client"}"#,
+                )),
+                0,
+            ),
+            Step::Send(..) => task.on_response(Ok(token_ok()), 0),
+            Step::Sleep(..) | Step::Wait(_) => {}
+            Step::Done(r) => break r.expect_err("verify refused"),
+        }
+    };
+    assert_eq!(error.kind().as_str(), "rotation_incomplete");
+    let report = task.report().expect("the partial report outlives Done");
+    assert_eq!(report.new_id.as_deref(), Some("id9"));
+    assert!(!report.rotated);
+}
