@@ -1,6 +1,9 @@
 //! Short, scrubbed excerpts of response bodies for error messages. Long
 //! token-like runs are replaced before truncation, so no secret leaks in part.
 
+use crate::http::HttpRequest;
+use zeroize::Zeroizing;
+
 /// The longest excerpt kept, in characters.
 pub const EXCERPT_CHARS: usize = 200;
 /// Runs of token-like characters this long or longer are redacted.
@@ -35,6 +38,75 @@ pub fn scrub_excerpt(body: &[u8]) -> String {
     } else {
         collapsed
     }
+}
+
+/// What a request sent that must never come back in an error: the
+/// `client_secret` and `password` of a token request's form, and a bearer
+/// token, each as sent and as a server might echo it (form-encoded,
+/// `%20`-encoded, JSON-escaped). Longest first.
+pub(crate) fn sent_secrets(request: &HttpRequest) -> Vec<Zeroizing<String>> {
+    let mut values: Vec<Zeroizing<String>> = form_urlencoded::parse(&request.body)
+        .filter(|(k, _)| k == "client_secret" || k == "password")
+        .map(|(_, v)| Zeroizing::new(v.into_owned()))
+        .collect();
+    if let Some(token) = request
+        .header("authorization")
+        .and_then(|h| h.strip_prefix("Bearer "))
+    {
+        values.push(Zeroizing::new(token.to_owned()));
+    }
+    let mut out: Vec<Zeroizing<String>> = Vec::new();
+    for v in values.iter().filter(|v| !v.is_empty()) {
+        let form: String = form_urlencoded::byte_serialize(v.as_bytes()).collect();
+        let percent = form.replace('+', "%20");
+        let json = json_escaped(v);
+        let slash = json.replace('/', "\\/");
+        let variants = [v.to_string(), form, percent, json, slash].map(Zeroizing::new);
+        for variant in variants {
+            if !out.contains(&variant) {
+                out.push(variant);
+            }
+        }
+    }
+    out.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    out
+}
+
+/// A body with every occurrence of each of `sent` replaced by `[redacted]`.
+pub(crate) fn without_sent(body: &[u8], sent: &[Zeroizing<String>]) -> Vec<u8> {
+    let mut text = body.to_vec();
+    for needle in sent {
+        text = replace_bytes(&text, needle.as_bytes(), b"[redacted]");
+    }
+    text
+}
+
+fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack.get(i..i + needle.len()) == Some(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.extend_from_slice(haystack.get(i..=i).unwrap_or_default());
+            i += 1;
+        }
+    }
+    out
+}
+
+fn json_escaped(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Scrubs a short server-provided string such as an `error_description`.

@@ -3,6 +3,7 @@
 //! for the one non-idempotent call, create.
 
 use crate::error::Error;
+use crate::excerpt::{WITHHELD, sent_secrets, without_sent};
 use crate::http::{HttpRequest, HttpResponse, TransportError};
 use crate::retry::RetryPolicy;
 use crate::step::{Purpose, SleepReason};
@@ -53,13 +54,42 @@ impl<T> Exchange<T> {
         Wire::Send(self.request.clone(), self.purpose)
     }
 
+    /// The parse of a response. A failure is parsed again from the body
+    /// without the secrets this request sent, so no excerpt or description
+    /// can carry one back (an exact match: a server that echoes the form).
+    fn parsed(&self, response: &HttpResponse) -> Result<T, Error> {
+        let error = match (self.parse)(response) {
+            Err(e) => e,
+            ok => return ok,
+        };
+        let sent = sent_secrets(&self.request);
+        if sent.is_empty() {
+            return Err(error);
+        }
+        let clean = HttpResponse::new(
+            response.status,
+            response.headers.clone(),
+            without_sent(&response.body, &sent),
+        );
+        match (self.parse)(&clean) {
+            Err(e) => Err(e),
+            // Only the redaction made it parse: report the response, not its body.
+            Ok(_) => Err(Error::UnexpectedResponse {
+                status: response.status,
+                content_type: None,
+                reason: "the response echoed a secret this request sent".to_owned(),
+                excerpt: WITHHELD.to_owned(),
+            }),
+        }
+    }
+
     /// `Some` when finished; `None` when it will try again after a sleep.
     pub(crate) fn on_response(
         &mut self,
         response: Result<HttpResponse, TransportError>,
         now_ms: u64,
     ) -> Option<Result<T, Error>> {
-        let result = response.map_err(Error::from).and_then(|r| (self.parse)(&r));
+        let result = response.map_err(Error::from).and_then(|r| self.parsed(&r));
         match result {
             Err(e) => match self.policy.delay_ms(self.attempts, &e, now_ms) {
                 Some(delay) => {

@@ -17,10 +17,28 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// The server's refusal ([`Error::InvalidClient`], [`Error::InvalidGrant`], ...)
 /// or [`Error::UnexpectedResponse`]; the body is never echoed, as it may hold a token.
 pub fn parse_token(response: &HttpResponse) -> Result<Token, Error> {
+    // RFC 6749 §5.2: a 401 from the token endpoint is a failed client
+    // authentication, body or not; never "unauthorized" (a refused bearer
+    // token), so a new secret still propagating is waited for.
+    if response.status == 401 && oauth_error(&response.body).is_none() {
+        return Err(Error::InvalidClient {
+            status: 401,
+            oauth: OAuthError {
+                code: "invalid_client".to_owned(),
+                description: Some("HTTP 401 without an RFC 6749 error body".to_owned()),
+                uri: None,
+            },
+        });
+    }
     let object = json_object(response, true)?;
     let bad = |reason: &str| unexpected(response, reason, true);
     let access_token = match object.get("access_token") {
-        Some(Json::String(s)) if !s.is_empty() => AccessToken::new(s.as_str()),
+        Some(Json::String(s)) if is_b64token(s) => AccessToken::new(s.as_str()),
+        Some(Json::String(_)) => {
+            return Err(bad(
+                "field `access_token` is not an RFC 6750 token (letters, digits, -._~+/ then =)",
+            ));
+        }
         Some(_) => return Err(bad("field `access_token` must be a non-empty string")),
         None => return Err(bad("missing field `access_token`")),
     };
@@ -107,7 +125,7 @@ pub fn parse_create(response: &HttpResponse) -> Result<CreatedSecret, Error> {
 pub fn parse_delete(response: &HttpResponse) -> Result<(), Error> {
     bearer_refused(response)?;
     check_size(response, false)?;
-    check_status(response)
+    check_status(response, false)
 }
 
 /// A resource endpoint's 401 means the bearer token was refused (RFC 6750),
@@ -188,11 +206,47 @@ pub fn bearer_challenge(header: &str) -> Option<OAuthError> {
     })
 }
 
-/// Maps a non-2xx response to an error: 429 and 5xx by status, then the
-/// RFC 6749 error JSON, then 401/403/404, then anything else as unexpected.
+/// RFC 6750's `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+/// Nothing else may reach an `Authorization` header or a terminal.
+#[must_use]
+pub fn is_b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
+/// Maps a non-2xx response to an error: a redirect is refused (naming only
+/// its host), 429 and 5xx by status, then the RFC 6749 error JSON, then
+/// 401/403/404, then anything else as unexpected.
 #[must_use]
 pub fn error_from_response(response: &HttpResponse) -> Error {
+    error_for(response, false)
+}
+
+/// [`error_from_response`]; `sensitive` withholds every body that is not an
+/// RFC 6749 error (the token endpoint's: it may echo the posted form).
+fn error_for(response: &HttpResponse, sensitive: bool) -> Error {
     let status = response.status;
+    let excerpt = || {
+        if sensitive {
+            WITHHELD.to_owned()
+        } else {
+            scrub_excerpt(&response.body)
+        }
+    };
+    if (300..400).contains(&status) {
+        return Error::UnexpectedResponse {
+            status,
+            content_type: content_type(response),
+            reason: format!(
+                "a redirect to {} refused: requests carrying credentials are never sent on",
+                redirect_host(response)
+            ),
+            excerpt: "(not shown)".to_owned(),
+        };
+    }
     if status == 429 {
         let retry_after = response.header("retry-after").and_then(RetryAfter::parse);
         return Error::RateLimited {
@@ -203,7 +257,7 @@ pub fn error_from_response(response: &HttpResponse) -> Error {
     if (500..600).contains(&status) {
         return Error::Server {
             status,
-            excerpt: scrub_excerpt(&response.body),
+            excerpt: excerpt(),
         };
     }
     if let Some(oauth) = oauth_error(&response.body) {
@@ -222,15 +276,38 @@ pub fn error_from_response(response: &HttpResponse) -> Error {
         },
         403 => Error::Forbidden { status },
         404 => Error::NotFound { status },
-        _ => unexpected(response, "unexpected status", false),
+        _ => unexpected(response, "unexpected status", sensitive),
     }
 }
 
-fn check_status(response: &HttpResponse) -> Result<(), Error> {
+/// The host of a redirect's `Location` (never its path or query, which may
+/// carry a token), or what kind of target it was.
+fn redirect_host(response: &HttpResponse) -> String {
+    let Some(location) = response.header("location") else {
+        return "nowhere (no Location header)".to_owned();
+    };
+    let Some((_, rest)) = location.split_once("://") else {
+        return "a path on the same server".to_owned();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let clean: String = host
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        .take(100)
+        .collect();
+    if clean.is_empty() {
+        "an unreadable host".to_owned()
+    } else {
+        format!("host `{clean}`")
+    }
+}
+
+fn check_status(response: &HttpResponse, sensitive: bool) -> Result<(), Error> {
     if (200..300).contains(&response.status) {
         Ok(())
     } else {
-        Err(error_from_response(response))
+        Err(error_for(response, sensitive))
     }
 }
 
@@ -255,7 +332,7 @@ fn check_size(response: &HttpResponse, sensitive: bool) -> Result<(), Error> {
 
 fn json_value(response: &HttpResponse, sensitive: bool) -> Result<Json, Error> {
     check_size(response, sensitive)?;
-    check_status(response)?;
+    check_status(response, sensitive)?;
     let is_json = content_type(response).is_some_and(|ct| {
         let essence = ct
             .split(';')

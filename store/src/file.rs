@@ -1,6 +1,7 @@
 //! [`FileStore`]: load, create and compare-and-swap save of one record file,
 //! with atomic 0600 writes. The rotation lock lives in `lock.rs`; the format in core.
 
+use crate::guard::{no_symlink, open_record, trusted_dir, trusted_file};
 use crate::lock::{StoreLock, acquire, hold_dir};
 use mapsindoors_auth::{Error, StoreErrorKind, StoreRecord};
 use std::fs::File;
@@ -43,29 +44,20 @@ impl FileStore {
     /// unknown version, too large, not UTF-8) or `Io` (unreadable, or readable
     /// by group or others on Unix). The file is never modified.
     pub fn load(&self) -> Result<StoreRecord, Error> {
-        let file = match File::open(&self.path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                return Err(Error::store(
-                    StoreErrorKind::Missing,
-                    format!(
-                        "no store at {} (run `mapsindoors-auth init` first)",
-                        self.path.display()
-                    ),
-                ));
-            }
-            Err(e) => return Err(io_error(&self.path, "open", &e)),
+        trusted_dir(self.dir())?;
+        let Some(file) = open_record(&self.path)? else {
+            return Err(Error::store(
+                StoreErrorKind::Missing,
+                format!(
+                    "no store at {} (run `mapsindoors-auth init` first)",
+                    self.path.display()
+                ),
+            ));
         };
         let meta = file
             .metadata()
             .map_err(|e| io_error(&self.path, "stat", &e))?;
-        if !meta.is_file() {
-            return Err(Error::store(
-                StoreErrorKind::Io,
-                format!("{} is not a regular file", self.path.display()),
-            ));
-        }
-        check_private(&self.path, &meta)?;
+        trusted_file(&self.path, &meta)?;
         if meta.len() > MAX_RECORD_BYTES {
             return Err(Error::store(
                 StoreErrorKind::Corrupt,
@@ -105,6 +97,8 @@ impl FileStore {
     /// `Store` of kind `Io`, including when a file already exists at the path
     /// (it is left untouched).
     pub fn create(&self, record: &StoreRecord) -> Result<(), Error> {
+        trusted_dir(self.dir())?;
+        no_symlink(&self.path)?;
         let temp = self.write_temp(record)?;
         match temp.persist_noclobber(&self.path) {
             Ok(_) => self.sync_dir(),
@@ -133,6 +127,8 @@ impl FileStore {
     /// another client; any [`FileStore::load`] error (the file is left as it was);
     /// `Io` when writing fails.
     pub fn save(&self, record: &StoreRecord) -> Result<(), Error> {
+        trusted_dir(self.dir())?;
+        no_symlink(&self.path)?;
         let temp = self.write_temp(record)?;
         let _guard = hold_dir(self.dir())?;
         let on_disk = self.load()?;
@@ -218,26 +214,4 @@ impl FileStore {
         }
         Ok(())
     }
-}
-
-#[cfg(unix)]
-fn check_private(path: &Path, meta: &std::fs::Metadata) -> Result<(), Error> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(Error::store(
-            StoreErrorKind::Io,
-            format!(
-                "{} has mode {mode:04o}: a store holds secrets and must not be accessible by group or others; run `chmod 600 {}`",
-                path.display(),
-                path.display()
-            ),
-        ));
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_private(_path: &Path, _meta: &std::fs::Metadata) -> Result<(), Error> {
-    Ok(())
 }

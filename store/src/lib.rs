@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 mod file;
+mod guard;
 mod lock;
 
 pub use file::FileStore;

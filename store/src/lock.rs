@@ -44,7 +44,13 @@ fn open(path: &Path) -> Result<File, Error> {
     let mut options = OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Never through a (dangling) link: it would create a file elsewhere.
+        options
+            .mode(0o600)
+            .custom_flags(crate::guard::no_follow_no_block());
+    }
     options.open(path).map_err(|e| {
         Error::store(
             StoreErrorKind::Io,

@@ -104,6 +104,9 @@ pub struct Task {
     result: Option<Result<Outcome, Error>>,
     persisting: Option<StoreRecord>,
     record: Option<StoreRecord>,
+    /// A finished rotation's report, kept past `Done` (a failed run's
+    /// partial report is what its caller prints).
+    report: Option<RotationReport>,
 }
 
 impl Task {
@@ -115,6 +118,7 @@ impl Task {
             result: None,
             persisting: None,
             record: None,
+            report: None,
         }
     }
 
@@ -176,8 +180,20 @@ impl Task {
                 stage: Stage::Rotating(rotation, _),
                 ..
             } => Some(rotation.report()),
-            _ => None,
+            _ => self.report.as_ref(),
         }
+    }
+
+    /// Ends the job, keeping a rotation's report.
+    fn finish(&mut self) {
+        if let Job::Store {
+            stage: Stage::Rotating(rotation, _),
+            ..
+        } = &self.job
+        {
+            self.report = Some(rotation.report().clone());
+        }
+        self.job = Job::Finished;
     }
 
     /// Whether this task holds a login others wait for (for tests).
@@ -196,7 +212,7 @@ impl Task {
     fn poll_inner(&mut self, now_ms: u64) -> Step<Outcome> {
         loop {
             if let Some(result) = self.result.take() {
-                self.job = Job::Finished;
+                self.finish();
                 return Step::Done(result);
             }
             let session = self.session.clone();
@@ -488,7 +504,7 @@ impl Flow for Task {
 
     fn poll(&mut self, now_ms: u64) -> Step<Outcome> {
         if self.awaiting {
-            self.job = Job::Finished;
+            self.finish();
             return Step::Done(Err(misuse("polled before the last step was answered")));
         }
         self.poll_inner(now_ms)
