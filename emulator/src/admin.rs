@@ -8,7 +8,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use serde::{Deserialize, Serialize};
 
 use crate::app::App;
@@ -41,6 +41,8 @@ pub(crate) fn router() -> Router<App> {
         .route("/_emulator/reset", post(reset))
         .route("/_emulator/revoke-tokens", post(revoke_tokens))
         .route("/_emulator/bearer-errors", post(set_bearer_errors))
+        .route("/_emulator/elsewhere", get(crate::hostile::hits))
+        .route("/_emulator/elsewhere/{*rest}", any(crate::hostile::record))
 }
 
 /// Revokes every issued access token, as a server-side revocation would.

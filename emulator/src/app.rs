@@ -38,6 +38,8 @@ pub(crate) struct Shared {
     log: Mutex<RequestLog>,
     propagation: Mutex<Duration>,
     bearer_json_body: Mutex<bool>,
+    /// What reached the second origin (`hostile.rs`).
+    pub(crate) elsewhere: Mutex<Vec<crate::hostile::ElsewhereHit>>,
 }
 
 impl Shared {
@@ -52,6 +54,7 @@ impl Shared {
             log: Mutex::new(RequestLog::default()),
             propagation: Mutex::new(Duration::ZERO),
             bearer_json_body: Mutex::new(false),
+            elsewhere: Mutex::new(Vec::new()),
         }
     }
 
@@ -131,6 +134,7 @@ impl Shared {
         *self.store() = fresh;
         self.clear_faults();
         self.clear_log();
+        lock(&self.elsewhere).clear();
     }
 }
 

@@ -197,6 +197,11 @@ impl Emulator {
         self.app.log()
     }
 
+    /// What reached the second origin (a redirect fault's default target).
+    pub fn elsewhere(&self) -> Vec<crate::hostile::ElsewhereHit> {
+        crate::app::lock(&self.app.elsewhere).clone()
+    }
+
     /// Empties the request log (sequence numbers keep counting).
     pub fn clear_log(&self) {
         self.app.clear_log();

@@ -44,6 +44,9 @@ pub struct StatusFault {
     /// The body; sent as `application/json` when it parses as JSON, else as `text/plain`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// The body as base64, for bytes that are not UTF-8 (wins over `body`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_base64: Option<String>,
     /// A `Retry-After` value: seconds (`"2"`) or an HTTP date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<String>,
@@ -63,6 +66,41 @@ pub enum FaultAction {
     DropBefore,
     /// Do the work (the state change is committed), then close the connection without answering.
     DropAfter,
+    /// Answer this 3xx with `Location: location` (default: the second
+    /// origin, `http://localhost:PORT/_emulator/elsewhere/...`).
+    Redirect {
+        /// 301, 302, 303, 307 or 308.
+        code: u16,
+        /// Where to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        location: Option<String>,
+    },
+    /// 200, then one byte every `interval_ms`, forever.
+    Drip {
+        /// The pause between bytes.
+        interval_ms: u64,
+    },
+    /// 200 with a body that never ends.
+    Endless,
+    /// 200 with `Content-Encoding: gzip` that inflates to `mib` MiB.
+    GzipBomb {
+        /// The inflated size in MiB (at most 4096).
+        mib: u32,
+    },
+    /// 200 headers, then nothing.
+    HeadersThenSilence,
+    /// 200 with a header of `kib` KiB.
+    HugeHeaders {
+        /// Its size.
+        kib: u32,
+    },
+    /// Answer `code` with a text body echoing the request body (the posted form).
+    EchoForm {
+        /// The status.
+        code: u16,
+    },
+    /// 200 and half a body, then the connection is reset.
+    ResetMidBody,
 }
 
 /// A fault applied to the next `count` requests matching `route`, in order of injection.
@@ -99,6 +137,7 @@ impl FaultRule {
             FaultAction::Status(StatusFault {
                 code,
                 body: None,
+                body_base64: None,
                 retry_after: None,
             }),
             count,
@@ -118,6 +157,7 @@ impl FaultRule {
             FaultAction::Status(StatusFault {
                 code,
                 body: None,
+                body_base64: None,
                 retry_after: Some(retry_after.into()),
             }),
             count,

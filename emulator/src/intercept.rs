@@ -13,6 +13,7 @@ use axum::response::Response;
 use crate::app::App;
 use crate::credentials_api::bearer;
 use crate::fault::{FaultAction, StatusFault};
+use crate::hostile;
 use crate::request_log::{LogEntry, redact_query};
 use crate::route::{self, Route};
 use crate::server::ConnectionKill;
@@ -43,6 +44,8 @@ pub(crate) async fn intercept(State(app): State<App>, request: Request, next: Ne
     let fault = app.take_fault(route);
     entry.fault.clone_from(&fault);
     let kill = parts.extensions.get::<ConnectionKill>().cloned();
+    let elsewhere = hostile::elsewhere_url(&parts);
+    let echo = body.clone();
     let request = Request::from_parts(parts, Body::from(body));
     match fault {
         None => finish(&app, entry, next.run(request).await),
@@ -56,6 +59,22 @@ pub(crate) async fn intercept(State(app): State<App>, request: Request, next: Ne
             let _committed = next.run(request).await;
             drop_connection(&app, entry, kill).await
         }
+        Some(FaultAction::Redirect { code, location }) => finish(
+            &app,
+            entry,
+            hostile::redirect(code, location.as_deref().unwrap_or(&elsewhere)),
+        ),
+        Some(FaultAction::Drip { interval_ms }) => finish(&app, entry, hostile::drip(interval_ms)),
+        Some(FaultAction::Endless) => finish(&app, entry, hostile::endless()),
+        Some(FaultAction::GzipBomb { mib }) => finish(&app, entry, hostile::gzip_bomb(mib)),
+        Some(FaultAction::HeadersThenSilence) => {
+            finish(&app, entry, hostile::headers_then_silence())
+        }
+        Some(FaultAction::HugeHeaders { kib }) => finish(&app, entry, hostile::huge_headers(kib)),
+        Some(FaultAction::EchoForm { code }) => {
+            finish(&app, entry, hostile::echo_form(code, &echo))
+        }
+        Some(FaultAction::ResetMidBody) => finish(&app, entry, hostile::reset_mid_body(kill)),
     }
 }
 
@@ -79,9 +98,21 @@ async fn drop_connection(app: &App, entry: LogEntry, kill: Option<ConnectionKill
 
 fn status_response(fault: &StatusFault) -> Response {
     let code = StatusCode::from_u16(fault.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = match &fault.body {
-        None => plain_status(code),
-        Some(body) => {
+    let raw = fault
+        .body_base64
+        .as_deref()
+        .and_then(|b| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b).ok());
+    let mut response = match (&fault.body, raw) {
+        (_, Some(bytes)) => {
+            let mut r = Response::new(Body::from(bytes));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+            r
+        }
+        (None, None) => plain_status(code),
+        (Some(body), None) => {
             let content_type = if serde_json::from_str::<serde_json::Value>(body).is_ok() {
                 "application/json; charset=utf-8"
             } else {

@@ -9,6 +9,7 @@ mod demo;
 mod dotnet_time;
 mod emulator;
 mod fault;
+mod hostile;
 mod intercept;
 mod request_log;
 mod route;
@@ -26,6 +27,7 @@ pub use demo::{
 };
 pub use emulator::{Emulator, EmulatorConfig};
 pub use fault::{FaultAction, FaultRoute, FaultRule, StatusFault};
+pub use hostile::ElsewhereHit;
 pub use request_log::LogEntry;
 pub use route::Route;
 pub use seed::{Seed, SeedClient, SeedCustomer, SeedError, SeedSecret, SeedUser, Sensitive};
