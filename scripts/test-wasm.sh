@@ -48,5 +48,8 @@ node bindings-wasm/tests/e2e.mjs
 log "node: the nodejs build against the emulator"
 node --test --test-reporter=spec bindings-wasm/tests/node.test.mjs
 
+log "node: the package's fetch against hostile servers on 127.0.0.1 (redirects, deadline, body cap)"
+node --test --test-reporter=spec bindings-wasm/tests/hostile.test.mjs
+
 log "size"
 MIA_WASM_SIZE_LIMIT_KB="${MIA_WASM_SIZE_LIMIT_KB:-100}" scripts/wasm-size.sh

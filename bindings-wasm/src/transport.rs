@@ -1,16 +1,16 @@
 //! Moves the core's plain [`HttpRequest`] values over HTTP: the host's
-//! `fetch` (through gloo-net), or a JS function the caller passed as
-//! `transport`. A failed fetch is a [`TransportError`] of kind `connect`;
-//! no answer within `timeoutMs` is one of kind `timeout`.
+//! `fetch` (`js/fetch.js`: never follows a redirect, one deadline for headers
+//! and body, body capped while streaming), or a JS function the caller passed
+//! as `transport`. A failed fetch is a [`TransportError`] of kind `connect`;
+//! no complete answer within `timeoutMs` is one of kind `timeout`.
 
 use std::future::poll_fn;
 use std::pin::pin;
 use std::task::Poll;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
-use mapsindoors_auth::{
-    HttpRequest, HttpResponse, Method, Purpose, TransportError, TransportErrorKind,
-};
+use mapsindoors_auth::response::MAX_BODY_BYTES;
+use mapsindoors_auth::{HttpRequest, HttpResponse, Purpose, TransportError, TransportErrorKind};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -19,26 +19,27 @@ use crate::platform::timer;
 /// How requests leave the client.
 #[derive(Clone)]
 pub(crate) enum Transport {
-    /// The global `fetch`, through gloo-net.
+    /// The global `fetch`, through `js/fetch.js`.
     Fetch,
     /// `(request) => Promise<response>`, supplied by the caller.
     Custom(Function),
 }
 
 impl Transport {
-    /// Sends `request`, giving up after `timeout_ms`.
+    /// Sends `request` with one deadline, `timeout_ms`, for the whole
+    /// exchange. The host's fetch enforces it itself (aborting the request);
+    /// a custom transport is raced against a timer.
     pub(crate) async fn send(
         &self,
         request: &HttpRequest,
         purpose: Purpose,
         timeout_ms: u64,
     ) -> Result<HttpResponse, TransportError> {
-        let mut sent = pin!(async {
-            match self {
-                Transport::Fetch => fetch(request).await,
-                Transport::Custom(f) => custom(f, request, purpose).await,
-            }
-        });
+        let f = match self {
+            Transport::Fetch => return fetch(request, timeout_ms).await,
+            Transport::Custom(f) => f,
+        };
+        let mut sent = pin!(custom(f, request, purpose));
         let mut timer = pin!(timer(timeout_ms));
         poll_fn(|cx| match sent.as_mut().poll(cx) {
             Poll::Ready(r) => Poll::Ready(r),
@@ -53,43 +54,55 @@ impl Transport {
     }
 }
 
-async fn fetch(request: &HttpRequest) -> Result<HttpResponse, TransportError> {
-    use gloo_net::http::{Method as M, RequestBuilder};
-    let method = match request.method {
-        Method::Post => M::POST,
-        Method::Delete => M::DELETE,
-        _ => M::GET,
-    };
-    let mut builder = RequestBuilder::new(&request.url).method(method);
+#[wasm_bindgen(module = "/js/fetch.js")]
+extern "C" {
+    /// `send(method, url, headers, body, timeoutMs, maxBody)` in `js/fetch.js`.
+    #[wasm_bindgen(js_name = send, catch)]
+    async fn fetch_js(
+        method: &str,
+        url: &str,
+        headers: &Array,
+        body: &Uint8Array,
+        timeout_ms: f64,
+        max_body: f64,
+    ) -> Result<JsValue, JsValue>;
+}
+
+/// The host's `fetch` (`js/fetch.js`) with the core's policy:
+/// - a redirect is never followed (`redirect: "manual"`): Node hands the 3xx
+///   with its `Location` to the core, which refuses it; a browser hides it
+///   (an `opaqueredirect`), which ends as a transport error of kind `other`;
+/// - one deadline, `timeout_ms`, covers the headers and the whole body: it
+///   aborts the request, closing the connection;
+/// - the body is read through its stream, never past `MAX_BODY_BYTES + 1`
+///   bytes, which the core then refuses as over its cap.
+///
+/// It throws `{kind, message}`; a message never quotes a header or body.
+async fn fetch(request: &HttpRequest, timeout_ms: u64) -> Result<HttpResponse, TransportError> {
+    let value = fetch_js(
+        request.method.as_str(),
+        &request.url,
+        &header_pairs(request),
+        &Uint8Array::from(request.body.as_slice()),
+        timeout_ms as f64,
+        MAX_BODY_BYTES as f64,
+    )
+    .await
+    .map_err(thrown)?;
+    let body = Reflect::get(&value, &"body".into()).unwrap_or(JsValue::UNDEFINED);
+    let body = body
+        .dyn_into::<Uint8Array>()
+        .map(|b| b.to_vec())
+        .unwrap_or_default();
+    response(&value, body)
+}
+
+fn header_pairs(request: &HttpRequest) -> Array {
+    let headers = Array::new();
     for (name, value) in &request.headers {
-        builder = builder.header(name, value);
+        headers.push(&Array::of2(&name.into(), &value.into()));
     }
-    let built = if request.body.is_empty() {
-        builder.build()
-    } else {
-        builder.body(Uint8Array::from(request.body.as_slice()))
-    };
-    let built = built.map_err(|e| {
-        TransportError::new(
-            TransportErrorKind::Other,
-            format!("cannot build the request: {e}"),
-        )
-    })?;
-    let response = built.send().await.map_err(|e| {
-        TransportError::new(
-            TransportErrorKind::Connect,
-            format!("fetch failed ({e}); is the server up and does it allow this origin (CORS)?"),
-        )
-    })?;
-    let status = response.status();
-    let headers = response.headers().entries().collect();
-    let body = response.binary().await.map_err(|e| {
-        TransportError::new(
-            TransportErrorKind::Interrupted,
-            format!("reading the body failed: {e}"),
-        )
-    })?;
-    Ok(HttpResponse::new(status, headers, body))
+    headers
 }
 
 async fn custom(
@@ -98,17 +111,13 @@ async fn custom(
     purpose: Purpose,
 ) -> Result<HttpResponse, TransportError> {
     let js_request = Object::new();
-    let headers = Array::new();
-    for (name, value) in &request.headers {
-        headers.push(&Array::of2(&name.into(), &value.into()));
-    }
     let _ = Reflect::set(
         &js_request,
         &"method".into(),
         &request.method.as_str().into(),
     );
     let _ = Reflect::set(&js_request, &"url".into(), &request.url.as_str().into());
-    let _ = Reflect::set(&js_request, &"headers".into(), &headers);
+    let _ = Reflect::set(&js_request, &"headers".into(), &header_pairs(request));
     let body = String::from_utf8_lossy(&request.body).into_owned();
     let _ = Reflect::set(&js_request, &"body".into(), &body.into());
     let _ = Reflect::set(&js_request, &"purpose".into(), &purpose.as_str().into());
@@ -117,7 +126,16 @@ async fn custom(
         Err(e) => Err(e),
     };
     let value = outcome.map_err(thrown)?;
-    let status = Reflect::get(&value, &"status".into())
+    let body = Reflect::get(&value, &"body".into())
+        .ok()
+        .and_then(|b| b.as_string())
+        .unwrap_or_default();
+    response(&value, body.into_bytes())
+}
+
+/// `{status, headers}` of a transport's answer, with its body already read.
+fn response(value: &JsValue, body: Vec<u8>) -> Result<HttpResponse, TransportError> {
+    let status = Reflect::get(value, &"status".into())
         .ok()
         .and_then(|s| s.as_f64())
         .unwrap_or(0.0);
@@ -128,12 +146,8 @@ async fn custom(
         ));
     }
     let headers =
-        read_headers(&Reflect::get(&value, &"headers".into()).unwrap_or(JsValue::UNDEFINED));
-    let body = Reflect::get(&value, &"body".into())
-        .ok()
-        .and_then(|b| b.as_string())
-        .unwrap_or_default();
-    Ok(HttpResponse::new(status as u16, headers, body.into_bytes()))
+        read_headers(&Reflect::get(value, &"headers".into()).unwrap_or(JsValue::UNDEFINED));
+    Ok(HttpResponse::new(status as u16, headers, body))
 }
 
 /// `[[name, value], ...]` or `{name: value}`.

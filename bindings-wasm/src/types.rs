@@ -14,7 +14,7 @@ export interface SessionOptions {
   retries?: number;
   /** How long a rotation waits for a new secret to be accepted, in ms (at most 600 000); default 30 000. */
   propagationWaitMs?: number;
-  /** Per-request timeout in ms (1–600 000); default 30 000. */
+  /** One deadline per request, headers and body together, in ms (1–600 000); default 30 000. */
   timeoutMs?: number;
   /** Description of the secrets rotations create (a lineage tag is appended); default: the store's. */
   description?: string | null;

@@ -2,7 +2,8 @@
 //  1. every conformance vector through the --target web build (vectors.html),
 //     and every flow vector (tests/flows) through the client's own drive loop;
 //  2. the example admin page end to end against the emulator, served from a
-//     different loopback origin so CORS is really exercised.
+//     different loopback origin so CORS is really exercised;
+//  3. the package's fetch against hostile servers (tests/hostile.mjs).
 // Screenshots go to target/wasm/screenshots/. Exits non-zero on any failure.
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -11,6 +12,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { startEmulator } from "./emulator.mjs";
 import { serve } from "./serve.mjs";
+import { startHostile } from "./hostile.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 const tools = process.env.MIA_TOOLS ?? path.join(os.homedir(), ".cache/mapsindoors-auth-tools");
@@ -254,6 +256,60 @@ try {
     const text = await errorText();
     assert.match(text, /Cannot reach the auth server at http:\/\/127\.0\.0\.1:9/);
     await page.screenshot({ path: path.join(shots, "admin-server-down.png"), fullPage: true });
+  });
+
+  await step("hostile servers in Chromium: no redirect followed, one deadline, body capped", async () => {
+    const attempt = (url, call, timeoutMs = 1000) => page.evaluate(async ({ url, call, timeoutMs }) => {
+      const lib = await import("/pkg/web/index.js");
+      await lib.default();
+      const client = new lib.Client({ authUrl: url, customerId: "c", clientId: "demo-client", clientSecret: "hostile-secret-never-sent-on", retries: 0, timeoutMs });
+      const t0 = performance.now();
+      try {
+        await (call === "delete" ? client.deleteSecret("s-1") : client.token());
+        return { ok: true };
+      } catch (e) {
+        return { ok: false, ms: performance.now() - t0, name: e.name, kind: e.transportKind, status: e.status, message: e.message };
+      }
+    }, { url, call, timeoutMs });
+    const settle = () => new Promise((r) => setTimeout(r, 300));
+    for (const [mode, status, call] of [["redirect-token", 307, "token"], ["redirect-token", 302, "token"], ["redirect-delete", 302, "delete"]]) {
+      const h = await startHostile(mode, { status });
+      try {
+        const out = await attempt(h.url, call);
+        await settle();
+        assert.equal(h.far.stats.connections, 0, `${mode} ${status} reached the far server: ${h.far.stats.requests}`);
+        assert.equal(out.ok, false, `${mode} ${status} counted as success`);
+        assert.equal(out.name, "TransportError", out.message);
+        assert.equal(out.kind, "other");
+        assert.match(out.message, /redirect, which is never followed/);
+      } finally {
+        await h.close();
+      }
+    }
+    for (const mode of ["drip", "hang"]) {
+      const h = await startHostile(mode);
+      try {
+        const out = await attempt(h.url, "token");
+        await settle();
+        console.log(`     hostile ${mode} (chromium): ${out.name} after ${out.ms?.toFixed(0)} ms for a 1000 ms deadline`);
+        assert.equal(out.kind, "timeout", out.message);
+        assert.ok(out.ms < 1500, `took ${out.ms} ms`);
+        assert.equal(h.stats.open, 0, "an abandoned request is still open");
+      } finally {
+        await h.close();
+      }
+    }
+    const h = await startHostile("endless");
+    try {
+      const out = await attempt(h.url, "token", 20000);
+      await settle();
+      console.log(`     hostile endless (chromium): ${out.name} after ${out.ms?.toFixed(0)} ms, server wrote ${(h.sent.bytes / 2 ** 20).toFixed(1)} MiB`);
+      assert.equal(out.name, "UnexpectedResponseError", out.message);
+      assert.match(out.message, /exceeds the 1048576-byte cap/);
+      assert.equal(h.stats.open, 0, "the capped response is still being read");
+    } finally {
+      await h.close();
+    }
   });
 
   await step("no secret reached the console", async () => {

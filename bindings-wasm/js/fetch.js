@@ -1,0 +1,51 @@
+// The package's fetch, called by src/transport.rs (which documents the policy):
+// no redirect followed, one deadline for headers and body, body capped while read.
+const fail = (kind, message) => Object.assign(new Error(message), { kind });
+
+/** Sends one request; resolves `{status, headers: [[name, value]], body: Uint8Array}`. */
+export async function send(method, url, headers, body, timeoutMs, maxBody) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  const timedOut = () => fail("timeout", `no complete answer within ${timeoutMs} ms`);
+  try {
+    let response;
+    try {
+      response = await fetch(url, { method, headers, body: body.length ? body : undefined, redirect: "manual", signal: abort.signal });
+    } catch (e) {
+      if (abort.signal.aborted) throw timedOut();
+      // Name and code only: a message may quote a header value.
+      throw fail("connect", `fetch failed (${e?.cause?.code ?? e?.name}); is the server up and does it allow this origin (CORS)?`);
+    }
+    if (response.type === "opaqueredirect") {
+      throw fail("other", "the server answered with a redirect, which is never followed (the browser hides where to)");
+    }
+    const chunks = [];
+    let size = 0;
+    if (response.body) {
+      const reader = response.body.getReader();
+      try {
+        while (size <= maxBody) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          chunks.push(value);
+          size += value.length;
+        }
+      } catch (e) {
+        if (abort.signal.aborted) throw timedOut();
+        throw fail("interrupted", `reading the body failed (${e?.cause?.code ?? e?.name})`);
+      }
+    }
+    const out = new Uint8Array(Math.min(size, maxBody + 1));
+    let at = 0;
+    for (const chunk of chunks) {
+      const part = chunk.subarray(0, out.length - at);
+      out.set(part, at);
+      at += part.length;
+    }
+    return { status: response.status, headers: [...response.headers], body: out };
+  } finally {
+    clearTimeout(timer);
+    // Ends whatever is still open: a capped body, a dripping server.
+    abort.abort();
+  }
+}
