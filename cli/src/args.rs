@@ -10,7 +10,8 @@ pub(crate) const EXIT_CODES: &str = "\
 Exit codes:
   0  success
   1  other error (e.g. no such secret)
-  2  usage error or invalid input
+  2  usage error or invalid input; also a client error: an HTTP 4xx the server
+     gives no other reason for (e.g. a plain 400 from the secrets endpoint)
   3  authentication rejected (invalid_client, invalid_grant, unauthorized, forbidden)
   4  network, transport or server error (connect, timeout, 5xx, 429, bad response)
   5  rotation incomplete but safe: the store holds a working secret; run rotate again

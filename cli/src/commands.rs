@@ -9,9 +9,10 @@ use crate::crash::CrashPoint;
 use crate::driver::Event;
 use crate::output::{Out, candidates_json, candidates_text, report_json, report_text};
 use crate::system::System;
+use mapsindoors_auth::response::is_b64token;
 use mapsindoors_auth::{
     ClientSecret, Config, Credentials, Error, PersistReason, SecretInfo, SeedOptions, Session,
-    Settings, StoreErrorKind, StoreRecord,
+    Settings, StoreErrorKind, StoreRecord, Token,
 };
 use mapsindoors_auth_store::FileStore;
 use serde_json::json;
@@ -170,11 +171,28 @@ pub(crate) fn claim(store: &FileStore, knobs: &Knobs, id: &str, out: &Out) -> Re
     )
 }
 
+/// The access token to print, only if it is an RFC 6750 token (`b64token`:
+/// letters, digits, `-._~+/`, then `=`): nothing else from the server (a CR, an
+/// escape sequence) is ever written to the terminal. The core refuses such a
+/// token already; this is the check at the point of printing.
+fn printable(token: &Token) -> Result<&str, Error> {
+    // EXPOSE: printing the token on stdout is what `token` is for.
+    let access = token.access_token.expose_secret();
+    if is_b64token(access) {
+        return Ok(access);
+    }
+    Err(Error::UnexpectedResponse {
+        status: 200,
+        content_type: None,
+        reason: "the access_token is not an RFC 6750 token (b64token): not printed".into(),
+        excerpt: "(not shown)".into(),
+    })
+}
+
 /// `token`: prints an access token for the store's current secret.
 pub(crate) fn token(store: &FileStore, knobs: &Knobs, out: &Out) -> Result<(), Error> {
     let token = client(store, knobs.settings(None), crate::progress::log)?.token()?;
-    // EXPOSE: printing the token on stdout is what this command is for.
-    let access = token.access_token.expose_secret();
+    let access = printable(&token)?;
     out.value(&json!({"access_token": access, "token_type": token.token_type, "expires_in": token.expires_in}), || {
         access.to_owned()
     })
@@ -259,8 +277,7 @@ pub(crate) fn rotate(
             reason: "the rotation ended without a token from the current secret".into(),
         });
     };
-    // EXPOSE: printing the token on stdout is what this command is for.
-    let access = token.access_token.expose_secret();
+    let access = printable(token)?;
     out.value(
         &json!({"access_token": access, "token_type": token.token_type, "expires_in": token.expires_in,
                 "rotation": report_json(&report)}),

@@ -5,7 +5,9 @@ use mapsindoors_auth::{Error, ErrorKind, StoreErrorKind};
 
 /// Anything not classified below.
 pub(crate) const OTHER: u8 = 1;
-/// Usage error or invalid input (clap uses 2 as well).
+/// Usage error or invalid input (clap uses 2 as well), and a client error:
+/// an HTTP 4xx the core has no own kind for (a plain 400 from the secrets
+/// endpoint), which is the request's fault, not the network's.
 pub(crate) const USAGE: u8 = 2;
 /// The server rejected the credentials or the token.
 pub(crate) const AUTH: u8 = 3;
@@ -29,10 +31,21 @@ pub(crate) fn is_conflict(error: &Error) -> bool {
     )
 }
 
+/// An unexpected response with a 4xx status (the kinds 401, 403, 404, 429 and
+/// RFC 6749 errors have are mapped by kind): the server refused the request
+/// as the client's error, so it is no network or server failure.
+fn is_client_error(error: &Error) -> bool {
+    error.kind() == ErrorKind::UnexpectedResponse
+        && error.status().is_some_and(|s| (400..500).contains(&s))
+}
+
 /// The exit code for an error.
 pub(crate) fn code(error: &Error) -> u8 {
     if is_conflict(error) {
         return INCOMPLETE;
+    }
+    if is_client_error(error) {
+        return USAGE;
     }
     of_kind(error.kind())
 }
@@ -94,5 +107,15 @@ mod tests {
             code(&Error::store(StoreErrorKind::Conflict, "x")),
             INCOMPLETE
         );
+        let unexpected = |status| Error::UnexpectedResponse {
+            status,
+            content_type: None,
+            reason: "unexpected status".into(),
+            excerpt: String::new(),
+        };
+        assert_eq!(code(&unexpected(400)), USAGE);
+        assert_eq!(code(&unexpected(422)), USAGE);
+        assert_eq!(code(&unexpected(200)), NETWORK);
+        assert_eq!(code(&unexpected(307)), NETWORK);
     }
 }

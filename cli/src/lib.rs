@@ -62,21 +62,36 @@ fn run(cli: &Cli, out: &Out) -> Result<(), mapsindoors_auth::Error> {
     }
 }
 
+/// Core dumps off (RLIMIT_CORE 0, soft and hard) before anything is read:
+/// a crash must not write the secret or a token to disk.
+fn no_core_dumps() -> std::io::Result<()> {
+    let none = rustix::process::Rlimit {
+        current: Some(0),
+        maximum: Some(0),
+    };
+    rustix::process::setrlimit(rustix::process::Resource::Core, none).map_err(Into::into)
+}
+
 /// The `mapsindoors-auth` command: parses the arguments, runs one
 /// subcommand and returns its documented exit code.
 #[must_use]
 pub fn main() -> ExitCode {
+    let core_dumps = no_core_dumps();
     // Every subcommand's `--help` ends with the exit-code table too.
     let command = Cli::command().mut_subcommands(|c| c.after_help(args::EXIT_CODES));
     let cli = Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
     init_logging(cli.verbose);
+    if let Err(e) = core_dumps {
+        tracing::warn!("cannot turn core dumps off: {e}");
+    }
     let out = Out { json: cli.json };
     match run(&cli, &out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let code = exit::code(&e);
             out.error(&e, code);
-            let _ = writeln!(std::io::stderr(), "error: {e}");
+            let message = output::terminal_safe(&e.to_string(), false);
+            let _ = writeln!(std::io::stderr(), "error: {message}");
             if exit::is_conflict(&e) {
                 let _ = writeln!(
                     std::io::stderr(),

@@ -11,7 +11,24 @@ pub(crate) struct Out {
     pub(crate) json: bool,
 }
 
+/// `text` with every control character (C0, DEL, C1) written as `\u00XX`,
+/// keeping newlines only if `newlines`: nothing from a server (an error
+/// description, a secret's description, a token type) moves the cursor, sets
+/// the title or forges a line. Inside a JSON string the escape is valid JSON.
+pub(crate) fn terminal_safe(text: &str, newlines: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && !(newlines && c == '\n') {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn write_line(text: &str) -> Result<(), Error> {
+    let text = terminal_safe(text, true);
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{text}")
         .and_then(|()| stdout.flush())

@@ -1,6 +1,11 @@
-//! The HTTP transport: core [`HttpRequest`]s sent with ureq (rustls, timeouts,
-//! proxy from the environment), answers mapped to [`HttpResponse`] or a
+//! The HTTP transport: core [`HttpRequest`]s sent with ureq (rustls, proxy
+//! from the environment), answers mapped to [`HttpResponse`] or a
 //! [`TransportError`] kind. No protocol logic; bodies and headers never logged.
+//! Policy (issue 11): redirects are never followed, one deadline covers the
+//! whole request (connect to last body byte), and the body is read at most
+//! `MAX_BODY_BYTES + 1` bytes while streaming. ureq is built without its gzip
+//! feature: nothing is decompressed (no `Accept-Encoding` is sent), so a gzip
+//! bomb is only its compressed bytes, under the same cap.
 
 use mapsindoors_auth::response::MAX_BODY_BYTES;
 use mapsindoors_auth::{HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind};
@@ -20,6 +25,10 @@ impl Transport {
             .timeout_connect(Some(timeout))
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
+            // Never follow a redirect: the 3xx goes to the core, which refuses
+            // it naming only the Location's host (issue 11). A followed DELETE
+            // became a GET elsewhere whose 200 counted as "deleted".
+            .max_redirects(0)
             .proxy(ureq::Proxy::try_from_env())
             // A fresh connection per request: a pooled one the server closed
             // would turn a POST into an ambiguous failure.
