@@ -75,7 +75,10 @@ export interface TransportResponse {
   body?: string;
 }
 
-/** A custom transport. Reject (optionally with `kind: "connect" | "timeout" | "interrupted"`) when no response arrived. */
+/**
+ * A custom transport. Reject (optionally with `kind: "connect" | "timeout" | "interrupted"`) when no response arrived.
+ * Never follow a redirect: resolve with the 3xx as it came (the core refuses it).
+ */
 export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
 
 /** Options of `createSecret`. */
