@@ -24,8 +24,8 @@ cargo fmt -p mapsindoors-auth-python --check
 [ -n "${MIA_SKIP_CLIPPY:-}" ] || CARGO_TARGET_DIR="$MIA_TARGET/python/clippy" cargo clippy -q -p mapsindoors-auth-python --all-targets -- -D warnings
 
 if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
-"$VENV/bin/python" -c 'import maturin, pytest, mypy, httpx' 2>/dev/null ||
-  "$VENV/bin/pip" install -q --disable-pip-version-check 'maturin>=1.16,<2' pytest mypy httpx
+"$VENV/bin/python" -c 'import maturin, pytest, mypy, httpx, requests' 2>/dev/null ||
+  "$VENV/bin/pip" install -q --disable-pip-version-check 'maturin>=1.16,<2' pytest mypy httpx requests
 
 echo "[python] building the wheel" >&2
 rm -rf "$WHEELS"

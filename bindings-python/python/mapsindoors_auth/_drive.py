@@ -13,6 +13,7 @@ import time
 from . import _store_access as access
 from ._errors import MapsIndoorsAuthError
 from ._http import Request, Response, classify, describe
+from ._http import _TransportTimeout as _Timeout
 from ._native import Done, Load, Persist, Send, Sleep
 
 TYPE_CHECKING = False  # typing is not imported at run time: it would double the import time
@@ -133,6 +134,17 @@ def run_sync(client: Any, task: _Task, store: Any = None) -> Any:
             client._wait(step.ms)
 
 
+async def _within(response: Any, timeout_ms: int) -> Any:
+    """Awaits a transport's answer within the request's whole deadline, for
+    any async transport (cancelled when it passes)."""
+    import asyncio
+
+    try:
+        return await asyncio.wait_for(response, timeout_ms / 1000)
+    except asyncio.TimeoutError:
+        raise _Timeout(f"no complete response within the {timeout_ms} ms deadline") from None
+
+
 async def run_async(client: Any, task: _Task, store: Any = None) -> Any:
     """Drives `task` to completion on the event loop; returns its value or raises."""
     failure: Optional[Exception] = None
@@ -145,7 +157,7 @@ async def run_async(client: Any, task: _Task, store: Any = None) -> Any:
             try:
                 response = client._send(_request(step, client), step.purpose)
                 if hasattr(response, "__await__"):
-                    response = await response
+                    response = await _within(response, client._session.timeout_ms)
             except Exception as exc:
                 failure = _answer(task, client, step, None, exc)
             else:
