@@ -3,6 +3,7 @@
 //! wait for a new secret to propagate. Pure arithmetic; the caller sleeps.
 
 use crate::error::Error;
+use crate::http::TransportErrorKind;
 
 /// Backoff for transient failures of idempotent requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,9 +41,15 @@ impl RetryPolicy {
 
     /// The delay before trying again after `attempts` failed attempts ended in
     /// `error`, or `None` to give up.
+    ///
+    /// A transport timeout is never tried again: the caller's deadline
+    /// (`timeout_ms`) bounds the call, and a server that drips or hangs would
+    /// otherwise hold it `retries + 1` times as long.
     #[must_use]
     pub fn delay_ms(&self, attempts: u32, error: &Error, now_ms: u64) -> Option<u64> {
-        if attempts >= self.max_attempts || !error.is_transient() {
+        let timed_out =
+            matches!(error, Error::Transport(t) if t.kind == TransportErrorKind::Timeout);
+        if attempts >= self.max_attempts || !error.is_transient() || timed_out {
             return None;
         }
         if let Some(after) = error.retry_after() {

@@ -272,3 +272,28 @@ fn a_failed_rotation_keeps_its_partial_report_after_done() {
     assert_eq!(report.new_id.as_deref(), Some("id9"));
     assert!(!report.rotated);
 }
+
+#[test]
+fn a_timeout_ends_the_call_at_its_deadline_without_a_retry() {
+    use mapsindoors_auth::{TransportError, TransportErrorKind};
+    for (kind, sends) in [
+        (TransportErrorKind::Timeout, 1),
+        (TransportErrorKind::Connect, 4),
+    ] {
+        let mut task = client().token();
+        let mut sent = 0;
+        let error = loop {
+            match task.poll(0) {
+                Step::Send(..) => {
+                    sent += 1;
+                    task.on_response(Err(TransportError::new(kind, "slow")), 0);
+                }
+                Step::Sleep(..) | Step::Wait(_) => {}
+                Step::Load | Step::Persist(..) => panic!("no store here"),
+                Step::Done(r) => break r.expect_err("no answer"),
+            }
+        };
+        assert_eq!(error.kind().as_str(), "transport");
+        assert_eq!(sent, sends, "{kind:?}");
+    }
+}
