@@ -99,8 +99,8 @@ class Client(_Base):
 
     The knobs: ``retries`` (0 to 10) of an idempotent request after a
     transient failure; ``propagation_wait_ms``, how long a rotation waits for
-    a new secret to be accepted; ``timeout_ms`` per request; ``description``
-    of the secrets rotations create.
+    a new secret to be accepted; ``timeout_ms``, one deadline per request;
+    ``description`` of the secrets rotations create.
     """
 
     @classmethod

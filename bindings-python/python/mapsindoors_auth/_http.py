@@ -30,8 +30,8 @@ class Request:
 
     ``headers`` are ``(name, value)`` pairs in order; ``body`` is bytes (empty
     for none). The body and the ``Authorization`` header may hold credentials:
-    ``repr`` redacts them. ``timeout_ms`` is the client's per-request timeout
-    in milliseconds, for the transport to apply.
+    ``repr`` redacts them. ``timeout_ms`` is the client's deadline for the whole
+    request (headers and body) in milliseconds, for the transport to keep.
     """
 
     __slots__ = ("method", "url", "headers", "body", "timeout_ms")
