@@ -7,7 +7,13 @@ use mapsindoors_auth::{Error, StoreErrorKind, StoreRecord};
 use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use tempfile::NamedTempFile;
+
+/// How long [`FileStore::lock`] waits for another holder: longer than any
+/// healthy rotation (each request has its own deadline), short enough that a
+/// hung one does not hold every later run.
+pub const LOCK_WAIT: Duration = Duration::from_secs(10 * 60);
 
 /// A record file larger than this is refused as corrupt (a record is ~1 KB).
 const MAX_RECORD_BYTES: u64 = 1024 * 1024;
@@ -158,15 +164,26 @@ impl FileStore {
         self.sync_dir()
     }
 
-    /// Takes the store's exclusive rotation lock, waiting for another holder
-    /// to finish. An optimisation: two rotations of one store are safe without
-    /// it (every save is a compare-and-swap), but the second would only find
-    /// its saves refused and have to run again.
+    /// Takes the store's exclusive rotation lock, waiting up to
+    /// [`LOCK_WAIT`] for another holder to finish. An optimisation: two
+    /// rotations of one store are safe without it (every save is a
+    /// compare-and-swap), but the second would only find its saves refused
+    /// and have to run again. Bounded, so a hung run never queues every later
+    /// cron run behind it.
     ///
     /// # Errors
-    /// `Store` of kind `Io` when the lock file cannot be opened or locked.
+    /// `Store` of kind `Locked` when still held after the wait; `Io` when the
+    /// lock file cannot be opened or locked.
     pub fn lock(&self) -> Result<StoreLock, Error> {
-        acquire(&self.path, true)
+        self.lock_within(LOCK_WAIT)
+    }
+
+    /// [`FileStore::lock`], waiting up to `wait`.
+    ///
+    /// # Errors
+    /// As [`FileStore::lock`].
+    pub fn lock_within(&self, wait: Duration) -> Result<StoreLock, Error> {
+        acquire(&self.path, wait)
     }
 
     /// Takes the store's exclusive lock if it is free.
@@ -174,7 +191,7 @@ impl FileStore {
     /// # Errors
     /// `Store` of kind `Locked` when another process holds it; `Io` otherwise.
     pub fn try_lock(&self) -> Result<StoreLock, Error> {
-        acquire(&self.path, false)
+        acquire(&self.path, Duration::ZERO)
     }
 
     fn dir(&self) -> &Path {

@@ -5,5 +5,5 @@ mod file;
 mod guard;
 mod lock;
 
-pub use file::FileStore;
+pub use file::{FileStore, LOCK_WAIT};
 pub use lock::StoreLock;

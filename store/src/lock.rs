@@ -7,6 +7,7 @@ use fs4::fs_std::FileExt;
 use mapsindoors_auth::{Error, StoreErrorKind};
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// Proof of holding a store's exclusive lock; dropping it (or the process
 /// dying) releases the lock.
@@ -59,24 +60,25 @@ fn open(path: &Path) -> Result<File, Error> {
     })
 }
 
-pub(crate) fn acquire(store: &Path, wait: bool) -> Result<StoreLock, Error> {
+/// Takes the lock, waiting up to `wait` for another holder (none: fail at once).
+pub(crate) fn acquire(store: &Path, wait: Duration) -> Result<StoreLock, Error> {
     let path = lock_path(store);
     let file = open(&path)?;
-    if wait {
-        FileExt::lock_exclusive(&file).map_err(|e| {
-            Error::store(
-                StoreErrorKind::Io,
-                format!("cannot lock {}: {e}", path.display()),
-            )
-        })?;
-    } else {
+    let deadline = Instant::now() + wait;
+    loop {
         match FileExt::try_lock_exclusive(&file) {
-            Ok(true) => {}
+            Ok(true) => return Ok(StoreLock { file, path }),
+            Ok(false) if Instant::now() < deadline => std::thread::sleep(POLL),
             Ok(false) => {
+                let waited = if wait.is_zero() {
+                    String::new()
+                } else {
+                    format!(" after waiting {} s", wait.as_secs())
+                };
                 return Err(Error::store(
                     StoreErrorKind::Locked,
                     format!(
-                        "{} is locked by another process (a rotation is running)",
+                        "{} is still locked by another process{waited} (a rotation is running, or hung: if none is, its process holds the lock; the store itself is safe either way)",
                         path.display()
                     ),
                 ));
@@ -89,8 +91,10 @@ pub(crate) fn acquire(store: &Path, wait: bool) -> Result<StoreLock, Error> {
             }
         }
     }
-    Ok(StoreLock { file, path })
 }
+
+/// How often a waiting `lock` tries again.
+const POLL: Duration = Duration::from_millis(100);
 
 /// Holds an exclusive lock on a directory until dropped: the critical section
 /// of a compare-and-swap save (read, compare, rename). Unix only; elsewhere the

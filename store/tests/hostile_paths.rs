@@ -115,3 +115,21 @@ fn a_dangling_link_at_the_lock_path_is_not_followed() {
         "the lock created a file through the link"
     );
 }
+
+#[test]
+fn a_held_lock_is_waited_for_only_so_long() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.json");
+    FileStore::new(&path).create(&record()).unwrap();
+    let _held = FileStore::new(&path).lock().unwrap();
+    let start = Instant::now();
+    let e = FileStore::new(&path)
+        .lock_within(Duration::from_millis(300))
+        .unwrap_err();
+    let took = start.elapsed();
+    assert!(e.to_string().contains("still locked"), "{e}");
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(2),
+        "{took:?}"
+    );
+}
