@@ -150,10 +150,10 @@ impl AuthClient {
     ) -> Result<Arc<Self>, AuthError> {
         let settings = settings(retries, propagation_wait_ms, timeout_ms, description)?;
         let Some(record) = store.load().await.map_err(Error::from)? else {
-            return Err(AuthError::from(Error::InvalidInput {
-                field: "store".to_owned(),
-                reason: "the store is empty: seed it from a client built withClientSecret".into(),
-            }));
+            return Err(AuthError::from(Error::store(
+                mapsindoors_auth::StoreErrorKind::Missing,
+                "the store is empty: build the client withClientSecret and seed it",
+            )));
         };
         let session = Session::from_record(&record.inner, settings)?;
         Ok(Self::build(session, transport, store, progress, platform))

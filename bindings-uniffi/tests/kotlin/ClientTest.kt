@@ -261,6 +261,13 @@ class ClientTest {
         assertTrue(e.detail, e.detail.contains("keystore unavailable"))
         store.failLoad = false
 
+        // An empty store gives the same store error in every binding.
+        val empty = assertThrows<AuthException.StoreFailed> {
+            runBlocking { AuthClient.fromStore(transport, MemoryStore(), 3, 30000L, 30000L, null, null, null) }
+        }
+        assertEquals("store", empty.code)
+        assertTrue(empty.detail, empty.detail.contains("the store is empty"))
+
         val noStore = assertThrows<AuthException.InvalidInput> { runBlocking { client().rotate() } }
         assertEquals("invalid_input", noStore.code)
 
