@@ -112,7 +112,7 @@ impl Session {
 
     #[pyo3(signature = (description=None))]
     fn create(&self, description: Option<String>) -> Task {
-        Task::new(self.inner.call(Operation::Create { description }))
+        Task::new(self.inner.call(Operation::Create { description, client_id: None }))
     }
 
     fn delete(&self, id: String) -> Task {

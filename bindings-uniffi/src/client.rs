@@ -190,7 +190,7 @@ impl AuthClient {
         &self,
         description: Option<String>,
     ) -> Result<Arc<CreatedSecret>, AuthError> {
-        let task = self.session.call(Operation::Create { description });
+        let task = self.session.call(Operation::Create { description, client_id: None });
         match drive(task, &self.env).await? {
             Outcome::Created(inner) => Ok(Arc::new(CreatedSecret { inner })),
             _ => Err(unexpected_output()),

@@ -89,6 +89,10 @@ auth_error! {
     ServerRejected,
     /// An argument was unusable (`invalid_input`): fix the call. Nothing was sent.
     InvalidInput,
+    /// The server refused the request as malformed (`bad_request`: HTTP 400
+    /// or another 4xx without a kind of its own): fix the call; retrying the
+    /// same request will not help.
+    BadRequest,
     /// The secret store failed to load or save (`store`): fix the storage.
     StoreFailed,
     /// A rotation stopped part-way (`rotation_incomplete`) at `stage`,
@@ -199,6 +203,7 @@ impl Variant {
             ErrorKind::RateLimited | ErrorKind::Server => Variant::Retry,
             ErrorKind::Transport => Variant::Network,
             ErrorKind::InvalidInput => Variant::InvalidInput,
+            ErrorKind::BadRequest => Variant::BadRequest,
             ErrorKind::Store => Variant::StoreFailed,
             ErrorKind::RotationIncomplete => Variant::RotationIncompleteRunAgain,
             // OAuth, Unauthorized, UnexpectedResponse, and any newer kind

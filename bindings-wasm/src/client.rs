@@ -112,7 +112,7 @@ impl Client {
                 Some(o) => optional_string(&o, "description")?,
                 None => None,
             };
-            Ok(s.call(Operation::Create { description }))
+            Ok(s.call(Operation::Create { description, client_id: None }))
         };
         promise(self.job(Box::new(make), None))
     }

@@ -5,9 +5,9 @@ use mapsindoors_auth::{Error, ErrorKind, StoreErrorKind};
 
 /// Anything not classified below.
 pub(crate) const OTHER: u8 = 1;
-/// Usage error or invalid input (clap uses 2 as well), and a client error:
-/// an HTTP 4xx the core has no own kind for (a plain 400 from the secrets
-/// endpoint), which is the request's fault, not the network's.
+/// Usage error or invalid input (clap uses 2 as well), and `bad_request`: an
+/// HTTP 4xx the server answered as the request's fault (a plain 400 from the
+/// secrets endpoint), not the network's.
 pub(crate) const USAGE: u8 = 2;
 /// The server rejected the credentials or the token.
 pub(crate) const AUTH: u8 = 3;
@@ -31,21 +31,10 @@ pub(crate) fn is_conflict(error: &Error) -> bool {
     )
 }
 
-/// An unexpected response with a 4xx status (the kinds 401, 403, 404, 429 and
-/// RFC 6749 errors have are mapped by kind): the server refused the request
-/// as the client's error, so it is no network or server failure.
-fn is_client_error(error: &Error) -> bool {
-    error.kind() == ErrorKind::UnexpectedResponse
-        && error.status().is_some_and(|s| (400..500).contains(&s))
-}
-
 /// The exit code for an error.
 pub(crate) fn code(error: &Error) -> u8 {
     if is_conflict(error) {
         return INCOMPLETE;
-    }
-    if is_client_error(error) {
-        return USAGE;
     }
     of_kind(error.kind())
 }
@@ -64,7 +53,7 @@ fn of_kind(kind: ErrorKind) -> u8 {
         | ErrorKind::UnexpectedResponse => NETWORK,
         ErrorKind::RotationIncomplete => INCOMPLETE,
         ErrorKind::Store => STORE,
-        ErrorKind::InvalidInput => USAGE,
+        ErrorKind::InvalidInput | ErrorKind::BadRequest => USAGE,
         ErrorKind::NotFound => OTHER,
         // A kind newer than this table: the test fails until it is placed.
         _ => OTHER,
@@ -90,6 +79,7 @@ mod tests {
             (ErrorKind::Server, NETWORK),
             (ErrorKind::UnexpectedResponse, NETWORK),
             (ErrorKind::InvalidInput, USAGE),
+            (ErrorKind::BadRequest, USAGE),
             (ErrorKind::Transport, NETWORK),
             (ErrorKind::Store, STORE),
             (ErrorKind::RotationIncomplete, INCOMPLETE),
@@ -113,8 +103,12 @@ mod tests {
             reason: "unexpected status".into(),
             excerpt: String::new(),
         };
-        assert_eq!(code(&unexpected(400)), USAGE);
-        assert_eq!(code(&unexpected(422)), USAGE);
+        let bad = |status| Error::BadRequest {
+            status,
+            excerpt: String::new(),
+        };
+        assert_eq!(code(&bad(400)), USAGE);
+        assert_eq!(code(&bad(422)), USAGE);
         assert_eq!(code(&unexpected(200)), NETWORK);
         assert_eq!(code(&unexpected(307)), NETWORK);
     }

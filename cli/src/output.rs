@@ -58,7 +58,9 @@ impl Out {
     /// An error as JSON on stdout (`--json` only), its fields named as in
     /// every binding: `code` (the core's stable kind; also under its older
     /// name `kind`), `message`, `status`, `retry_after` (seconds), `stage`,
-    /// `oauth_error` (the RFC 6749/6750 code), plus the exit code.
+    /// `oauth_error` (the RFC 6749/6750 code), `transport_kind` (`connect`,
+    /// `timeout`, `interrupted` or `other`, when no response arrived), plus
+    /// the exit code.
     pub(crate) fn error(&self, error: &Error, exit_code: u8) {
         if !self.json {
             return;
@@ -79,9 +81,19 @@ impl Out {
             "retry_after": retry_after,
             "stage": stage,
             "oauth_error": error.oauth().map(|o| o.code.as_str()),
+            "transport_kind": transport_kind(error),
             "exit_code": exit_code,
         });
         let _ = write_line(&json!({ "error": json }).to_string());
+    }
+}
+
+/// The transport error's kind, also under a stopped rotation.
+fn transport_kind(error: &Error) -> Option<&'static str> {
+    match error {
+        Error::Transport(t) => Some(t.kind.as_str()),
+        Error::RotationIncomplete { cause, .. } => transport_kind(cause),
+        _ => None,
     }
 }
 

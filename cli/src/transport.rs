@@ -79,10 +79,13 @@ impl Transport {
             .take(cap)
             .read_to_end(&mut body)
             .map_err(|e| {
-                TransportError::new(
-                    TransportErrorKind::Interrupted,
-                    format!("reading the response body: {e}"),
-                )
+                // ureq hands its own error (the whole-request deadline, say) through io.
+                let kind = match e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
+                    Some(inner) => kind_of(inner),
+                    None if e.kind() == std::io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
+                    None => TransportErrorKind::Interrupted,
+                };
+                TransportError::new(kind, format!("reading the response body: {e}"))
             })?;
         Ok(HttpResponse::new(status, headers, body))
     }
@@ -98,10 +101,15 @@ fn with_headers<B>(
     builder
 }
 
-/// ureq's error as a core transport error kind. Messages name no header or body.
+/// ureq's error as a core transport error. Messages name no header or body.
 fn map_error(e: ureq::Error) -> TransportError {
+    TransportError::new(kind_of(&e), e.to_string())
+}
+
+/// The core's transport error kind of a ureq error.
+fn kind_of(e: &ureq::Error) -> TransportErrorKind {
     use TransportErrorKind::{Connect, Interrupted, Other, Timeout};
-    let kind = match &e {
+    match e {
         ureq::Error::Timeout(_) => Timeout,
         ureq::Error::ConnectionFailed
         | ureq::Error::HostNotFound
@@ -117,6 +125,5 @@ fn map_error(e: ureq::Error) -> TransportError {
         },
         ureq::Error::Protocol(_) | ureq::Error::BodyStalled => Interrupted,
         _ => Other,
-    };
-    TransportError::new(kind, e.to_string())
+    }
 }

@@ -71,6 +71,17 @@ pub enum Error {
         /// The parsed `Retry-After` header.
         retry_after: Option<RetryAfter>,
     },
+    /// The server refused the request as the client's error (HTTP 400, or
+    /// another 4xx that has no kind of its own, such as 405, 409, 413 or 422):
+    /// a malformed or unsupported request, not a network or server failure.
+    /// Trying the same request again will not help.
+    #[error("bad request: the server refused the request (HTTP {status}): {excerpt}")]
+    BadRequest {
+        /// HTTP status.
+        status: u16,
+        /// A short, scrubbed excerpt of the body (withheld when it may hold a secret).
+        excerpt: String,
+    },
     /// The server failed (HTTP 5xx).
     #[error("server error (HTTP {status}): {excerpt}")]
     Server {
@@ -142,6 +153,8 @@ pub enum ErrorKind {
     NotFound,
     /// `rate_limited`
     RateLimited,
+    /// `bad_request`
+    BadRequest,
     /// `server_error`
     Server,
     /// `unexpected_response`
@@ -158,7 +171,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for bindings that build one exception class each.
-    pub const ALL: [ErrorKind; 13] = [
+    pub const ALL: [ErrorKind; 14] = [
         ErrorKind::InvalidClient,
         ErrorKind::InvalidGrant,
         ErrorKind::OAuth,
@@ -166,6 +179,7 @@ impl ErrorKind {
         ErrorKind::Forbidden,
         ErrorKind::NotFound,
         ErrorKind::RateLimited,
+        ErrorKind::BadRequest,
         ErrorKind::Server,
         ErrorKind::UnexpectedResponse,
         ErrorKind::InvalidInput,
@@ -185,6 +199,7 @@ impl ErrorKind {
             ErrorKind::Forbidden => "forbidden",
             ErrorKind::NotFound => "not_found",
             ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::BadRequest => "bad_request",
             ErrorKind::Server => "server_error",
             ErrorKind::UnexpectedResponse => "unexpected_response",
             ErrorKind::InvalidInput => "invalid_input",
@@ -213,6 +228,7 @@ impl Error {
             Error::Forbidden { .. } => ErrorKind::Forbidden,
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::RateLimited { .. } => ErrorKind::RateLimited,
+            Error::BadRequest { .. } => ErrorKind::BadRequest,
             Error::Server { .. } => ErrorKind::Server,
             Error::UnexpectedResponse { .. } => ErrorKind::UnexpectedResponse,
             Error::InvalidInput { .. } => ErrorKind::InvalidInput,
@@ -233,6 +249,7 @@ impl Error {
             | Error::Forbidden { status }
             | Error::NotFound { status }
             | Error::RateLimited { status, .. }
+            | Error::BadRequest { status, .. }
             | Error::Server { status, .. }
             | Error::UnexpectedResponse { status, .. } => Some(*status),
             Error::RotationIncomplete { cause, .. } => cause.status(),

@@ -61,22 +61,42 @@ pub fn list_request(config: &Config, token: &AccessToken) -> Result<HttpRequest,
 /// `POST api/clientcredentials?customerId=..&description=..`: create a secret.
 /// The description is sent as given when present, even if empty.
 ///
+/// `client_id` names the client the secret is for. A client's own token
+/// needs no name (the server creates the secret for that client), but a
+/// user's token (the `password` grant) may manage several clients. The name
+/// travels both ways the API is known to read it: as the documentation's
+/// create example shows, `client_id` in a form body, and as a `clientId`
+/// query parameter beside `customerId`.
+///
 /// # Errors
-/// [`Error::InvalidInput`] without a customer id, or for a description with
-/// control characters or over 1 KiB.
+/// [`Error::InvalidInput`] without a customer id, for a description with
+/// control characters or over 1 KiB, or an empty or malformed client id.
 pub fn create_request(
     config: &Config,
     token: &AccessToken,
     description: Option<&str>,
+    client_id: Option<&str>,
 ) -> Result<HttpRequest, Error> {
-    match description {
-        Some("") => secrets_request(config, token, Method::Post, &[("description", "")]),
-        Some(d) => {
-            check_field("description", d)?;
-            secrets_request(config, token, Method::Post, &[("description", d)])
-        }
-        None => secrets_request(config, token, Method::Post, &[]),
+    let mut params = Vec::new();
+    if let Some(c) = client_id {
+        check_field("client_id", c)?;
+        params.push(("clientId", c));
     }
+    if let Some(d) = description {
+        if !d.is_empty() {
+            check_field("description", d)?;
+        }
+        params.push(("description", d));
+    }
+    let mut request = secrets_request(config, token, Method::Post, &params)?;
+    if let Some(c) = client_id {
+        request.headers.push(("Content-Type".to_owned(), FORM.to_owned()));
+        request.body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("client_id", c)
+            .finish()
+            .into_bytes();
+    }
+    Ok(request)
 }
 
 /// `DELETE api/clientcredentials?customerId=..&id=..`: delete a secret by id.

@@ -118,7 +118,8 @@ fn a_non_oauth_400_echoing_json_is_withheld() {
         &user(),
         response(400, &[("Content-Type", "application/json")], &body),
     );
-    assert_eq!(e.kind().as_str(), "unexpected_response");
+    assert_eq!(e.kind().as_str(), "bad_request");
+    assert_eq!(e.status(), Some(400));
     assert_clean(&e.to_string(), PASSWORD);
 }
 

@@ -151,6 +151,7 @@ fn run(case: &Value) -> (Result<Value, Error>, Vec<HttpRequest>, String) {
                 "list" => Operation::List,
                 "create" => Operation::Create {
                     description: args["description"].as_str().map(str::to_owned),
+                    client_id: args["client_id"].as_str().map(str::to_owned),
                 },
                 "delete" => Operation::Delete {
                     id: str_of(args, "id").to_owned(),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::{Instant, SystemTime};
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
@@ -13,7 +13,8 @@ use serde::Serialize;
 use crate::app::App;
 use crate::dotnet_time::Precision;
 use crate::secret::mint_trace_id;
-use crate::store::Grant;
+use crate::store::{CreateError, Grant};
+use crate::token_request::is_form;
 
 const JSON_UTF8: &str = "application/json; charset=utf-8";
 const PROBLEM_JSON_UTF8: &str = "application/problem+json; charset=utf-8";
@@ -40,15 +41,43 @@ pub(crate) async fn list(State(app): State<App>, headers: HeaderMap, uri: Uri) -
 }
 
 /// `POST /api/clientcredentials?customerId=X&description=Y`; the body is ignored.
-pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Response {
+///
+/// The client the secret is for may be named by `clientId` in the query or `client_id` in a
+/// form body (as the documentation's example shows); both must agree.
+pub(crate) async fn create(
+    State(app): State<App>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
     let (grant, customer_id) = match authorize(&app, &headers, &uri, &[]) {
         Ok(ok) => ok,
         Err(refusal) => return refusal.into_response(&app),
     };
     let description = query_param(&uri, "description").unwrap_or_default();
+    let in_query = query_param(&uri, "clientId");
+    let in_form = is_form(&headers)
+        .then(|| {
+            form_urlencoded::parse(&body)
+                .find(|(k, _)| k.eq_ignore_ascii_case("client_id"))
+                .map(|(_, v)| v.into_owned())
+        })
+        .flatten()
+        .filter(|v| !v.is_empty());
+    let named = match (in_query, in_form) {
+        (Some(q), Some(f)) if q != f => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "clientId and client_id name different clients.",
+                None,
+            );
+        }
+        (q, f) => q.or(f),
+    };
     let created = app.store().create(
         &customer_id,
         &grant.principal,
+        named.as_deref(),
         description,
         SystemTime::now(),
         Instant::now(),
@@ -63,9 +92,14 @@ pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, uri: Uri)
                 secret: &c.secret,
             },
         ),
-        Err(_) => problem(
+        Err(CreateError::NoClient) => problem(
             StatusCode::BAD_REQUEST,
             "The customer has no client to add a secret to.",
+            None,
+        ),
+        Err(CreateError::WrongClient) => problem(
+            StatusCode::BAD_REQUEST,
+            "The named client is not one this login may add a secret to.",
             None,
         ),
     }

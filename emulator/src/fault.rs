@@ -50,6 +50,9 @@ pub struct StatusFault {
     /// A `Retry-After` value: seconds (`"2"`) or an HTTP date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<String>,
+    /// More headers, as `[name, value]` pairs (a `WWW-Authenticate` challenge, say).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
 }
 
 /// What happens to a faulted request.
@@ -139,6 +142,7 @@ impl FaultRule {
                 body: None,
                 body_base64: None,
                 retry_after: None,
+                headers: Vec::new(),
             }),
             count,
         )
@@ -159,6 +163,7 @@ impl FaultRule {
                 body: None,
                 body_base64: None,
                 retry_after: Some(retry_after.into()),
+                headers: Vec::new(),
             }),
             count,
         )

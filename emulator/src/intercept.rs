@@ -132,6 +132,14 @@ fn status_response(fault: &StatusFault) -> Response {
     {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
+    for (name, value) in &fault.headers {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            response.headers_mut().append(name, value);
+        }
+    }
     response
 }
 

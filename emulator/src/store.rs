@@ -67,6 +67,8 @@ pub(crate) struct CreatedSecret {
 pub(crate) enum CreateError {
     /// The customer has no client to attach a secret to.
     NoClient,
+    /// The named client is not the customer's, or a client's token named another client.
+    WrongClient,
 }
 
 #[derive(Debug)]
@@ -267,28 +269,37 @@ impl Store {
         Some(views)
     }
 
-    /// Mints a secret for the principal's own client, or for the customer's first client when
-    /// the principal is a user.
+    /// Mints a secret for `named` (the client the request names), else the principal's own
+    /// client, or the customer's first client when the principal is a user. A client's token
+    /// may name only itself.
     pub(crate) fn create(
         &mut self,
         customer_id: &str,
         principal: &Principal,
+        named: Option<&str>,
         description: String,
         now: SystemTime,
         mono_now: Instant,
     ) -> Result<CreatedSecret, CreateError> {
-        let client_id = match principal {
-            Principal::Client(id) => Some(id.clone()),
-            Principal::User(_) => self
+        let client_id = match (principal, named) {
+            (Principal::Client(id), Some(n)) if n != id => return Err(CreateError::WrongClient),
+            (_, Some(n)) => Some(n.to_owned()),
+            (Principal::Client(id), None) => Some(id.clone()),
+            (Principal::User(_), None) => self
                 .customers
                 .iter()
                 .find(|c| c.id == customer_id)
                 .and_then(|c| c.client_ids.first().cloned()),
         };
+        let error = if named.is_some() {
+            CreateError::WrongClient
+        } else {
+            CreateError::NoClient
+        };
         let client = client_id
             .and_then(|id| self.clients.get_mut(&id))
             .filter(|c| c.customer_id == customer_id)
-            .ok_or(CreateError::NoClient)?;
+            .ok_or(error)?;
         let plain = secret::mint_secret();
         let stored = StoredSecret {
             id: secret::mint_secret_id(now),
@@ -385,6 +396,7 @@ mod tests {
             .create(
                 DEMO_CUSTOMER_ID,
                 &principal,
+                None,
                 "d".into(),
                 SystemTime::now(),
                 t0,

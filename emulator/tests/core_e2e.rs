@@ -122,6 +122,7 @@ fn token_create_list_delete() {
     let created = match drive(
         session.call(Operation::Create {
             description: Some("e2e & co".into()),
+            client_id: None,
         }),
         &mut None,
     )

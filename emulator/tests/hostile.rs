@@ -242,6 +242,7 @@ fn a_status_body_may_be_any_bytes() {
             body: None,
             body_base64: Some("/w==".into()),
             retry_after: None,
+            headers: Vec::new(),
         }),
         1,
     ));

@@ -451,7 +451,7 @@ impl Rotation {
             .or_else(|| self.record.description.clone());
         let description = Tag::describe(user.as_deref(), &self.record.lineage, &self.rotation_id);
         // Never retried: the sweep reconciles a create whose answer was lost.
-        let action = create_request(&self.config, &token, Some(&description)).map(|r| {
+        let action = create_request(&self.config, &token, Some(&description), None).map(|r| {
             Action::Create(Exchange::new(
                 r,
                 Purpose::Create,

@@ -22,6 +22,9 @@ pub enum Operation {
     Create {
         /// The description.
         description: Option<String>,
+        /// The client the secret is for; needed when signed in as a user who
+        /// manages several clients (see [`create_request`]).
+        client_id: Option<String>,
     },
     /// `DELETE`: delete a secret by id.
     Delete {
@@ -58,8 +61,11 @@ impl Operation {
                 |r| parse_list(r).map(Answer::Listed),
                 retry,
             ),
-            Operation::Create { description } => (
-                create_request(config, token, description.as_deref()),
+            Operation::Create {
+                description,
+                client_id,
+            } => (
+                create_request(config, token, description.as_deref(), client_id.as_deref()),
                 Purpose::Create,
                 |r| parse_create(r).map(Answer::Created),
                 RetryPolicy::none(),

@@ -152,6 +152,7 @@ impl Env {
             Call::List => session.call(Operation::List),
             Call::Create(d) => session.call(Operation::Create {
                 description: d.map(str::to_owned),
+                client_id: None,
             }),
             Call::Delete(id) => session.call(Operation::Delete {
                 id: (*id).to_owned(),

@@ -70,6 +70,7 @@ impl Script {
             "list" => session.call(Operation::List),
             "create" => session.call(Operation::Create {
                 description: text("description"),
+                client_id: text("client_id"),
             }),
             "delete" => session.call(Operation::Delete {
                 id: text("id").unwrap(),
