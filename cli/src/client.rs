@@ -64,7 +64,10 @@ impl<P: Platform> Client<P> {
 
     /// Creates a secret.
     pub fn create(&self, description: Option<String>) -> Result<CreatedSecret, Error> {
-        match self.run(self.session.call(Operation::Create { description, client_id: None }))? {
+        match self.run(self.session.call(Operation::Create {
+            description,
+            client_id: None,
+        }))? {
             Outcome::Created(created) => Ok(created),
             other => Err(unexpected(&other)),
         }

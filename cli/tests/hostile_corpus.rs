@@ -87,7 +87,10 @@ fn args_of(corpus: &Value, case: &Value) -> Vec<String> {
             "--description".into(),
             corpus["description"].as_str().unwrap().into(),
         ]),
-        "delete" => args.extend(["delete".into(), corpus["delete_id"].as_str().unwrap().into()]),
+        "delete" => args.extend([
+            "delete".into(),
+            corpus["delete_id"].as_str().unwrap().into(),
+        ]),
         "rotate" => args.push("rotate".into()),
         other => panic!("unknown call {other}"),
     }
@@ -249,8 +252,5 @@ fn every_hostile_case_ends_in_a_typed_error_in_time_and_sends_nothing_on() {
         failed.len()
     );
     assert!(failed.is_empty(), "{}", failed.join("\n"));
-    assert!(
-        peak < base + 16 * 1024,
-        "peak RSS {peak} KiB vs {base} KiB"
-    );
+    assert!(peak < base + 16 * 1024, "peak RSS {peak} KiB vs {base} KiB");
 }

@@ -90,7 +90,9 @@ pub fn create_request(
     }
     let mut request = secrets_request(config, token, Method::Post, &params)?;
     if let Some(c) = client_id {
-        request.headers.push(("Content-Type".to_owned(), FORM.to_owned()));
+        request
+            .headers
+            .push(("Content-Type".to_owned(), FORM.to_owned()));
         request.body = form_urlencoded::Serializer::new(String::new())
             .append_pair("client_id", c)
             .finish()

@@ -318,3 +318,117 @@ fn shutdown_closes_the_listener() {
     emu.shutdown();
     assert!(std::net::TcpStream::connect(addr).is_err());
 }
+
+/// A customer with two clients, a user allowed on it, and that user's token.
+fn two_clients() -> (Emulator, String) {
+    let seed = Seed {
+        customers: vec![
+            SeedCustomer::new("acme")
+                .with_client(SeedClient::new("acme-a").with_secret("secret-of-a-0123456789", "a"))
+                .with_client(SeedClient::new("acme-b").with_secret("secret-of-b-0123456789", "b")),
+        ],
+        users: vec![SeedUser::new("ops@acme.test", "pw-0123", ["acme"])],
+    };
+    let emu = Emulator::start_background(EmulatorConfig::with_seed(seed)).unwrap();
+    let r = token_request(
+        &emu,
+        None,
+        &[
+            ("grant_type", "password"),
+            ("client_id", PASSWORD_CLIENT_ID),
+            ("username", "ops@acme.test"),
+            ("password", "pw-0123"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let token = r.json()["access_token"].as_str().unwrap().to_owned();
+    (emu, token)
+}
+
+fn created_for(emu: &Emulator, reply: &Reply) -> String {
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let id = reply.json()["id"].as_str().unwrap().to_owned();
+    emu.secrets("acme")
+        .into_iter()
+        .find(|s| s.id == id)
+        .unwrap()
+        .client_id
+}
+
+/// `POST` with a form body, as raw HTTP.
+fn create_with_form(emu: &Emulator, query: &str, token: &str, form: &str) -> Raw {
+    raw(
+        emu.addr(),
+        &format!(
+            "POST /api/clientcredentials?{query} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            emu.addr(),
+            form.len()
+        ),
+    )
+}
+
+#[test]
+fn a_user_names_the_client_in_the_query_or_a_form_body() {
+    let (emu, token) = two_clients();
+    let r = api(&emu, "POST", "customerId=acme", Some(&token));
+    assert_eq!(created_for(&emu, &r), "acme-a", "unnamed: the first client");
+    let r = api(
+        &emu,
+        "POST",
+        "customerId=acme&clientId=acme-b",
+        Some(&token),
+    );
+    assert_eq!(created_for(&emu, &r), "acme-b");
+    let before = emu.secrets("acme").len();
+    let Raw::Answered(text) = create_with_form(&emu, "customerId=acme", &token, "client_id=acme-b")
+    else {
+        panic!("dropped")
+    };
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert_eq!(emu.secrets("acme").len(), before + 1);
+    assert_eq!(
+        emu.secrets("acme")
+            .iter()
+            .filter(|s| s.client_id == "acme-b")
+            .count(),
+        3
+    );
+    // Both given must agree; an unknown client is refused; nothing is created.
+    let Raw::Answered(text) = create_with_form(
+        &emu,
+        "customerId=acme&clientId=acme-a",
+        &token,
+        "client_id=acme-b",
+    ) else {
+        panic!("dropped")
+    };
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    let r = api(
+        &emu,
+        "POST",
+        "customerId=acme&clientId=nobody",
+        Some(&token),
+    );
+    assert_eq!(r.status, 400, "{r:?}");
+    assert_eq!(emu.secrets("acme").len(), before + 1);
+}
+
+#[test]
+fn a_client_token_may_name_only_itself() {
+    let (emu, _) = two_clients();
+    let token = client_token(&emu, "acme-a", "secret-of-a-0123456789");
+    let r = api(
+        &emu,
+        "POST",
+        "customerId=acme&clientId=acme-a",
+        Some(&token),
+    );
+    assert_eq!(created_for(&emu, &r), "acme-a");
+    let r = api(
+        &emu,
+        "POST",
+        "customerId=acme&clientId=acme-b",
+        Some(&token),
+    );
+    assert_eq!(r.status, 400, "{r:?}");
+}
