@@ -3,7 +3,8 @@
 # Runs fmt check, clippy and every store and CLI test (crash matrix, concurrency,
 # bad input, canary, exit codes, demo, a revoked token) against in-process
 # emulators over loopback, and replays every flow vector (tests/flows/*.json)
-# through the CLI's driver, printing `flow vectors: N passed (cli)` last.
+# through the CLI's driver, printing `flow vectors: N passed (cli)`, then the
+# hostile corpus (tests/hostile/cases.json): `hostile: N passed, 0 failed (cli)`.
 # Usage: scripts/test-cli.sh   (from the repo root; needs only cargo and crates.io)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,3 +29,6 @@ cargo test "${pkgs[@]}" -- --nocapture --test-threads 2 2>&1 | tee "$log"
 echo "== store + cli tests passed in $(( $(date +%s) - start )) s"
 # The flow-vector replay (cli/tests/flows.rs) prints its count; it must have run.
 grep -o -m1 'flow vectors: [0-9]* passed (cli)' "$log"
+# The hostile corpus (cli/tests/hostile_corpus.rs) prints its count and figures.
+grep -m3 '^hostile: ' "$log"
+grep -q '^hostile: [0-9]* passed, 0 failed (cli)' "$log"

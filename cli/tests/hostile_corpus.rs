@@ -224,12 +224,16 @@ fn every_hostile_case_ends_in_a_typed_error_in_time_and_sends_nothing_on() {
 
     let cases = corpus["cases"].as_array().unwrap();
     let mut failed = Vec::new();
+    let mut deadline_cases = Vec::new();
     let (mut peak, mut peak_case) = (0, "");
     let (mut slowest, mut slowest_case) = (Duration::ZERO, "");
     for case in cases {
         let name = case["name"].as_str().unwrap();
         match run_case(&corpus, case) {
             Ok((rss, took)) => {
+                if case["expect"]["error"]["transport_kind"] == "timeout" {
+                    deadline_cases.push(format!("{name} {} ms", took.as_millis()));
+                }
                 if rss > peak {
                     (peak, peak_case) = (rss, name);
                 }
@@ -245,6 +249,11 @@ fn every_hostile_case_ends_in_a_typed_error_in_time_and_sends_nothing_on() {
         slowest.as_millis(),
         corpus["settings"]["timeout_ms"],
         peak.saturating_sub(base)
+    );
+    println!(
+        "hostile: time to a timeout error (deadline {} ms): {}",
+        corpus["settings"]["timeout_ms"],
+        deadline_cases.join(", ")
     );
     println!(
         "hostile: {} passed, {} failed (cli)",
