@@ -42,14 +42,23 @@ cat > "$TSDIR/tsconfig.json" <<'JSON'
 JSON
 (cd "$TSDIR" && "$TOOLS/node/node_modules/.bin/tsc" -p tsconfig.json)
 
-log "browser: conformance vectors and the admin page in headless Chromium"
-node bindings-wasm/tests/e2e.mjs
+LOGS="$MIA_TARGET/wasm/logs"
+mkdir -p "$LOGS"
+
+log "browser: conformance vectors, the admin page and the hostile corpus in headless Chromium"
+node bindings-wasm/tests/e2e.mjs | tee "$LOGS/e2e.log"
 
 log "node: the nodejs build against the emulator"
 node --test --test-reporter=spec bindings-wasm/tests/node.test.mjs
 
 log "node: the package's fetch against hostile servers on 127.0.0.1 (redirects, deadline, body cap)"
 node --test --test-reporter=spec bindings-wasm/tests/hostile.test.mjs
+
+log "node: the hostile corpus (tests/hostile/cases.json) through the nodejs build's fetch"
+node --test --test-reporter=spec bindings-wasm/tests/hostile-corpus.test.mjs | tee "$LOGS/hostile-node.log"
+
+log "hostile corpus: per flavour"
+grep -hoE 'hostile: (slowest .*|[0-9]+ passed, [0-9]+ failed) \((node|chromium)\)' "$LOGS/e2e.log" "$LOGS/hostile-node.log"
 
 log "size"
 MIA_WASM_SIZE_LIMIT_KB="${MIA_WASM_SIZE_LIMIT_KB:-100}" scripts/wasm-size.sh

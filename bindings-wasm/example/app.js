@@ -33,6 +33,7 @@ function readable(err, authUrl) {
     case "unauthorized": return "Your session expired. Sign in again.";
     case "rate_limited": return `Too many requests. Try again${err.retryAfter ? ` in ${err.retryAfter} s` : " later"}.`;
     case "server_error": return `The auth server failed (HTTP ${err.status}). Try again shortly.`;
+    case "bad_request": return `The auth server refused the request (HTTP ${err.status})${signedIn?.method === "password" ? "; check the client the new secret is for" : ""}: ${err.message}`;
     case "invalid_input": return `Please check the form: ${err.message.replace(/^invalid input: /, "")}`;
     case "rotation_incomplete": return "The rotation stopped part-way. Your old secret still works; press Rotate again to finish it.";
     case "store": return err.storeKind === "conflict"
@@ -82,6 +83,8 @@ async function refresh() {
       const tr = document.createElement("tr");
       const desc = document.createElement("td");
       desc.textContent = s.description || "(no description)";
+      const owner = document.createElement("td");
+      owner.textContent = s.clientId ?? "";
       const created = document.createElement("td");
       const time = document.createElement("time");
       time.dateTime = new Date(s.createdAtMs).toISOString();
@@ -99,13 +102,26 @@ async function refresh() {
       del.setAttribute("aria-label", `Delete secret ${s.description || s.id}`);
       del.addEventListener("click", () => confirmDelete(s, del));
       actions.append(del);
-      tr.append(desc, created, id, actions);
+      tr.append(desc, owner, created, id, actions);
       tr.dataset.id = s.id;
       return tr;
     }),
   );
   $("empty").hidden = list.length > 0;
+  knownClients(list);
   return list;
+}
+
+/**
+ * Signed in as a user, a new secret must name its client: offer the clients
+ * of the listed secrets, pre-filling the field with the most common one.
+ */
+function knownClients(list) {
+  const counts = new Map();
+  for (const s of list) if (s.clientId) counts.set(s.clientId, (counts.get(s.clientId) ?? 0) + 1);
+  const ids = [...counts.keys()].sort((a, b) => counts.get(b) - counts.get(a) || a.localeCompare(b));
+  $("known-clients").replaceChildren(...ids.map((id) => Object.assign(document.createElement("option"), { value: id })));
+  if (!$("new-client").value && ids.length) $("new-client").value = ids[0];
 }
 
 function confirmDelete(secret, button) {
@@ -145,6 +161,7 @@ function signOut() {
   rotationStore = null;
   hideSecret();
   $("secret-rows").replaceChildren();
+  $("new-client").value = "";
   $("secrets").hidden = true;
   $("signin").hidden = false;
   $("client-secret").value = "";
@@ -182,6 +199,7 @@ async function main() {
       $("password").value = "";
       rotationStore = null;
       $("who").textContent = base.customerId;
+      $("new-client-field").hidden = method !== "password";
       $("rotate-button").disabled = method !== "client";
       $("rotate-button").title = method === "client" ? "" : "Sign in with a client ID and secret to rotate that secret.";
       $("signin").hidden = true;
@@ -200,8 +218,10 @@ async function main() {
   $("create-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const description = $("description").value.trim();
+    // A client signed in with its own secret creates for itself; a user names the client.
+    const clientId = signedIn?.method === "password" ? $("new-client").value.trim() : "";
     busy(ev.submitter ?? ev.target.querySelector("button"), async () => {
-      const created = await client.createSecret(description ? { description } : {});
+      const created = await client.createSecret({ ...(description && { description }), ...(clientId && { clientId }) });
       // EXPOSE: shown once so the user can copy it.
       showSecretOnce(created.id, created.exposeSecret(), "New secret");
       $("description").value = "";

@@ -1,7 +1,7 @@
 /** The stable, language-neutral error codes (one per class below). */
 export type ErrorCode =
   | "invalid_client" | "invalid_grant" | "oauth_error" | "unauthorized" | "forbidden"
-  | "not_found" | "rate_limited" | "server_error" | "unexpected_response"
+  | "not_found" | "rate_limited" | "bad_request" | "server_error" | "unexpected_response"
   | "invalid_input" | "transport" | "store" | "rotation_incomplete";
 
 /** Base class of every error this package throws. */
@@ -47,6 +47,8 @@ export declare class ForbiddenError extends MapsIndoorsAuthError { readonly code
 export declare class NotFoundError extends MapsIndoorsAuthError { readonly code: "not_found"; }
 /** Too many requests: see `retryAfter`. */
 export declare class RateLimitedError extends MapsIndoorsAuthError { readonly code: "rate_limited"; }
+/** The server refused the request as the caller's mistake: a 4xx with no class of its own (400, 405, 409, 413, 422, ...; not 408). */
+export declare class BadRequestError extends MapsIndoorsAuthError { readonly code: "bad_request"; }
 /** The server failed (5xx). */
 export declare class ServerError extends MapsIndoorsAuthError { readonly code: "server_error"; }
 /** The response was not what the API documents. */

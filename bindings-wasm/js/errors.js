@@ -1,7 +1,5 @@
-// The JS error classes of mapsindoors-auth, one per core ErrorKind code.
-// Rust builds every thrown error through makeError(), in one place (src/errors.rs).
-
-/** Base class of every error this package throws. */
+// The error classes, one per core ErrorKind code (documented in errors.d.ts);
+// src/errors.rs builds every thrown error through makeError().
 export class MapsIndoorsAuthError extends Error {
   constructor(message, fields) {
     super(message);
@@ -16,7 +14,7 @@ export class MapsIndoorsAuthError extends Error {
     this.storeKind = fields.storeKind ?? null;
     this.transportKind = fields.transportKind ?? null;
     this.field = fields.field ?? null;
-    if (fields.cause !== undefined && fields.cause !== null) this.cause = fields.cause;
+    if (fields.cause != null) this.cause = fields.cause;
   }
 }
 export class InvalidClientError extends MapsIndoorsAuthError {}
@@ -26,6 +24,7 @@ export class UnauthorizedError extends MapsIndoorsAuthError {}
 export class ForbiddenError extends MapsIndoorsAuthError {}
 export class NotFoundError extends MapsIndoorsAuthError {}
 export class RateLimitedError extends MapsIndoorsAuthError {}
+export class BadRequestError extends MapsIndoorsAuthError {}
 export class ServerError extends MapsIndoorsAuthError {}
 export class UnexpectedResponseError extends MapsIndoorsAuthError {}
 export class InvalidInputError extends MapsIndoorsAuthError {}
@@ -33,20 +32,13 @@ export class TransportError extends MapsIndoorsAuthError {}
 export class StoreError extends MapsIndoorsAuthError {}
 export class RotationIncompleteError extends MapsIndoorsAuthError {}
 
-/**
- * A compare-and-swap save found another generation in the store: another run
- * (tab, process, job) changed it meanwhile. Nothing was deleted after this
- * run's last save and the store holds a working secret: run again.
- * A store's `save(record, expectedGeneration)` rejects with one
- * (`new StoreConflictError()`) when the stored generation is not `expectedGeneration`.
- */
 export class StoreConflictError extends StoreError {
   constructor(message = "store error (conflict): the store holds another generation", fields = {}) {
     super(message, { ...fields, code: "store", storeKind: "conflict" });
   }
 }
 
-/** Whether a store's rejection means "generation mismatch" (also across copies of this module). */
+// Also across copies of this module.
 export function isConflict(e) {
   return e instanceof StoreConflictError
     || (e !== null && typeof e === "object" && e.code === "store" && e.storeKind === "conflict");
@@ -60,6 +52,7 @@ const CLASSES = {
   forbidden: ForbiddenError,
   not_found: NotFoundError,
   rate_limited: RateLimitedError,
+  bad_request: BadRequestError,
   server_error: ServerError,
   unexpected_response: UnexpectedResponseError,
   invalid_input: InvalidInputError,
@@ -68,12 +61,10 @@ const CLASSES = {
   rotation_incomplete: RotationIncompleteError,
 };
 
-/** The class of a core error code (`errorKinds()` lists them); the base class for unknown codes. */
 export function errorClass(code) {
   return Object.hasOwn(CLASSES, code) ? CLASSES[code] : MapsIndoorsAuthError;
 }
 
-/** Builds the error for a core error code. */
 export function makeError(code, message, fields) {
   if (code === "store" && fields.storeKind === "conflict") return new StoreConflictError(message, fields);
   const Class = errorClass(code);

@@ -1,8 +1,6 @@
-// The package's fetch, called by src/transport.rs (which documents the policy):
-// no redirect followed, one deadline for headers and body, body capped while read.
+// The package's fetch; src/transport.rs documents its policy.
 const fail = (kind, message) => Object.assign(new Error(message), { kind });
 
-/** Sends one request; resolves `{status, headers: [[name, value]], body: Uint8Array}`. */
 export async function send(method, url, headers, body, timeoutMs, maxBody) {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
@@ -16,9 +14,8 @@ export async function send(method, url, headers, body, timeoutMs, maxBody) {
       // Name and code only: a message may quote a header value.
       throw fail("connect", `fetch failed (${e?.cause?.code ?? e?.name}); is the server up and does it allow this origin (CORS)?`);
     }
-    if (response.type === "opaqueredirect") {
-      throw fail("other", "the server answered with a redirect, which is never followed (the browser hides where to)");
-    }
+    // A browser hides a redirect's code and Location: a 3xx to a host nobody can read.
+    if (response.type === "opaqueredirect") return { status: 300, headers: [["location", "hidden://"]] };
     const chunks = [];
     let size = 0;
     if (response.body) {

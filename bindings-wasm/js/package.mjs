@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 const ERRORS = ["MapsIndoorsAuthError", "InvalidClientError", "InvalidGrantError", "OAuthError",
-  "UnauthorizedError", "ForbiddenError", "NotFoundError", "RateLimitedError", "ServerError",
+  "UnauthorizedError", "ForbiddenError", "NotFoundError", "RateLimitedError", "BadRequestError", "ServerError",
   "UnexpectedResponseError", "InvalidInputError", "TransportError", "StoreError", "StoreConflictError", "RotationIncompleteError", "errorClass"];
 const here = path.dirname(new URL(import.meta.url).pathname);
 const [cmd, a, b] = process.argv.slice(2);

@@ -101,18 +101,19 @@ impl Client {
         promise(self.job(Box::new(|s, _| Ok(s.call(Operation::List))), None))
     }
 
-    /// Creates a secret. Its value is in the result, this once.
+    /// Creates a secret. Its value is in the result, this once. `clientId`
+    /// names the client it is for (needed when signed in as a user).
     #[wasm_bindgen(js_name = createSecret, unchecked_return_type = "Promise<CreatedSecret>")]
     pub fn create_secret(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateSecretOptions")] options: Option<JsValue>,
     ) -> Promise {
         let make = move |s: &Session, _: &Platform| {
-            let description = match options.filter(JsValue::is_object) {
-                Some(o) => optional_string(&o, "description")?,
-                None => None,
-            };
-            Ok(s.call(Operation::Create { description, client_id: None }))
+            let o = options.unwrap_or_default();
+            Ok(s.call(Operation::Create {
+                description: optional_string(&o, "description")?,
+                client_id: optional_string(&o, "clientId")?,
+            }))
         };
         promise(self.job(Box::new(make), None))
     }

@@ -70,8 +70,12 @@ extern "C" {
 
 /// The host's `fetch` (`js/fetch.js`) with the core's policy:
 /// - a redirect is never followed (`redirect: "manual"`): Node hands the 3xx
-///   with its `Location` to the core, which refuses it; a browser hides it
-///   (an `opaqueredirect`), which ends as a transport error of kind `other`;
+///   with its `Location` to the core, which refuses it naming the Location's
+///   host. A browser hides both (an `opaqueredirect`, status 0): fetch.js
+///   hands the core a `300` whose `Location` has no readable host, so the
+///   core refuses it the same way (`unexpected_response`, never retried,
+///   "a redirect to an unreadable host refused"), not as a transport error
+///   it would retry;
 /// - one deadline, `timeout_ms`, covers the headers and the whole body: it
 ///   aborts the request, closing the connection;
 /// - the body is read through its stream, never past `MAX_BODY_BYTES + 1`

@@ -84,6 +84,12 @@ export type Transport = (request: TransportRequest) => Promise<TransportResponse
 /** Options of `createSecret`. */
 export interface CreateSecretOptions {
   description?: string;
+  /**
+   * The client the new secret is for. Needed when signed in as a user
+   * (`username`/`password`), who may manage several clients; a client
+   * signed in with its own secret may leave it out.
+   */
+  clientId?: string;
 }
 
 /** A secret as listed: its metadata, never its value. */

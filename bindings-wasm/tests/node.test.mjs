@@ -127,6 +127,20 @@ test("password login manages secrets too", async () => {
   await c.deleteSecret(s.id);
 });
 
+test("a user names the client a new secret is for; a client it may not add to is a BadRequestError", async () => {
+  const c = admin();
+  await emu.admin("DELETE", "log");
+  const s = await c.createSecret({ description: "for demo-client", clientId: "demo-client" });
+  const held = (await emu.admin("GET", "secrets?customerId=demo-customer")).find((x) => x.id === s.id);
+  assert.equal(held?.client_id, "demo-client");
+  assert.equal((await c.listSecrets()).find((x) => x.id === s.id)?.clientId, "demo-client");
+  const create = (await emu.admin("GET", "log")).find((e) => e.route === "create");
+  assert.match(create.query, /(^|&)clientId=/);
+  await c.deleteSecret(s.id);
+  await assert.rejects(c.createSecret({ clientId: "other-client" }), (e) => e instanceof lib.BadRequestError && e.code === "bad_request" && e.status === 400);
+  await assert.rejects(c.createSecret({ clientId: 7 }), (e) => e instanceof lib.InvalidInputError && e.field === "clientId");
+});
+
 test("concurrent token() calls share one login (single flight)", async () => {
   await emu.admin("DELETE", "log");
   const c = client();

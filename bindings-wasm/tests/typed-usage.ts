@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit --strict` against the built package's .d.ts:
 // the public API must type-check without `any`.
 import init, {
-  Client, StoreRecord, MapsIndoorsAuthError, InvalidClientError, RateLimitedError, StoreConflictError,
+  Client, StoreRecord, MapsIndoorsAuthError, InvalidClientError, RateLimitedError, BadRequestError, StoreConflictError,
   type SecretInfo, type SecretStore, type RotationReport, type ErrorCode, type TransportRequest, type KeptSecret, type StepEvent,
 } from "mapsindoors-auth";
 
@@ -20,6 +20,8 @@ const once: string = created.exposeSecret();
 await client.deleteSecret(created.id);
 const bare = await client.createSecret({});
 await client.deleteSecret(bare.id);
+const forClient = await admin.createSecret({ description: "job", clientId: list[0]?.clientId ?? "demo-client" });
+await admin.deleteSecret(forClient.id);
 let saved: string | null = null;
 let savedGeneration = 0;
 const store: SecretStore = {
@@ -63,6 +65,9 @@ try {
   if (e instanceof RateLimitedError) {
     const wait: number | null = e.retryAfter;
     console.log(wait);
+  } else if (e instanceof BadRequestError) {
+    const code: "bad_request" = e.code;
+    console.log(code, e.status);
   } else if (e instanceof InvalidClientError) {
     const code: "invalid_client" = e.code;
     console.log(code);

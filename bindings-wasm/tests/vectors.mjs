@@ -56,7 +56,12 @@ export async function runCase(lib, c) {
     const args = c.args ?? {};
     if (c.operation === "token") value = await client.token();
     else if (c.operation === "list") value = await client.listSecrets();
-    else if (c.operation === "create") value = await client.createSecret("description" in args ? { description: args.description } : {});
+    else if (c.operation === "create") {
+      const options = {};
+      if ("description" in args) options.description = args.description;
+      if ("client_id" in args) options.clientId = args.client_id;
+      value = await client.createSecret(options);
+    }
     else if (c.operation === "delete") value = await client.deleteSecret(args.id);
     else failures.push(`unknown operation ${c.operation}`);
   } catch (e) {
