@@ -364,6 +364,10 @@ try {
       for (const r of out.results) if (r.failures.length) console.log(`     FAIL ${r.name} (${r.ms.toFixed(0)} ms)\n       ${r.failures.join("\n       ")}`);
       console.log(`hostile: slowest ${out.slowest.ms} ms (${out.slowest.name}, deadline ${corpus.settings.timeout_ms} ms) (chromium)`);
       console.log(`hostile: ${out.passed} passed, ${out.failed} failed (chromium)`);
+      // Each case's outcome and time, for the case x binding table.
+      const logs = path.join(process.env.MIA_TARGET ?? path.join(root, "target"), "wasm/logs");
+      fs.mkdirSync(logs, { recursive: true });
+      fs.writeFileSync(path.join(logs, "hostile-chromium.json"), JSON.stringify(out.results, null, 1));
       assert.equal(out.results.length, corpus.cases.length);
       assert.equal(out.failed, 0);
     } finally {

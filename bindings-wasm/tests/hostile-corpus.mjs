@@ -12,7 +12,8 @@
 //   makeStore (name) => a compare-and-swap store (default: in memory)
 //   opaqueRedirects  true in a browser: fetch hides a redirect's code and Location
 //                    (see "Per binding" in tests/hostile/README.md)
-// Resolves {results: [{name, ms, failures}], passed, failed, slowest: {name, ms}}.
+// Resolves {results: [{name, ms, got, failures}], passed, failed, slowest: {name, ms}};
+// `got` is the outcome in short: "ok", or "code status transportKind cause-code".
 
 const CUSTOMER = "demo-customer";
 const CLIENT = "demo-client";
@@ -127,8 +128,10 @@ async function runCase(lib, o, c) {
   clearTimeout(guard);
 
   // 5. The outcome, its time, no secret in any text, nothing elsewhere.
-  if (outcome.hung) return { ms, failures: [`never ended (gave up after ${maxMs + 10_000} ms)`] };
+  if (outcome.hung) return { ms, got: "hung", failures: [`never ended (gave up after ${maxMs + 10_000} ms)`] };
   failures.push(...checkOutcome(lib, c.expect, outcome, o.opaqueRedirects));
+  const e = outcome.error;
+  const got = outcome.ok ? "ok" : [e?.code, e?.status, e?.transportKind, e?.cause?.code].filter((x) => x != null).join(" ");
   if (ms > maxMs) failures.push(`took ${ms.toFixed(0)} ms > ${maxMs} ms`);
   if (texts(outcome.ok ? outcome.value : outcome.error).some((t) => t.includes(o.secret))) failures.push("the secret is in the error's (or result's) text");
   const elsewhere = await o.admin("GET", "elsewhere");
@@ -154,7 +157,7 @@ async function runCase(lib, o, c) {
     const after = await ids();
     if (JSON.stringify(after) !== JSON.stringify(before)) failures.push(`the secrets changed: ${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
   }
-  return { ms, failures };
+  return { ms, got, failures };
 }
 
 export async function runHostileCorpus(lib, options) {

@@ -27,6 +27,10 @@ test("every hostile case ends in its typed error, in time, sending nothing on (n
   for (const r of out.results) if (r.failures.length) console.log(`FAIL ${r.name} (${r.ms.toFixed(0)} ms)\n  ${r.failures.join("\n  ")}`);
   console.log(`hostile: slowest ${out.slowest.ms} ms (${out.slowest.name}, deadline ${corpus.settings.timeout_ms} ms) (node)`);
   console.log(`hostile: ${out.passed} passed, ${out.failed} failed (node)`);
+  // Each case's outcome and time, for the case x binding table.
+  const logs = path.join(process.env.MIA_TARGET ?? path.join(root, "target"), "wasm/logs");
+  fs.mkdirSync(logs, { recursive: true });
+  fs.writeFileSync(path.join(logs, "hostile-node.json"), JSON.stringify(out.results, null, 1));
   assert.equal(out.results.length, corpus.cases.length);
   assert.equal(out.failed, 0, out.results.filter((r) => r.failures.length).map((r) => `${r.name}: ${r.failures.join("; ")}`).join("\n"));
 });
