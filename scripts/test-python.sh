@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Python wheel (pyo3 + maturin, dev profile), installs it into a venv,
 # and runs the pytest suite (vectors, emulator end-to-end, single flight, crash,
-# redaction) plus mypy.stubtest from OUTSIDE the source tree. Non-zero on any failure.
+# redaction, the hostile corpus per transport) plus mypy.stubtest from OUTSIDE the source tree.
+# Prints the flow-vector and `hostile: N passed, 0 failed (python <flavour>)` lines. Non-zero on any failure.
 # Usage: scripts/test-python.sh            (from the repo root; CI=true friendly)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +38,12 @@ trap 'rm -rf "$RUN_DIR"' EXIT
 cd "$RUN_DIR"   # outside the source tree: imports resolve to the installed wheel
 
 echo "[python] pytest" >&2
-"$VENV/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/bindings-python/tests"
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/bindings-python/tests" 2>&1 | tee "$RUN_DIR/pytest.log"
+# The flow vectors and the hostile corpus (tests/hostile/cases.json) print their counts per flavour:
+# they must have run, every hostile flavour with 0 failed.
+grep -E '^(flow vectors: [0-9]+ passed|hostile( figures)?[: ])' "$RUN_DIR/pytest.log"
+[ "$(grep -cE '^hostile: [0-9]+ passed, 0 failed \(python ' "$RUN_DIR/pytest.log")" -eq 5 ] ||
+  { echo "[python] the hostile corpus did not pass in all 5 flavours" >&2; exit 1; }
 
 echo "[python] stubtest" >&2
 "$VENV/bin/python" -m mypy.stubtest mapsindoors_auth --allowlist "$ROOT/bindings-python/stubtest-allowlist.txt"

@@ -110,9 +110,12 @@ impl Session {
         Task::new(self.inner.call(Operation::List))
     }
 
-    #[pyo3(signature = (description=None))]
-    fn create(&self, description: Option<String>) -> Task {
-        Task::new(self.inner.call(Operation::Create { description, client_id: None }))
+    #[pyo3(signature = (description=None, *, client_id=None))]
+    fn create(&self, description: Option<String>, client_id: Option<String>) -> Task {
+        Task::new(self.inner.call(Operation::Create {
+            description,
+            client_id,
+        }))
     }
 
     fn delete(&self, id: String) -> Task {

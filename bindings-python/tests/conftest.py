@@ -21,10 +21,24 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 #: Flow vectors replayed per flavour (``test_flows``), printed in the summary.
 FLOW_COUNTS: Dict[str, int] = {}
 
+#: The hostile corpus per transport flavour (``test_hostile_corpus``): counts and figures.
+HOSTILE: Dict[str, Dict[str, Any]] = {}
+
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     for flavour, count in sorted(FLOW_COUNTS.items()):
         terminalreporter.write_line(f"flow vectors: {count} passed (python {flavour})")
+    for flavour, s in HOSTILE.items():
+        terminalreporter.write_line(f"hostile: {s['passed']} passed, {s['failed']} failed (python {flavour})")
+        if s["rss_start"] is not None and s["rss_peak"]:
+            growth = f"peak RSS growth over the corpus {s['rss_peak'] - s['rss_start']} KiB"
+        else:
+            growth = f"ru_maxrss growth over the corpus {s['maxrss_end'] - s['maxrss_start']} KiB"
+        terminalreporter.write_line(
+            f"hostile figures (python {flavour}): slowest {s['slowest_ms']:.0f} ms ({s['slowest_case']}, "
+            f"deadline {s['deadline_ms']} ms); {growth}, in one case at most {s['rss_kib']} KiB "
+            f"({s['rss_case']}); tracemalloc peak {s['traced_kib']} KiB ({s['traced_case']})"
+        )
 
 
 def pytest_configure(config: Any) -> None:

@@ -37,6 +37,19 @@ def test_token_list_create_delete(emulator: Emulator) -> None:
     assert len(token_requests(emulator)) == 1
 
 
+def test_a_user_creates_a_secret_for_a_named_client(emulator: Emulator) -> None:
+    async def main() -> str:
+        async with mia.AsyncClient(auth_url=emulator.url, customer_id=emulator.customer_id,
+                                   username=emulator.username, password=emulator.password) as user:
+            created = await user.create_secret(client_id="demo-client")
+            listed = {s.id: s.client_id for s in await user.list_secrets()}
+            assert listed[created.id] == "demo-client"
+            return created.id
+
+    created_id = asyncio.run(main())
+    assert {s["id"]: s["client_id"] for s in emulator.secrets()}[created_id] == "demo-client"
+
+
 def test_single_flight_100_gathered_calls(emulator: Emulator) -> None:
     emulator.fault("token", {"delay_ms": 200}, count=1)
 

@@ -70,6 +70,18 @@ def test_password_grant_and_refusals(emulator: Emulator) -> None:
         mia.Client(auth_url="http://example.com", client_id="a", client_secret="b")
 
 
+def test_a_user_creates_a_secret_for_a_named_client(emulator: Emulator) -> None:
+    user = mia.Client(auth_url=emulator.url, customer_id=emulator.customer_id, username=emulator.username,
+                      password=emulator.password)
+    created = user.create_secret("for the job", client_id="demo-client")
+    listed = {s.id: s for s in user.list_secrets()}
+    assert listed[created.id].client_id == "demo-client" and listed[created.id].description == "for the job"
+    assert {s["id"]: s["client_id"] for s in emulator.secrets()}[created.id] == "demo-client"
+    assert mia.Client(auth_url=emulator.url, client_id="demo-client", client_secret=created.secret).token()
+    create = [e for e in emulator.log() if e["route"] == "create"]
+    assert create and "clientId=" in (create[-1]["query"] or ""), create
+
+
 def test_retries_then_success_and_give_up(emulator: Emulator) -> None:
     emulator.fault("token", {"status": {"code": 503, "retry_after": "0"}}, count=2)
     client = mia.Client(**emulator.client_kwargs())

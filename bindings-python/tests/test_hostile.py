@@ -1,20 +1,16 @@
 """Hostile servers on loopback, per transport (urllib, httpx sync and async,
-requests when installed): no redirect is ever followed (nothing reaches the
-second origin), one wall-clock deadline per request (a drip ends in a typed
-timeout within 1.5x of it), bodies capped while streaming and never
-decompressed (an endless body or a gzip bomb costs little memory), and no
-frame of a failed request keeps the raw request where a repr shows it."""
+requests when installed), for what the shared corpus
+(``test_hostile_corpus.py``: redirects, drips, endless bodies, gzip bombs,
+...) does not cover: a drip inside the headers, a slow DNS lookup, and no
+frame of a failed request keeping the raw request where a repr shows it."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import socket
 import threading
 import time
-import tracemalloc
-import zlib
 from typing import Any, Callable, Iterator, List, Optional
 
 import pytest
@@ -111,6 +107,7 @@ def drip_forever(conn: socket.socket, head: bytes) -> None:
 
 
 FLAVOURS = ["urllib", "httpx", "httpx-async", "async-default", "requests"]
+TOOK = [0.0]  # how long the last call's operation took (s), without asyncio.run's shutdown
 
 
 def call(flavour: str, url: str, op: str = "token", **kw: Any) -> BaseException:
@@ -127,8 +124,10 @@ def call(flavour: str, url: str, op: str = "token", **kw: Any) -> BaseException:
         elif flavour == "requests":
             transport = pytest.importorskip("requests").Session()
         with mia.Client(transport=transport, **kw) as client:
+            start = time.monotonic()
             with pytest.raises(mia.MapsIndoorsAuthError) as err:
                 ops[op](client)
+            TOOK[0] = time.monotonic() - start
         return err.value
 
     async def run() -> BaseException:
@@ -136,39 +135,13 @@ def call(flavour: str, url: str, op: str = "token", **kw: Any) -> BaseException:
         if flavour == "httpx-async":
             transport = pytest.importorskip("httpx").AsyncClient(follow_redirects=True)
         async with mia.AsyncClient(transport=transport, **kw) as client:
+            start = time.monotonic()
             with pytest.raises(mia.MapsIndoorsAuthError) as err:
                 await ops[op](client)
+            TOOK[0] = time.monotonic() - start
         return err.value
 
     return asyncio.run(run())
-
-
-@pytest.mark.parametrize("flavour", FLAVOURS)
-@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
-def test_token_redirect_is_never_followed(servers: Any, flavour: str, status: int) -> None:
-    elsewhere = servers(lambda conn, m, p: answer(conn, 200, token_body(), ["Content-Type: application/json"]))
-    where = elsewhere.url.replace("127.0.0.1", "localhost")
-    hostile = servers(lambda conn, m, p: answer(conn, status, b"", [f"Location: {where}/steal?x=1"]))
-    err = call(flavour, hostile.url)
-    assert elsewhere.connections == 0 and not elsewhere.requests
-    assert isinstance(err, mia.UnexpectedResponseError) and err.status == status
-    assert "localhost" in str(err) and "steal" not in str(err)
-
-
-@pytest.mark.parametrize("flavour", FLAVOURS)
-def test_delete_answered_with_302_is_not_deleted(servers: Any, flavour: str) -> None:
-    elsewhere = servers(lambda conn, m, p: answer(conn, 200, b"{}", ["Content-Type: application/json"]))
-
-    def hostile_handler(conn: socket.socket, method: str, path: str) -> None:
-        if method == "POST" and path.endswith("/connect/token"):
-            answer(conn, 200, token_body(), ["Content-Type: application/json"])
-        else:
-            answer(conn, 302, b"", [f"Location: {elsewhere.url}/gone"])
-
-    hostile = servers(hostile_handler)
-    err = call(flavour, hostile.url, op="delete")
-    assert elsewhere.connections == 0
-    assert err.status == 302 and any(r.startswith(b"DELETE ") for r in hostile.requests)
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
@@ -185,33 +158,36 @@ def test_a_drip_ends_within_the_deadline(servers: Any, flavour: str, where: str)
     assert took < 1.5 * DEADLINE_MS / 1000, took
 
 
-@pytest.mark.parametrize("flavour", FLAVOURS)
-@pytest.mark.parametrize("kind", ["endless", "gzip-bomb"])
-def test_bodies_are_capped_while_streaming(servers: Any, flavour: str, kind: str) -> None:
-    def endless(conn: socket.socket, method: str, path: str) -> None:
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")
-        block = b"[" * 65536
-        while True:
-            conn.sendall(block)
+#: How long the slow lookup of ``slow.invalid`` takes, per flavour: the
+#: deadline covers DNS for urllib and the async transports (README, "What the
+#: deadline covers"); a user's httpx.Client resolves outside it, and its new
+#: connection is ended the moment it is made.
+DNS_DELAY = {"urllib": 5.0, "httpx-async": 5.0, "async-default": 5.0, "httpx": 1.3}
 
-    bomb = zlib.compressobj(9, zlib.DEFLATED, 31)
-    gz = b"".join(bomb.compress(b"\0" * (1 << 20)) for _ in range(64)) + bomb.flush()  # 64 MiB in ~64 KiB
 
-    def gzip_bomb(conn: socket.socket, method: str, path: str) -> None:
-        answer(conn, 200, gz, ["Content-Type: application/json", "Content-Encoding: gzip"])
+@pytest.mark.parametrize("flavour", sorted(DNS_DELAY))
+def test_a_slow_dns_lookup(monkeypatch: Any, flavour: str) -> None:
+    silent = socket.create_server(("127.0.0.1", 0))  # connects, never answers (not even TLS)
+    port = silent.getsockname()[1]
+    real = socket.getaddrinfo
 
-    hostile = servers(endless if kind == "endless" else gzip_bomb)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    tracemalloc.start()
+    def slow(host: Any, *args: Any, **kwargs: Any) -> Any:
+        flags = args[4] if len(args) > 4 else kwargs.get("flags", 0)
+        if host in ("slow.invalid", b"slow.invalid") and not flags & socket.AI_NUMERICHOST:
+            time.sleep(DNS_DELAY[flavour])
+            host = "127.0.0.1"
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
     try:
-        err = call(flavour, hostile.url)
-        peak = tracemalloc.get_traced_memory()[1]
+        err = call(flavour, f"https://slow.invalid:{port}")
+        took = TOOK[0]
     finally:
-        tracemalloc.stop()
-    TIMES[f"{flavour} {kind} peak"] = peak
-    TIMES[f"{flavour} {kind} maxrss growth KiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss
-    assert isinstance(err, mia.MapsIndoorsAuthError) and err.kind in ("unexpected_response", "transport"), repr(err)
-    assert peak < 8 * 1024 * 1024, peak
+        silent.close()
+    TIMES[f"{flavour} slow dns"] = took
+    assert isinstance(err, mia.TransportError) and err.transport_kind == "timeout", repr(err)
+    bound = DEADLINE_MS / 1000 if flavour != "httpx" else DNS_DELAY[flavour]
+    assert took < bound + 0.5 * DEADLINE_MS / 1000, took
 
 
 def exceptions_of(err: BaseException) -> Iterator[BaseException]:
@@ -275,4 +251,4 @@ def test_a_raising_user_transport_keeps_no_raw_request_in_frames() -> None:
 
 def test_print_measured_times() -> None:
     for name, value in sorted(TIMES.items()):
-        print(f"hostile: {name}: {value:.3f}" if isinstance(value, float) else f"hostile: {name}: {value}")
+        print(f"hostile (local servers): {name}: {value:.3f}" if isinstance(value, float) else f"hostile (local servers): {name}: {value}")

@@ -88,6 +88,16 @@ def as_plain(operation: str, value: Any) -> Any:
     return value
 
 
+def create_args(args: Dict[str, Any]) -> Dict[str, Any]:
+    """The create call's keywords: a description and the client, when the vector names them."""
+    kw: Dict[str, Any] = {}
+    if "description" in args:
+        kw["description"] = args["description"]
+    if args.get("client_id") is not None:
+        kw["client_id"] = args.get("client_id")
+    return kw
+
+
 def call_sync(case: Dict[str, Any], transport: Any) -> Any:
     client = mia.Client(**client_kwargs(case, transport))
     op, args = case["operation"], case.get("args", {})
@@ -96,7 +106,7 @@ def call_sync(case: Dict[str, Any], transport: Any) -> Any:
     if op == "list":
         return client.list_secrets()
     if op == "create":
-        return client.create_secret(**({"description": args["description"]} if "description" in args else {}))
+        return client.create_secret(**create_args(args))
     return client.delete_secret(args["id"])
 
 
@@ -111,7 +121,7 @@ async def call_async(case: Dict[str, Any], transport: Any) -> Any:
         if op == "list":
             return await client.list_secrets()
         if op == "create":
-            return await client.create_secret(**({"description": args["description"]} if "description" in args else {}))
+            return await client.create_secret(**create_args(args))
         return await client.delete_secret(args["id"])
 
 

@@ -7,6 +7,7 @@ package drives it with Python's own HTTP, clock and storage.
 from ._async_client import AsyncClient
 from ._client import DEFAULT_AUTH_URL, Client
 from ._errors import (
+    BadRequestError,
     ForbiddenError,
     InvalidClientError,
     InvalidGrantError,
@@ -39,6 +40,7 @@ from .stores import AsyncStore, MemoryStore, RotationLock, Store
 __all__ = [
     "AsyncClient",
     "AsyncStore",
+    "BadRequestError",
     "Candidate",
     "Client",
     "CreatedSecret",

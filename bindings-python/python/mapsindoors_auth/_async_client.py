@@ -78,9 +78,9 @@ class AsyncClient(_Base):
         """The customer's secrets (metadata only; values are never listed)."""
         return await run_async(self, self._session.list())  # type: ignore[no-any-return]
 
-    async def create_secret(self, description: Optional[str] = None) -> CreatedSecret:
-        """Creates a secret. Its value is in the result, this once."""
-        return await run_async(self, self._session.create(description))  # type: ignore[no-any-return]
+    async def create_secret(self, description: Optional[str] = None, *, client_id: Optional[str] = None) -> CreatedSecret:
+        """Creates a secret. Its value is in the result, this once; see ``Client.create_secret``."""
+        return await run_async(self, self._session.create(description, client_id=client_id))  # type: ignore[no-any-return]
 
     async def delete_secret(self, id: str) -> None:
         """Deletes a secret by id."""

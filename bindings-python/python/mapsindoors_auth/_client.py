@@ -157,9 +157,13 @@ class Client(_Base):
         """The customer's secrets (metadata only; values are never listed)."""
         return run_sync(self, self._session.list())  # type: ignore[no-any-return]
 
-    def create_secret(self, description: Optional[str] = None) -> CreatedSecret:
-        """Creates a secret. Its value is in the result, this once."""
-        return run_sync(self, self._session.create(description))  # type: ignore[no-any-return]
+    def create_secret(self, description: Optional[str] = None, *, client_id: Optional[str] = None) -> CreatedSecret:
+        """Creates a secret. Its value is in the result, this once.
+
+        `client_id` names the client the secret is for (needed when signed in
+        as a user: a password-grant token names no client); by default the
+        server picks the client that logged in."""
+        return run_sync(self, self._session.create(description, client_id=client_id))  # type: ignore[no-any-return]
 
     def delete_secret(self, id: str) -> None:
         """Deletes a secret by id."""

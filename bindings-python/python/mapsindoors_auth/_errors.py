@@ -22,6 +22,7 @@ __all__ = [
     "RateLimitedError",
     "ServerError",
     "UnexpectedResponseError",
+    "BadRequestError",
     "InvalidInputError",
     "TransportError",
     "StoreError",
@@ -140,6 +141,13 @@ class UnexpectedResponseError(MapsIndoorsAuthError):
     kind = "unexpected_response"
 
 
+class BadRequestError(MapsIndoorsAuthError):
+    """The server refused the request as the client's fault: a 4xx with no
+    kind of its own (400, 405, 409, 413, 422, ...); see ``status``."""
+
+    kind = "bad_request"
+
+
 class InvalidInputError(MapsIndoorsAuthError):
     """An argument was unusable; nothing was sent."""
 
@@ -185,7 +193,7 @@ _BY_KIND = {
     cls.kind: cls
     for cls in (
         InvalidClientError, InvalidGrantError, OAuthError, UnauthorizedError, ForbiddenError, NotFoundError,
-        RateLimitedError, ServerError, UnexpectedResponseError, InvalidInputError, TransportError, StoreError,
+        RateLimitedError, ServerError, UnexpectedResponseError, BadRequestError, InvalidInputError, TransportError, StoreError,
         RotationIncompleteError,
     )
 }

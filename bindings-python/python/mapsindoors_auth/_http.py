@@ -174,8 +174,11 @@ class _Deadline:
         dup = sock.dup()
         with self._lock:
             old, self._sock = self._sock, dup
+            fired = self.fired
         if old is not None:
             old.close()
+        if fired:  # a connection made after the watchdog fired (a slow DNS lookup): ended at once
+            _shutdown(dup)
 
     def httpcore_trace(self, event: str, info: Dict[str, Any]) -> None:
         """httpcore's ``trace`` extension: watches each new connection's socket."""
@@ -190,10 +193,7 @@ class _Deadline:
             self.fired = True
             socks = [self._sock] if self._sock is not None else self._blocked_on(socket.socket)
         for sock in socks:
-            try:
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain call, under any TLS wrapper
-            except OSError:
-                pass
+            _shutdown(sock)
 
     def _blocked_on(self, kind: type) -> List[Any]:
         """The sockets in the locals of the request's thread, below the transport's frame."""
@@ -230,6 +230,16 @@ class _Deadline:
             timer.cancel()
         if sock is not None:
             sock.close()
+
+
+def _shutdown(sock: Any) -> None:
+    """Shuts a socket down both ways (the plain call, under any TLS wrapper)."""
+    import socket
+
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def _deadline(request: Request, default_ms: Optional[int]) -> _Deadline:
@@ -272,9 +282,54 @@ class _Watched:
     def _mia_connect(self, address: Any, timeout: Any = None, source_address: Any = None) -> Any:
         import socket
 
-        sock = socket.create_connection(address, self._mia_deadline.remaining(), source_address)
-        self._mia_deadline.watch(sock)
-        return sock
+        deadline = self._mia_deadline
+        error: Optional[OSError] = None
+        for family, kind, proto, _, where in _resolve(address[0], address[1], deadline):
+            sock = socket.socket(family, kind, proto)
+            try:
+                deadline.watch(sock)
+                sock.settimeout(deadline.remaining())
+                if source_address:
+                    sock.bind(source_address)
+                sock.connect(where)
+                return sock
+            except OSError as exc:
+                sock.close()
+                error = exc
+                deadline.check()
+        raise error if error is not None else OSError(f"no address for {address[0]}")
+
+
+def _resolve(host: str, port: int, deadline: _Deadline) -> List[Any]:
+    """``getaddrinfo`` within the deadline: a numeric address at once, a name
+    on a helper thread waited for at most the time left (the C resolver
+    cannot be interrupted; a late answer is dropped with its thread)."""
+    import socket
+    import threading
+
+    left = deadline.remaining()
+    try:
+        return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST)
+    except (socket.gaierror, UnicodeError):
+        if left is None:
+            return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+    box: List[Any] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            box.append(socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM))
+        except Exception as exc:
+            box.append(exc)
+        done.set()
+
+    threading.Thread(target=run, name="mapsindoors_auth-resolve", daemon=True).start()
+    if not done.wait(left) or not box:
+        deadline.fired = True
+        raise deadline.timeout()
+    if isinstance(box[0], Exception):
+        raise box[0]
+    return box[0]  # type: ignore[no-any-return]
 
 
 def _https_open(handler: Any, connection: Any, req: Any) -> Any:
@@ -553,6 +608,8 @@ def classify(exc: BaseException) -> Optional[str]:
         if "TransportError" in mro or "HTTPError" in mro:
             return "other"
         return None
+    if module == "urllib3" or module == "requests":
+        return _classify_urllib3(exc)
     reason = getattr(exc, "reason", None)
     if isinstance(reason, BaseException) and type(exc).__name__ == "URLError":
         return classify(reason) or "connect"
@@ -573,6 +630,27 @@ def classify(exc: BaseException) -> Optional[str]:
     if isinstance(exc, OSError):
         return "other"
     return None
+
+
+def _classify_urllib3(exc: BaseException) -> str:
+    """The transport kind of a requests or urllib3 exception (requests wraps
+    urllib3's as its first argument, urllib3's retries as ``reason``)."""
+    mro = {c.__name__ for c in type(exc).__mro__}
+    inner = getattr(exc, "reason", None) if "MaxRetryError" in mro else next(
+        (a for a in exc.args if isinstance(a, BaseException)), None)
+    if isinstance(inner, BaseException) and inner is not exc:
+        kind = classify(inner)
+        if kind is not None and kind != "other":
+            return kind
+    if mro & {"NewConnectionError", "NameResolutionError", "SSLError", "ProxyError"}:
+        return "connect"
+    if mro & {"Timeout", "TimeoutError", "ReadTimeoutError", "ConnectTimeoutError"}:
+        return "timeout"
+    if mro & {"ProtocolError", "IncompleteRead", "InvalidChunkLength", "ChunkedEncodingError", "ResponseNotChunked"}:
+        return "interrupted"
+    if "ConnectionError" in mro and type(exc).__module__.startswith("requests"):
+        return "connect"
+    return "other"
 
 
 def describe(exc: BaseException) -> str:

@@ -396,8 +396,8 @@ class _Session:
         """A valid access token: cached, or one login for all tasks (single flight)."""
     def list(self) -> _Task:
         """List the customer's secrets (one new login after a 401)."""
-    def create(self, description: Optional[str] = None) -> _Task:
-        """Create a secret (never retried)."""
+    def create(self, description: Optional[str] = None, *, client_id: Optional[str] = None) -> _Task:
+        """Create a secret (never retried), for `client_id` if given (needed when signed in as a user)."""
     def delete(self, id: str) -> _Task:
         """Delete a secret by id."""
     def rotate(self, nonce: bytes) -> _Task:
