@@ -34,6 +34,12 @@ import mapsindoors_auth as mia
 
 from conftest import HOSTILE, REPO, Emulator
 
+for _library in ("httpx", "requests"):  # imported before any case: its import is not a case's memory
+    try:
+        __import__(_library)
+    except ImportError:
+        pass
+
 CORPUS = json.loads((REPO / "tests" / "hostile" / "cases.json").read_text())
 CASES: List[Dict[str, Any]] = CORPUS["cases"]
 SETTINGS: Dict[str, int] = CORPUS["settings"]
@@ -242,6 +248,8 @@ def run_case(flavour: str, case: Dict[str, Any], emulator: Emulator, tmp_path: p
         for secret in sent + _store_secrets(store_path):
             assert secret not in text, "a secret reached the error"
         assert traced < 8 * 1024, f"{traced} KiB traced"
+    if rss_base is not None and peak is not None:  # bounded memory: 1 MiB bodies, never inflated
+        assert peak - rss_base < 16 * 1024, f"peak RSS grew {peak - rss_base} KiB in one call"
     hits = emulator.admin("GET", "/_emulator/elsewhere")
     assert hits == [], f"reached the second origin: {hits}"
     # 6. the faults gone: the next run recovers.
