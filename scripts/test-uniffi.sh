@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and tests the Kotlin/Swift bindings (bindings-uniffi): the cdylib and
 # uniffi-bindgen, generated Kotlin + Swift, the Kotlin JUnit suite compiled with
-# the real kotlinc and run on the JVM with JNA against the emulator, and a check
+# the real kotlinc and run on the JVM with JNA against the emulator (the hostile
+# corpus too: tests/hostile/), and a check
 # that the Swift API names match the Kotlin ones. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,12 +51,16 @@ JAVA_OPTS="-Xmx1g" "$KOTLIN/bin/kotlinc" -nowarn -cp "$CP" -d "$OUT/kotlin-class
 echo "kotlinc: $(( $(date +%s) - start )) s" >&2
 
 step "JUnit on the JVM (JNA): flow vectors, request vectors, then e2e against the emulator"
-MIA_VECTORS_DIR="$ROOT/tests/vectors" MIA_FLOWS_DIR="$ROOT/tests/flows" java -Djna.library.path="$OUT/debug" \
+MIA_VECTORS_DIR="$ROOT/tests/vectors" MIA_FLOWS_DIR="$ROOT/tests/flows" MIA_HOSTILE_DIR="$ROOT/tests/hostile" java -Djna.library.path="$OUT/debug" \
   -cp "$OUT/kotlin-classes:$CP:$KOTLIN/lib/kotlin-stdlib.jar" \
   org.junit.runner.JUnitCore com.mapsindoors.auth.test.FlowsTest com.mapsindoors.auth.test.VectorsTest com.mapsindoors.auth.test.ClientTest \
+  com.mapsindoors.auth.test.HostileCorpusTest \
   | tee "$OUT/junit.log"
 grep -q '^OK (' "$OUT/junit.log"
 grep -o 'flow vectors: [0-9]* passed (kotlin)' "$OUT/junit.log"
+# The hostile corpus (tests/hostile/): its slowest case, then its one line.
+grep -o 'hostile: slowest .*' "$OUT/junit.log"
+grep -o 'hostile: [0-9]* passed, 0 failed (kotlin)' "$OUT/junit.log"
 
 if [ -z "${MIA_SKIP_CLIPPY:-}" ]; then
   step "clippy (own target dir; cold it rebuilds uniffi_bindgen in check mode, minutes on 2 cores)"

@@ -183,14 +183,23 @@ impl AuthClient {
     }
 
     /// Creates a secret. Its value is in the result, shown this once.
+    /// `client_id` names the client the secret is for (needed when signed
+    /// in as a user, whose token names no client); `null` leaves it to the
+    /// server (the signed-in client's own).
     ///
     /// # Errors
-    /// Any [`AuthError`]. A create is never retried automatically.
+    /// Any [`AuthError`]; `InvalidInput` for an unusable `client_id`. A
+    /// create is never retried automatically.
+    #[uniffi::method(default(description = None, client_id = None))]
     pub async fn create_secret(
         &self,
         description: Option<String>,
+        client_id: Option<String>,
     ) -> Result<Arc<CreatedSecret>, AuthError> {
-        let task = self.session.call(Operation::Create { description, client_id: None });
+        let task = self.session.call(Operation::Create {
+            description,
+            client_id,
+        });
         match drive(task, &self.env).await? {
             Outcome::Created(inner) => Ok(Arc::new(CreatedSecret { inner })),
             _ => Err(unexpected_output()),

@@ -4,11 +4,19 @@
 
 use crate::http::{HttpRequest, HttpTransport};
 use crate::long;
-use crate::platform::{Platform, timer};
+use crate::platform::{Deadline, Platform, timer};
 use crate::progress::{Progress, ProgressStep};
 use crate::store::{SecretStore, StoreRecord};
-use mapsindoors_auth::{Error, Flow, Outcome, Step, Task};
+use mapsindoors_auth::{Error, Flow, Outcome, Step, Task, TransportError, TransportErrorKind};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
+
+/// How long past `timeoutMs` the binding waits for the transport before it
+/// gives up itself: a transport that keeps the deadline reports its own
+/// timeout first; one that ignores it is cut off here.
+pub(crate) const DEADLINE_GRACE_MS: u64 = 250;
 
 /// Where a client's tasks are carried out.
 pub(crate) struct Env {
@@ -63,9 +71,8 @@ pub(crate) async fn drive(mut task: Task, env: &Env) -> Result<Outcome, Error> {
                     purpose,
                     timeout_ms: env.timeout_ms,
                 };
-                let response = env.transport.send(Arc::new(request)).await;
-                let response = response.and_then(mapsindoors_auth::HttpResponse::try_from);
-                task.on_response(response.map_err(Into::into), env.now_ms());
+                let response = send(env, request).await;
+                task.on_response(response, env.now_ms());
             }
             Step::Load => task.on_loaded(env.load().await),
             Step::Persist(record, _) => task.on_persisted(env.save(*record).await),
@@ -73,5 +80,45 @@ pub(crate) async fn drive(mut task: Task, env: &Env) -> Result<Outcome, Error> {
             Step::Wait(ms) => timer(ms).await,
             Step::Done(result) => return result,
         }
+    }
+}
+
+/// Sends one request over the app's transport, within the whole-request
+/// deadline the binding keeps itself (`timeoutMs` + [`DEADLINE_GRACE_MS`],
+/// on the wall clock, not the platform's, which may be a test's fake): the
+/// transport's future races a [`Deadline`], and if the deadline wins the
+/// future is dropped, which makes uniffi cancel the foreign call (Kotlin:
+/// the coroutine's job is cancelled; Swift: the task), and the call ends
+/// with a `timeout` transport error whatever the transport does.
+async fn send(
+    env: &Env,
+    request: HttpRequest,
+) -> Result<mapsindoors_auth::HttpResponse, TransportError> {
+    let limit_ms = env.timeout_ms.saturating_add(DEADLINE_GRACE_MS);
+    let mut deadline = Deadline::after(limit_ms);
+    let mut sending = env.transport.send(Arc::new(request));
+    let answered = std::future::poll_fn(|cx| {
+        if let Poll::Ready(result) = sending.as_mut().poll(cx) {
+            return Poll::Ready(Some(result));
+        }
+        match deadline.as_mut().map(|d| Pin::new(d).poll(cx)) {
+            Some(Poll::Ready(())) => Poll::Ready(None),
+            _ => Poll::Pending,
+        }
+    })
+    .await;
+    // Dropping the foreign future now (not at the end of the step) cancels it at once.
+    drop(sending);
+    match answered {
+        Some(result) => result
+            .and_then(mapsindoors_auth::HttpResponse::try_from)
+            .map_err(Into::into),
+        None => Err(TransportError::new(
+            TransportErrorKind::Timeout,
+            format!(
+                "no response within {limit_ms} ms (timeoutMs {} + {DEADLINE_GRACE_MS} ms): the transport's call was cancelled",
+                env.timeout_ms
+            ),
+        )),
     }
 }

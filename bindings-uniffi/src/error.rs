@@ -40,6 +40,10 @@ macro_rules! auth_error {
                     stage: Option<String>,
                     /// The code of what stopped it (`rotation_incomplete` only).
                     cause_code: Option<String>,
+                    /// Why no response arrived (`connect`, `timeout`,
+                    /// `interrupted`, `other`): `transport` errors, and a
+                    /// rotation that stopped on one.
+                    transport_kind: Option<String>,
                     /// What happened, as text; never a secret.
                     detail: String,
                 },
@@ -51,10 +55,10 @@ macro_rules! auth_error {
 
         impl AuthError {
             fn build(variant: Variant, f: Fields) -> Self {
-                let Fields { code, status, oauth_code, retry_after, stage, cause_code, detail } = f;
+                let Fields { code, status, oauth_code, retry_after, stage, cause_code, transport_kind, detail } = f;
                 match variant {
                     $(Variant::$variant => AuthError::$variant {
-                        code, status, oauth_code, retry_after, stage, cause_code, detail
+                        code, status, oauth_code, retry_after, stage, cause_code, transport_kind, detail
                     },)*
                 }
             }
@@ -62,8 +66,8 @@ macro_rules! auth_error {
             fn fields(&self) -> Fields {
                 match self.clone() {
                     $(AuthError::$variant {
-                        code, status, oauth_code, retry_after, stage, cause_code, detail
-                    })|* => Fields { code, status, oauth_code, retry_after, stage, cause_code, detail },
+                        code, status, oauth_code, retry_after, stage, cause_code, transport_kind, detail
+                    })|* => Fields { code, status, oauth_code, retry_after, stage, cause_code, transport_kind, detail },
                 }
             }
         }
@@ -114,6 +118,7 @@ struct Fields {
     retry_after: Option<i64>,
     stage: Option<String>,
     cause_code: Option<String>,
+    transport_kind: Option<String>,
     detail: String,
 }
 
@@ -147,6 +152,12 @@ impl AuthError {
     /// The code of what stopped an incomplete rotation.
     pub fn cause_code(&self) -> Option<String> {
         self.fields().cause_code
+    }
+
+    /// Why no response arrived (`connect`, `timeout`, `interrupted`,
+    /// `other`), for a `transport` error or a rotation stopped by one.
+    pub fn transport_kind(&self) -> Option<String> {
+        self.fields().transport_kind
     }
 
     /// What happened, as text.
@@ -187,9 +198,19 @@ impl From<Error> for AuthError {
                     .map(|r| long(r.delay_ms(now_ms).div_ceil(1000))),
                 stage,
                 cause_code,
+                transport_kind: transport_kind(&e).map(str::to_owned),
                 detail: e.to_string(),
             },
         )
+    }
+}
+
+/// The transport error's kind, also through an incomplete rotation's cause.
+fn transport_kind(e: &Error) -> Option<&'static str> {
+    match e {
+        Error::Transport(t) => Some(t.kind.as_str()),
+        Error::RotationIncomplete { cause, .. } => transport_kind(cause),
+        _ => None,
     }
 }
 
@@ -326,6 +347,7 @@ mod tests {
             ("forbidden", "NotPermitted"),
             ("not_found", "NotFound"),
             ("rate_limited", "Retry"),
+            ("bad_request", "BadRequest"),
             ("server_error", "Retry"),
             ("unexpected_response", "ServerRejected"),
             ("invalid_input", "InvalidInput"),
@@ -402,9 +424,17 @@ mod tests {
             detail: "slow".into(),
         });
         assert_eq!(t.kind, TransportErrorKind::Timeout);
-        assert!(matches!(
-            AuthError::from(Error::Transport(t)),
-            AuthError::Network { .. }
-        ));
+        let e = AuthError::from(Error::Transport(t));
+        assert!(matches!(e, AuthError::Network { .. }), "{e:?}");
+        assert_eq!(e.transport_kind().as_deref(), Some("timeout"));
+        assert_eq!(e.status(), None);
+
+        let e = AuthError::from(Error::BadRequest {
+            status: 422,
+            excerpt: "no".into(),
+        });
+        assert!(matches!(e, AuthError::BadRequest { .. }), "{e:?}");
+        assert_eq!((e.code().as_str(), e.status()), ("bad_request", Some(422)));
+        assert_eq!(e.transport_kind(), None);
     }
 }

@@ -79,3 +79,50 @@ pub(crate) async fn timer(ms: u64) {
         let _ = rx.await;
     }
 }
+
+/// A wall-clock deadline: ready `ms` milliseconds after it was made. It runs
+/// on a thread of its own (no async runtime needed) that waits on a channel:
+/// dropping the deadline (the request answered first) wakes that thread at
+/// once and it ends, so no thread outlives the request it guards.
+pub(crate) struct Deadline {
+    fired: futures_channel::oneshot::Receiver<()>,
+    /// Dropped with the deadline: the thread's wait ends as "disconnected".
+    _cancel: std::sync::mpsc::Sender<()>,
+}
+
+impl Deadline {
+    /// A deadline `ms` from now, or `None` if no thread could be started
+    /// (the transport's own timeout is then the only bound).
+    pub(crate) fn after(ms: u64) -> Option<Self> {
+        let (fire, fired) = futures_channel::oneshot::channel::<()>();
+        let (cancel, cancelled) = std::sync::mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("mia-deadline".to_owned())
+            .spawn(move || {
+                if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    cancelled.recv_timeout(Duration::from_millis(ms))
+                {
+                    let _ = fire.send(());
+                }
+            })
+            .ok()?;
+        Some(Self {
+            fired,
+            _cancel: cancel,
+        })
+    }
+}
+
+impl std::future::Future for Deadline {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        // The thread sends only when the time is up; it drops its sender
+        // without sending only after we dropped `_cancel`, i.e. never while
+        // this is polled. Either way the wait is over.
+        std::pin::Pin::new(&mut self.fired).poll(cx).map(|_| ())
+    }
+}

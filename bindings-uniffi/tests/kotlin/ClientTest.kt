@@ -98,6 +98,11 @@ class ClientTest {
     fun passwordLoginAndForbiddenCustomer() = runBlocking {
         val user = AuthClient.withPassword(config(), "admin@example.com", "demo-password", transport, null)
         assertEquals(Emulator.secretIds(), user.listSecrets().map { it.id }.toSet())
+        // Signed in as a user, a create names the client the secret is for.
+        val made = user.createSecret("for the client", clientId = Emulator.CLIENT)
+        assertEquals(Emulator.CLIENT, user.listSecrets().single { it.id == made.id() }.clientId)
+        assertTrue("the new secret logs in as the client", works(made.secret().expose()))
+        user.deleteSecret(made.id())
         val other = AuthClient.withPassword(config().copy(customerId = "other-customer"), "admin@example.com", "demo-password", transport, null)
         val e = assertThrows<AuthException.NotPermitted> { runBlocking { other.listSecrets() } }
         assertEquals("forbidden", e.code)
@@ -250,6 +255,51 @@ class ClientTest {
         // A connection dropped by the server is retried for idempotent requests.
         Emulator.fault("{\"route\":\"list\",\"action\":\"drop_before\"}")
         assertEquals(Emulator.secretIds(), client().listSecrets().map { it.id }.toSet())
+    }
+
+    /**
+     * A transport that ignores request.timeoutMs() cannot hold a call: the
+     * binding races it against its own deadline (timeoutMs + 250 ms grace),
+     * ends the call with a `timeout` transport error, and cancels the
+     * transport's coroutine (uniffi cancels a dropped foreign future's job).
+     */
+    @Test
+    fun aTransportThatNeverAnswersIsCutOffAtTheDeadline() = runBlocking {
+        val cfg = config(retries = 2).copy(timeoutMs = 300)
+        val cancelled = java.util.concurrent.CountDownLatch(1)
+        val calls = java.util.concurrent.atomic.AtomicInteger()
+        val never = object : HttpTransport {
+            override suspend fun send(request: HttpRequest): HttpResponse {
+                calls.incrementAndGet()
+                try {
+                    awaitCancellation()
+                } finally {
+                    cancelled.countDown()
+                }
+            }
+        }
+        var start = System.nanoTime()
+        val e = assertThrows<AuthException.Network> { runBlocking { client(t = never, cfg = cfg).token() } }
+        var took = (System.nanoTime() - start) / 1_000_000
+        assertEquals("transport", e.code)
+        assertEquals("timeout", e.transportKind)
+        assertTrue(e.detail, e.detail.contains("cancelled"))
+        assertTrue("ended at the deadline: $took ms", took in 300..1_300)
+        assertEquals("a timeout is never retried", 1, calls.get())
+        assertTrue("the transport's coroutine was cancelled", cancelled.await(2, java.util.concurrent.TimeUnit.SECONDS))
+
+        // One that blocks its thread (it cannot even be cancelled) is cut off too.
+        val blocking = object : HttpTransport {
+            override suspend fun send(request: HttpRequest): HttpResponse {
+                Thread.sleep(3_000)
+                throw TransportException.Other("too late")
+            }
+        }
+        start = System.nanoTime()
+        val b = assertThrows<AuthException.Network> { runBlocking { client(t = blocking, cfg = cfg).listSecrets() } }
+        took = (System.nanoTime() - start) / 1_000_000
+        assertEquals("timeout", b.transportKind)
+        assertTrue("ended at the deadline: $took ms", took in 300..1_300)
     }
 
     @Test

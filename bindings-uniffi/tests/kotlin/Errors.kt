@@ -11,11 +11,12 @@ data class ErrorInfo(
     val oauthCode: String?,
     val retryAfter: Long?,
     val stage: String?,
+    val transportKind: String?,
     val detail: String,
 )
 
 fun AuthException.info(): ErrorInfo =
-    ErrorInfo(this::class.simpleName ?: "?", code(), status(), oauthCode(), retryAfter(), stage(), detail())
+    ErrorInfo(this::class.simpleName ?: "?", code(), status(), oauthCode(), retryAfter(), stage(), transportKind(), detail())
 
 /** The variant each code becomes (store: StoreFailed, or ConflictRunAgain for a compare-and-swap conflict). */
 val VARIANT_OF_CODE = mapOf(
@@ -26,6 +27,7 @@ val VARIANT_OF_CODE = mapOf(
     "forbidden" to setOf("NotPermitted"),
     "not_found" to setOf("NotFound"),
     "rate_limited" to setOf("Retry"),
+    "bad_request" to setOf("BadRequest"),
     "server_error" to setOf("Retry"),
     "unexpected_response" to setOf("ServerRejected"),
     "invalid_input" to setOf("InvalidInput"),

@@ -102,7 +102,7 @@ class VectorsTest {
                     rendered += l.toString()
                     l.map { mapOf("id" to it.id, "description" to it.description, "client_id" to it.clientId, "created_at_ms" to it.createdAtMs) }
                 }
-                "create" -> client.createSecret(args["description"] as String?).let { c ->
+                "create" -> client.createSecret(args["description"] as String?, args["client_id"] as String?).let { c ->
                     rendered += c.toString() + c.secret().toString()
                     mapOf("id" to c.id(), "description" to c.description(), "created_at_ms" to c.createdAtMs(), "secret" to c.secret().expose())
                 }
