@@ -101,9 +101,12 @@ class HostileCorpusTest {
         val took = (System.nanoTime() - start) / 1_000_000
         check(outcome != null) { "no outcome within ${maxMs * 4 + 5_000} ms: hung" }
         // 5. The outcome, the time, the secret never shown, nothing elsewhere.
+        val error = outcome.exceptionOrNull()
+        val got = (error as? AuthException)?.info()?.let { i -> listOfNotNull(i.code, i.status, i.transportKind).joinToString("/") }
+            ?: error?.javaClass?.simpleName ?: "ok"
+        println("hostile case ${case["name"]}: $got in $took ms")
         checkOutcome(case, outcome)
         check(took <= maxMs) { "took $took ms > $maxMs ms" }
-        val error = outcome.exceptionOrNull()
         if (error != null) {
             for (text in listOf(error.message ?: "", error.toString(), (error as? AuthException)?.detail() ?: "")) {
                 check(!text.contains(secret)) { "the secret reached the error's text" }
