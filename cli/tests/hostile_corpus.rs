@@ -216,9 +216,14 @@ fn run_case(corpus: &Value, case: &Value) -> Result<(u64, Duration), String> {
 #[test]
 fn every_hostile_case_ends_in_a_typed_error_in_time_and_sends_nothing_on() {
     let corpus = corpus();
-    // Baseline: a plain `token` against an honest emulator.
+    // Baseline: a plain `token` against an honest emulator that answers after
+    // 300 ms, so the sampler sees the process at work, not just started.
     let h = Harness::alone();
     h.init(SECRET);
+    h.emu.inject(
+        serde_json::from_value(serde_json::json!({"route": "token", "action": {"delay_ms": 300}}))
+            .unwrap(),
+    );
     let (run, base, _) = cli_measured(&h.store, &["--json", "token"]);
     assert_eq!(run.code, Some(0), "{run:?}");
 
