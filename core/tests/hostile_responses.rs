@@ -298,3 +298,62 @@ fn a_timeout_ends_the_call_at_its_deadline_without_a_retry() {
         assert_eq!(sent, sends, "{kind:?}");
     }
 }
+
+#[test]
+fn a_new_secret_refused_after_the_wait_reports_the_status_the_server_gave() {
+    let record = mapsindoors_auth::StoreRecord::new(
+        &config(),
+        "script",
+        ClientSecret::new("s-old"),
+        Some("id1".into()),
+        "l-0011223344556677",
+    )
+    .unwrap();
+    let created =
+        r#"{"id":"id9","description":"x","createdAt":"2026-01-01T00:00:00Z","secret":"s-new"}"#;
+    for (status, headers) in [
+        (401, vec![("WWW-Authenticate", "Basic realm=\"x\"")]),
+        (400, vec![("Content-Type", "application/json")]),
+    ] {
+        let body = if status == 400 {
+            r#"{"error":"invalid_client"}"#
+        } else {
+            ""
+        };
+        let session = Session::from_record(
+            &record,
+            Settings {
+                propagation_wait_ms: 0,
+                ..Settings::default()
+            },
+        )
+        .unwrap();
+        let mut task = session.rotate([7; 16]);
+        let error = loop {
+            match task.poll(0) {
+                Step::Load => task.on_loaded(Ok(Some(record.clone()))),
+                Step::Persist(..) => task.on_persisted(Ok(())),
+                Step::Send(_, Purpose::Create) => task.on_response(
+                    Ok(response(
+                        200,
+                        &[("Content-Type", "application/json")],
+                        created,
+                    )),
+                    0,
+                ),
+                Step::Send(_, Purpose::Verify) => {
+                    task.on_response(Ok(response(status, &headers, body)), 0);
+                }
+                Step::Send(..) => task.on_response(Ok(token_ok()), 0),
+                Step::Sleep(..) | Step::Wait(_) => {}
+                Step::Done(r) => break r.expect_err("verify refused"),
+            }
+        };
+        assert_eq!(error.kind().as_str(), "rotation_incomplete");
+        assert_eq!(error.status(), Some(status), "{error}");
+        assert!(
+            error.to_string().contains(&format!("HTTP {status}")),
+            "{error}"
+        );
+    }
+}
