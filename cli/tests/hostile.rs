@@ -312,13 +312,7 @@ fn cli_with_peak_rss(store: &Path, args: &[&str]) -> (Run, Option<u64>, Duration
         .output()
         .unwrap();
     let took = start.elapsed();
-    use std::os::unix::process::ExitStatusExt;
-    let run = Run {
-        code: out.status.code(),
-        signal: out.status.signal(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let run = Run::from(out);
     let kib = std::fs::read_to_string(&report)
         .ok()
         .and_then(|t| t.lines().last()?.trim().parse().ok());

@@ -59,13 +59,7 @@ fn cli_measured(store: &Path, args: &[&str]) -> (Run, u64, Duration) {
     }
     let out = child.wait_with_output().unwrap();
     let took = start.elapsed();
-    use std::os::unix::process::ExitStatusExt;
-    let run = Run {
-        code: out.status.code(),
-        signal: out.status.signal(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let run = Run::from(out);
     (run, peak, took)
 }
 

@@ -13,7 +13,7 @@
 
 use mapsindoors_auth::{
     ClientSecret, Config, Credentials, Error, Flow, HttpResponse, Operation, Outcome, Password,
-    Purpose, Session, Settings, Step,
+    Purpose, Session, Settings, Step, Task,
 };
 
 const SECRET: &str = "quokka lowercase zebra/and+plum";
@@ -225,8 +225,9 @@ fn a_bare_401_from_the_token_endpoint_is_invalid_client_with_its_status() {
     assert_eq!(e.status(), Some(401));
 }
 
-#[test]
-fn a_failed_rotation_keeps_its_partial_report_after_done() {
+/// Drives a rotation (no propagation wait) in which the new secret's verify
+/// login gets `verify`; returns the error and the task.
+fn rotation_refused_at_verify(verify: HttpResponse) -> (Error, Task) {
     let record = mapsindoors_auth::StoreRecord::new(
         &config(),
         "script",
@@ -255,19 +256,22 @@ fn a_failed_rotation_keeps_its_partial_report_after_done() {
                 )),
                 0,
             ),
-            Step::Send(_, Purpose::Verify) => task.on_response(
-                Ok(response(
-                    400,
-                    &[("Content-Type", "application/json")],
-                    r#"{"error":"invalid_client"}"#,
-                )),
-                0,
-            ),
+            Step::Send(_, Purpose::Verify) => task.on_response(Ok(verify.clone()), 0),
             Step::Send(..) => task.on_response(Ok(token_ok()), 0),
             Step::Sleep(..) | Step::Wait(_) => {}
             Step::Done(r) => break r.expect_err("verify refused"),
         }
     };
+    (error, task)
+}
+
+#[test]
+fn a_failed_rotation_keeps_its_partial_report_after_done() {
+    let (error, task) = rotation_refused_at_verify(response(
+        400,
+        &[("Content-Type", "application/json")],
+        r#"{"error":"invalid_client"}"#,
+    ));
     assert_eq!(error.kind().as_str(), "rotation_incomplete");
     let report = task.report().expect("the partial report outlives Done");
     assert_eq!(report.new_id.as_deref(), Some("id9"));
@@ -301,54 +305,16 @@ fn a_timeout_ends_the_call_at_its_deadline_without_a_retry() {
 
 #[test]
 fn a_new_secret_refused_after_the_wait_reports_the_status_the_server_gave() {
-    let record = mapsindoors_auth::StoreRecord::new(
-        &config(),
-        "script",
-        ClientSecret::new("s-old"),
-        Some("id1".into()),
-        "l-0011223344556677",
-    )
-    .unwrap();
-    let created =
-        r#"{"id":"id9","description":"x","createdAt":"2026-01-01T00:00:00Z","secret":"s-new"}"#;
-    for (status, headers) in [
-        (401, vec![("WWW-Authenticate", "Basic realm=\"x\"")]),
-        (400, vec![("Content-Type", "application/json")]),
+    for verify in [
+        response(401, &[("WWW-Authenticate", "Basic realm=\"x\"")], ""),
+        response(
+            400,
+            &[("Content-Type", "application/json")],
+            r#"{"error":"invalid_client"}"#,
+        ),
     ] {
-        let body = if status == 400 {
-            r#"{"error":"invalid_client"}"#
-        } else {
-            ""
-        };
-        let session = Session::from_record(
-            &record,
-            Settings {
-                propagation_wait_ms: 0,
-                ..Settings::default()
-            },
-        )
-        .unwrap();
-        let mut task = session.rotate([7; 16]);
-        let error = loop {
-            match task.poll(0) {
-                Step::Load => task.on_loaded(Ok(Some(record.clone()))),
-                Step::Persist(..) => task.on_persisted(Ok(())),
-                Step::Send(_, Purpose::Create) => task.on_response(
-                    Ok(response(
-                        200,
-                        &[("Content-Type", "application/json")],
-                        created,
-                    )),
-                    0,
-                ),
-                Step::Send(_, Purpose::Verify) => {
-                    task.on_response(Ok(response(status, &headers, body)), 0);
-                }
-                Step::Send(..) => task.on_response(Ok(token_ok()), 0),
-                Step::Sleep(..) | Step::Wait(_) => {}
-                Step::Done(r) => break r.expect_err("verify refused"),
-            }
-        };
+        let status = verify.status;
+        let (error, _) = rotation_refused_at_verify(verify);
         assert_eq!(error.kind().as_str(), "rotation_incomplete");
         assert_eq!(error.status(), Some(status), "{error}");
         assert!(

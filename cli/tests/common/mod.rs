@@ -80,7 +80,8 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(out: Output) -> Self {
+    /// What a finished child printed and how it ended.
+    pub fn from(out: Output) -> Self {
         use std::os::unix::process::ExitStatusExt;
         Run {
             code: out.status.code(),
