@@ -175,6 +175,20 @@ fn run_case(corpus: &Value, case: &Value) -> Result<(u64, Duration), String> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (run, peak, took) = cli_measured(&h.store, &args);
     check_outcome(case, &run, took)?;
+    let got = run
+        .stdout
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str::<Value>(l).ok()?.get("error").cloned())
+        .map_or_else(
+            || "ok".to_owned(),
+            |e| format!("{}/{}/{}", e["code"], e["status"], e["transport_kind"]).replace('"', ""),
+        );
+    println!(
+        "hostile case {}: {got} in {} ms",
+        case["name"].as_str().unwrap_or_default(),
+        took.as_millis()
+    );
     let hits = h.emu.elsewhere();
     if !hits.is_empty() {
         return Err(format!("reached the second origin: {hits:?}"));

@@ -10,7 +10,6 @@
 //! anything and records it; `GET /_emulator/elsewhere` lists the records.
 
 use std::convert::Infallible;
-use std::io::Write as _;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -142,13 +141,7 @@ pub(crate) fn endless() -> Response {
 
 /// 200, `Content-Encoding: gzip`: a small body that inflates to `mib` MiB.
 pub(crate) fn gzip_bomb(mib: u32) -> Response {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let zeros = vec![b' '; 1 << 20];
-    let _ = gz.write_all(b"{");
-    for _ in 0..mib.min(4096) {
-        let _ = gz.write_all(&zeros);
-    }
-    let bytes = gz.finish().unwrap_or_default();
+    let bytes = gzip_of_spaces(mib.min(4096));
     let mut r = with_type(
         Response::new(Body::from(bytes)),
         StatusCode::OK,
@@ -157,6 +150,33 @@ pub(crate) fn gzip_bomb(mib: u32) -> Response {
     r.headers_mut()
         .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     r
+}
+
+/// A gzip member inflating to `{` and `mib` MiB of spaces, built in
+/// milliseconds: one MiB of spaces deflated once after a full flush (so it
+/// refers to nothing before it), that block repeated, then an empty final
+/// block, as parallel gzip writers join their pieces.
+fn gzip_of_spaces(mib: u32) -> Vec<u8> {
+    fn deflate(input: &[u8], flush: flate2::FlushCompress) -> Vec<u8> {
+        let mut c = flate2::Compress::new(flate2::Compression::best(), false);
+        let mut out = Vec::with_capacity(64 * 1024);
+        let _ = c.compress_vec(input, &mut out, flush);
+        out
+    }
+    let spaces = vec![b' '; 1 << 20];
+    let block = deflate(&spaces, flate2::FlushCompress::Full);
+    let mut crc = flate2::Crc::new();
+    crc.update(b"{");
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    out.extend(deflate(b"{", flate2::FlushCompress::Full));
+    for _ in 0..mib {
+        out.extend_from_slice(&block);
+        crc.update(&spaces);
+    }
+    out.extend(deflate(&[], flate2::FlushCompress::Finish));
+    out.extend(crc.sum().to_le_bytes());
+    out.extend(crc.amount().to_le_bytes());
+    out
 }
 
 /// 200 headers promising a body that never comes.
