@@ -276,8 +276,9 @@ fn error_for(response: &HttpResponse, sensitive: bool) -> Error {
         },
         403 => Error::Forbidden { status },
         404 => Error::NotFound { status },
-        // 408 is the server's timeout, not the request's fault.
-        400..=407 | 409..=499 => Error::BadRequest {
+        // 407 is a proxy to configure and 408 the server's timeout: not
+        // the request's fault.
+        400..=406 | 409..=499 => Error::BadRequest {
             status,
             excerpt: excerpt(),
         },
