@@ -241,13 +241,14 @@ def run_case(flavour: str, case: Dict[str, Any], emulator: Emulator, tmp_path: p
     stats["maxrss_end"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if took * 1000 > stats["slowest_ms"]:
         stats["slowest_ms"], stats["slowest_case"] = took * 1000, case["name"]
-    # 5. the outcome, the secrets, the second origin.
-    check_outcome(case, value, error, took)
+    # 5. the secrets first (a failure message below quotes the error), the
+    # outcome, the second origin.
     if error is not None:
         text = _texts(error)
         for secret in sent + _store_secrets(store_path):
             assert secret not in text, "a secret reached the error"
         assert traced < 8 * 1024, f"{traced} KiB traced"
+    check_outcome(case, value, error, took)
     if rss_base is not None and peak is not None:  # bounded memory: 1 MiB bodies, never inflated
         assert peak - rss_base < 16 * 1024, f"peak RSS grew {peak - rss_base} KiB in one call"
     hits = emulator.admin("GET", "/_emulator/elsewhere")

@@ -12,7 +12,9 @@ export async function send(method, url, headers, body, timeoutMs, maxBody) {
     } catch (e) {
       if (abort.signal.aborted) throw timedOut();
       // Name and code only: a message may quote a header value.
-      throw fail("connect", `fetch failed (${e?.cause?.code ?? e?.name}); is the server up and does it allow this origin (CORS)?`);
+      const code = e?.cause?.code ?? e?.name;
+      if (code === "UND_ERR_HEADERS_OVERFLOW") throw fail("interrupted", `the answer's headers are too large (${code})`);
+      throw fail("connect", `fetch failed (${code}); is the server up and does it allow this origin (CORS)?`);
     }
     // A browser hides a redirect's code and Location: a 3xx to a host nobody can read.
     if (response.type === "opaqueredirect") return { status: 300, headers: [["location", "hidden://"]] };

@@ -129,11 +129,14 @@ async function runCase(lib, o, c) {
 
   // 5. The outcome, its time, no secret in any text, nothing elsewhere.
   if (outcome.hung) return { ms, got: "hung", failures: [`never ended (gave up after ${maxMs + 10_000} ms)`] };
+  // The secret first: the other failures quote the error's message.
+  if (texts(outcome.ok ? outcome.value : outcome.error).some((t) => t.includes(o.secret))) {
+    return { ms, got: "leak", failures: ["the secret is in the error's (or result's) text"] };
+  }
   failures.push(...checkOutcome(lib, c.expect, outcome, o.opaqueRedirects));
   const e = outcome.error;
   const got = outcome.ok ? "ok" : [e?.code, e?.status, e?.transportKind, e?.cause?.code].filter((x) => x != null).join(" ");
   if (ms > maxMs) failures.push(`took ${ms.toFixed(0)} ms > ${maxMs} ms`);
-  if (texts(outcome.ok ? outcome.value : outcome.error).some((t) => t.includes(o.secret))) failures.push("the secret is in the error's (or result's) text");
   const elsewhere = await o.admin("GET", "elsewhere");
   if (!Array.isArray(elsewhere) || elsewhere.length) failures.push(`reached the second origin: ${JSON.stringify(elsewhere)}`);
 
