@@ -190,6 +190,30 @@ def test_a_slow_dns_lookup(monkeypatch: Any, flavour: str) -> None:
     assert took < bound + 0.5 * DEADLINE_MS / 1000, took
 
 
+def test_timed_out_lookups_of_one_name_share_one_resolver_thread(monkeypatch: Any) -> None:
+    """During a DNS outage, calls that time out leave one lookup per name
+    behind, not one thread each."""
+    lookups: List[str] = []
+    release = threading.Event()
+    real = socket.getaddrinfo
+
+    def stuck(host: Any, *args: Any, **kwargs: Any) -> Any:
+        flags = args[4] if len(args) > 4 else kwargs.get("flags", 0)
+        if host in ("stuck.invalid", b"stuck.invalid") and not flags & socket.AI_NUMERICHOST:
+            lookups.append(str(host))
+            release.wait(10)
+            raise socket.gaierror("outage")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", stuck)
+    try:
+        errors = [call("urllib", "https://stuck.invalid:1", timeout_ms=200) for _ in range(3)]
+        assert all(isinstance(e, mia.TransportError) and e.transport_kind == "timeout" for e in errors), errors
+        assert lookups == ["stuck.invalid"], lookups
+    finally:
+        release.set()
+
+
 def exceptions_of(err: BaseException) -> Iterator[BaseException]:
     seen: set = set()
     todo: List[Any] = [err]

@@ -300,10 +300,18 @@ class _Watched:
         raise error if error is not None else OSError(f"no address for {address[0]}")
 
 
+#: Lookups in flight, one per (host, port), shared by every caller: during a
+#: DNS outage, calls that time out leave at most one resolver thread per name
+#: behind, not one each.
+_LOOKUPS: Dict[Tuple[str, int], Tuple[Any, List[Any]]] = {}
+_LOOKUPS_LOCK = __import__("_thread").allocate_lock()  # a builtin: no import cost
+
+
 def _resolve(host: str, port: int, deadline: _Deadline) -> List[Any]:
     """``getaddrinfo`` within the deadline: a numeric address at once, a name
     on a helper thread waited for at most the time left (the C resolver
-    cannot be interrupted; a late answer is dropped with its thread)."""
+    cannot be interrupted; a late answer is dropped with its thread, and a
+    lookup already in flight for the same name is joined, not repeated)."""
     import socket
     import threading
 
@@ -313,17 +321,27 @@ def _resolve(host: str, port: int, deadline: _Deadline) -> List[Any]:
     except (socket.gaierror, UnicodeError):
         if left is None:
             return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-    box: List[Any] = []
-    done = threading.Event()
+    key = (host, port)
+    with _LOOKUPS_LOCK:
+        lookup = _LOOKUPS.get(key)
+        if lookup is None:
+            lookup = _LOOKUPS[key] = (threading.Event(), [])
+            start = True
+        else:
+            start = False
+    done, box = lookup
 
     def run() -> None:
         try:
             box.append(socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM))
         except Exception as exc:
             box.append(exc)
+        with _LOOKUPS_LOCK:
+            _LOOKUPS.pop(key, None)
         done.set()
 
-    threading.Thread(target=run, name="mapsindoors_auth-resolve", daemon=True).start()
+    if start:
+        threading.Thread(target=run, name="mapsindoors_auth-resolve", daemon=True).start()
     if not done.wait(left) or not box:
         deadline.fired = True
         raise deadline.timeout()
