@@ -67,10 +67,11 @@ fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
         kwargs.set_item("stage", stage)?;
         kwargs.set_item("cause_kind", cause.kind().as_str())?;
     }
-    match innermost(error) {
-        Error::Store { kind, .. } => kwargs.set_item("store_kind", kind.to_string())?,
-        Error::Transport(t) => kwargs.set_item("transport_kind", t.kind.as_str())?,
-        _ => {}
+    if let Error::Store { kind, .. } = innermost(error) {
+        kwargs.set_item("store_kind", kind.to_string())?;
+    }
+    if let Some(kind) = error.transport_kind() {
+        kwargs.set_item("transport_kind", kind.as_str())?;
     }
     let make = py
         .import("mapsindoors_auth._errors")?

@@ -198,19 +198,10 @@ impl From<Error> for AuthError {
                     .map(|r| long(r.delay_ms(now_ms).div_ceil(1000))),
                 stage,
                 cause_code,
-                transport_kind: transport_kind(&e).map(str::to_owned),
+                transport_kind: e.transport_kind().map(|k| k.as_str().to_owned()),
                 detail: e.to_string(),
             },
         )
-    }
-}
-
-/// The transport error's kind, also through an incomplete rotation's cause.
-fn transport_kind(e: &Error) -> Option<&'static str> {
-    match e {
-        Error::Transport(t) => Some(t.kind.as_str()),
-        Error::RotationIncomplete { cause, .. } => transport_kind(cause),
-        _ => None,
     }
 }
 

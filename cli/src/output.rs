@@ -81,19 +81,10 @@ impl Out {
             "retry_after": retry_after,
             "stage": stage,
             "oauth_error": error.oauth().map(|o| o.code.as_str()),
-            "transport_kind": transport_kind(error),
+            "transport_kind": error.transport_kind().map(|k| k.as_str()),
             "exit_code": exit_code,
         });
         let _ = write_line(&json!({ "error": json }).to_string());
-    }
-}
-
-/// The transport error's kind, also under a stopped rotation.
-fn transport_kind(error: &Error) -> Option<&'static str> {
-    match error {
-        Error::Transport(t) => Some(t.kind.as_str()),
-        Error::RotationIncomplete { cause, .. } => transport_kind(cause),
-        _ => None,
     }
 }
 

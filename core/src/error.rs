@@ -274,6 +274,17 @@ impl Error {
         }
     }
 
+    /// Why no response arrived, for a transport error or a rotation stopped
+    /// by one (every binding reports it as `transport_kind`).
+    #[must_use]
+    pub fn transport_kind(&self) -> Option<crate::http::TransportErrorKind> {
+        match self {
+            Error::Transport(t) => Some(t.kind),
+            Error::RotationIncomplete { cause, .. } => cause.transport_kind(),
+            _ => None,
+        }
+    }
+
     /// The server's `Retry-After`, when it sent one.
     #[must_use]
     pub fn retry_after(&self) -> Option<RetryAfter> {
@@ -411,6 +422,19 @@ impl fmt::Display for RetryAfter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transport_kind_reaches_through_a_stopped_rotation() {
+        use crate::http::TransportErrorKind;
+        let timeout = Error::Transport(TransportError::new(TransportErrorKind::Timeout, "slow"));
+        let stopped = Error::RotationIncomplete {
+            stage: "delete_old".into(),
+            cause: Box::new(timeout.clone()),
+        };
+        assert_eq!(timeout.transport_kind(), Some(TransportErrorKind::Timeout));
+        assert_eq!(stopped.transport_kind(), Some(TransportErrorKind::Timeout));
+        assert_eq!(Error::NotFound { status: 404 }.transport_kind(), None);
+    }
 
     #[test]
     fn retry_after_both_forms() {
