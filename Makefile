@@ -28,8 +28,8 @@ test-uniffi:
 fuzz:        ## 1M runs of each fuzz target (needs nightly).
 	scripts/fuzz.sh
 
-bench:       ## Python client throughput and import time vs. a raw floor.
-	scripts/bench-python.sh
+bench:       ## Every benchmark beside its baseline, same run: core vs oauth2-rs (callgrind, criterion), Python, Kotlin, Node.
+	scripts/bench.sh
 
-size:        ## The shipped wasm + JS sizes, raw and gzipped.
+size:        ## The shipped wasm + JS sizes, raw and gzipped, beside the peers' bundles.
 	scripts/wasm-size.sh
