@@ -13,7 +13,7 @@
 //! where they are ignored. The 1 MiB cap is the callers' (checked first).
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -208,6 +208,23 @@ pub(crate) fn parse<'a, T: Deserialize<'a>>(input: &'a [u8]) -> Result<T, JsonEr
         reason: reason(&e),
         syntax: !e.is_data(),
     })
+}
+
+/// [`parse`] through a seed (a reader that keeps state of its own).
+///
+/// # Errors
+/// As [`parse`].
+pub(crate) fn parse_seed<'a, S: DeserializeSeed<'a>>(
+    input: &'a [u8],
+    seed: S,
+) -> Result<S::Value, JsonError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(input);
+    seed.deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|e| JsonError {
+            reason: reason(&e),
+            syntax: !e.is_data(),
+        })
 }
 
 /// A `serde_json` error as a reason that quotes nothing from the input.
