@@ -2,8 +2,8 @@
 //! to send ([`HttpRequest`]) and what the caller hands back ([`HttpResponse`],
 //! [`TransportError`]). No sockets here; bindings move these over their own HTTP.
 
+use crate::secret::{wipe, wipe_string};
 use std::fmt;
-use zeroize::Zeroize;
 
 /// The HTTP methods this API uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,9 +73,9 @@ impl fmt::Debug for HttpRequest {
 
 impl Drop for HttpRequest {
     fn drop(&mut self) {
-        self.body.zeroize();
+        wipe(&mut self.body);
         for (_, value) in &mut self.headers {
-            value.zeroize();
+            wipe_string(value);
         }
     }
 }
@@ -125,7 +125,7 @@ impl fmt::Debug for HttpResponse {
 
 impl Drop for HttpResponse {
     fn drop(&mut self) {
-        self.body.zeroize();
+        wipe(&mut self.body);
     }
 }
 

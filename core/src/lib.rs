@@ -9,9 +9,9 @@ pub mod error;
 pub mod excerpt;
 mod exchange;
 pub mod http;
-mod json;
 pub mod model;
 pub mod record;
+mod record_json;
 pub mod request;
 pub mod response;
 pub mod retry;
@@ -20,6 +20,7 @@ pub mod secret;
 pub mod seed;
 pub mod session;
 pub mod step;
+mod wire;
 
 pub use cache::{FetchTicket, Lookup, TokenCache};
 pub use config::{Config, Credentials, DEFAULT_BASE_URL};

@@ -57,14 +57,19 @@ impl Timestamp {
     /// up to 7). A timestamp without an offset is taken as UTC.
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
-        let at = OffsetDateTime::parse(text, &Rfc3339).ok().or_else(|| {
+        Self::parse_owned(text.to_owned())
+    }
+
+    /// [`Timestamp::parse`], keeping `text` as the original without a copy.
+    pub(crate) fn parse_owned(text: String) -> Option<Self> {
+        let at = OffsetDateTime::parse(&text, &Rfc3339).ok().or_else(|| {
             let with_z = format!("{text}Z");
             OffsetDateTime::parse(&with_z, &Rfc3339).ok()
         })?;
         // `checked_`: an offset that moves the date past year 9999 is refused, not a panic.
         Some(Self {
             at: at.checked_to_offset(UtcOffset::UTC)?,
-            raw: text.to_owned(),
+            raw: text,
         })
     }
 

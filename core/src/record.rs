@@ -5,9 +5,8 @@
 
 use crate::config::{Config, Credentials};
 use crate::error::{Error, StoreErrorKind};
-use crate::json::{self, Json, write_opt, write_string};
+use crate::record_json::{self, ReadError};
 use crate::secret::ClientSecret;
-use std::fmt::Write as _;
 
 /// The `format` field of every record.
 pub const RECORD_FORMAT: &str = "mapsindoors-auth/secret-store";
@@ -158,118 +157,6 @@ impl StoredSecret {
             owned: false,
             candidates: Vec::new(),
         }
-    }
-
-    fn from_value(v: &Json, name: &str, version: u64) -> Result<Self, String> {
-        if !matches!(v, Json::Object(_)) {
-            return Err(format!("field `{name}` must be an object"));
-        }
-        let secret = v
-            .get("secret")
-            .and_then(Json::as_str)
-            .ok_or_else(|| format!("field `{name}.secret` must be a string"))?;
-        let id = opt_str(v, "id")?;
-        let rotation = opt_str(v, "rotation")?;
-        let owned = if version == 1 {
-            // Version 1 kept an id only for secrets it created or was told.
-            id.is_some() || rotation.is_some()
-        } else {
-            opt_bool(v, "owned")?
-        };
-        Ok(Self {
-            id,
-            secret: ClientSecret::new(secret),
-            created_at: opt_str(v, "created_at")?,
-            rotation,
-            owned,
-            candidates: candidates(v)?,
-        })
-    }
-
-    fn write(&self, out: &mut String) {
-        out.push_str("{\"id\": ");
-        write_opt(out, self.id.as_deref());
-        out.push_str(", \"secret\": ");
-        // EXPOSE: the store record must hold the secret itself to log in later.
-        write_string(out, self.secret.expose_secret());
-        out.push_str(", \"created_at\": ");
-        write_opt(out, self.created_at.as_deref());
-        out.push_str(", \"rotation\": ");
-        write_opt(out, self.rotation.as_deref());
-        let _ = write!(out, ", \"owned\": {}", self.owned);
-        if !self.candidates.is_empty() {
-            out.push_str(", \"candidates\": ");
-            write_candidates(out, &self.candidates);
-        }
-        out.push('}');
-    }
-}
-
-fn write_candidates(out: &mut String, candidates: &[Candidate]) {
-    out.push('[');
-    for (i, c) in candidates.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str("{\"id\": ");
-        write_string(out, &c.id);
-        out.push_str(", \"created_at\": ");
-        write_opt(out, c.created_at.as_deref());
-        out.push('}');
-    }
-    out.push(']');
-}
-
-fn candidates(v: &Json) -> Result<Vec<Candidate>, String> {
-    array(v, "candidates")?
-        .iter()
-        .take(MAX_KEPT)
-        .map(|c| {
-            Ok(Candidate {
-                id: req_str(c, "id")?,
-                created_at: opt_str(c, "created_at")?,
-            })
-        })
-        .collect()
-}
-
-fn array<'a>(v: &'a Json, key: &str) -> Result<&'a [Json], String> {
-    match v.get(key) {
-        None | Some(Json::Null) => Ok(&[]),
-        Some(Json::Array(items)) => Ok(items),
-        Some(_) => Err(format!("field `{key}` must be an array")),
-    }
-}
-
-fn req_str(v: &Json, key: &str) -> Result<String, String> {
-    v.get(key)
-        .and_then(Json::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| format!("field `{key}` must be a string"))
-}
-
-fn opt_str(v: &Json, key: &str) -> Result<Option<String>, String> {
-    match v.get(key) {
-        None | Some(Json::Null) => Ok(None),
-        Some(Json::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(format!("field `{key}` must be a string or null")),
-    }
-}
-
-fn opt_bool(v: &Json, key: &str) -> Result<bool, String> {
-    match v.get(key) {
-        None | Some(Json::Null) => Ok(false),
-        Some(Json::Bool(b)) => Ok(*b),
-        Some(_) => Err(format!("field `{key}` must be a boolean")),
-    }
-}
-
-fn opt_u64(v: &Json, key: &str) -> Result<u64, String> {
-    match v.get(key) {
-        None | Some(Json::Null) => Ok(0),
-        Some(n) => n
-            .as_u64()
-            .ok_or_else(|| format!("field `{key}` must be an integer")),
     }
 }
 
@@ -435,22 +322,15 @@ impl StoreRecord {
         if text.trim().is_empty() {
             return Err(corrupt("the record is empty (truncated?)".to_owned()));
         }
-        let value = json::parse(text.as_bytes())
-            .map_err(|e| corrupt(format!("not valid JSON ({e}; truncated?)")))?;
-        if value.get("format").and_then(Json::as_str) != Some(RECORD_FORMAT) {
-            return Err(corrupt(format!("not a {RECORD_FORMAT} record")));
-        }
-        let version = match value.get("version").and_then(Json::as_u64) {
-            Some(v @ (1 | 2)) => v,
-            Some(v) => {
-                return Err(corrupt(format!(
-                    "unknown record version {v}; this build reads versions 1 and {RECORD_VERSION}"
-                )));
-            }
-            None => return Err(corrupt("missing record version".to_owned())),
-        };
-        let record = Self::from_value(&value, version)
-            .map_err(|r| corrupt(format!("invalid record: {r}")))?;
+        let record = record_json::read(text).map_err(|e| match e {
+            ReadError::Syntax(reason) => corrupt(format!("not valid JSON ({reason}; truncated?)")),
+            ReadError::NotARecord => corrupt(format!("not a {RECORD_FORMAT} record")),
+            ReadError::Version(Some(v)) => corrupt(format!(
+                "unknown record version {v}; this build reads versions 1 and {RECORD_VERSION}"
+            )),
+            ReadError::Version(None) => corrupt("missing record version".to_owned()),
+            ReadError::Invalid(reason) => corrupt(format!("invalid record: {reason}")),
+        })?;
         if record.current.secret.is_empty() {
             return Err(corrupt("the current secret is empty".to_owned()));
         }
@@ -468,142 +348,10 @@ impl StoreRecord {
         Ok(record)
     }
 
-    fn from_value(v: &Json, version: u64) -> Result<Self, String> {
-        let updated_at_ms = opt_u64(v, "updated_at_ms")?;
-        let mut kept = array(v, "kept")?
-            .iter()
-            .take(MAX_KEPT)
-            .map(|k| {
-                Ok(KeptSecret {
-                    id: opt_str(k, "id")?,
-                    created_at: opt_str(k, "created_at")?,
-                    candidates: candidates(k)?,
-                    reason: opt_str(k, "reason")?.unwrap_or_default(),
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        let mut rotations = array(v, "rotations")?
-            .iter()
-            .take(MAX_OPEN_ROTATIONS)
-            .map(|r| {
-                Ok(StartedRotation {
-                    id: req_str(r, "id")?,
-                    started_ms: opt_u64(r, "started_ms")?,
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        if version == 1 {
-            if opt_bool(v, "previous_unidentified")? {
-                kept.push(KeptSecret::new(
-                    None,
-                    "replaced secret of unknown id (recorded by an older version)",
-                ));
-            }
-            if let Some(intent) = opt_str(v, "intent")? {
-                rotations.push(StartedRotation {
-                    id: intent,
-                    started_ms: updated_at_ms,
-                });
-            }
-        }
-        let mut pending = match v.get("pending") {
-            None | Some(Json::Null) => None,
-            Some(p) => Some(StoredSecret::from_value(p, "pending", version)?),
-        };
-        if let Some(p) = &mut pending {
-            // A pending secret is always this store's own creation.
-            p.owned = true;
-        }
-        Ok(Self {
-            format: RECORD_FORMAT.to_owned(),
-            version: RECORD_VERSION,
-            auth_url: req_str(v, "auth_url")?,
-            customer_id: req_str(v, "customer_id")?,
-            client_id: req_str(v, "client_id")?,
-            lineage: req_str(v, "lineage")?,
-            generation: v
-                .get("generation")
-                .and_then(Json::as_u64)
-                .ok_or("field `generation` must be an integer")?,
-            updated_at_ms,
-            description: opt_str(v, "description")?,
-            current: StoredSecret::from_value(
-                v.get("current").ok_or("missing field `current`")?,
-                "current",
-                version,
-            )?,
-            pending,
-            previous_id: opt_str(v, "previous_id")?,
-            kept,
-            deleting: opt_str(v, "deleting")?,
-            rotations,
-        })
-    }
-
     /// The record as pretty JSON. It holds secrets: write it only to a store.
     #[must_use]
     pub fn to_json(&self) -> String {
-        let mut out = String::from("{\n");
-        let field = |out: &mut String, key: &str| {
-            let _ = write!(out, "  \"{key}\": ");
-        };
-        for (key, value) in [
-            ("format", Some(self.format.as_str())),
-            ("auth_url", Some(self.auth_url.as_str())),
-            ("customer_id", Some(self.customer_id.as_str())),
-            ("client_id", Some(self.client_id.as_str())),
-            ("lineage", Some(self.lineage.as_str())),
-            ("description", self.description.as_deref()),
-            ("previous_id", self.previous_id.as_deref()),
-            ("deleting", self.deleting.as_deref()),
-        ] {
-            field(&mut out, key);
-            write_opt(&mut out, value);
-            out.push_str(",\n");
-        }
-        let _ = write!(
-            out,
-            "  \"version\": {},\n  \"generation\": {},\n  \"updated_at_ms\": {},\n",
-            self.version, self.generation, self.updated_at_ms
-        );
-        field(&mut out, "rotations");
-        out.push('[');
-        for (i, r) in self.rotations.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            out.push_str("{\"id\": ");
-            write_string(&mut out, &r.id);
-            let _ = write!(out, ", \"started_ms\": {}}}", r.started_ms);
-        }
-        out.push_str("],\n");
-        field(&mut out, "kept");
-        out.push('[');
-        for (i, k) in self.kept.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            out.push_str("{\"id\": ");
-            write_opt(&mut out, k.id.as_deref());
-            out.push_str(", \"created_at\": ");
-            write_opt(&mut out, k.created_at.as_deref());
-            out.push_str(", \"reason\": ");
-            write_string(&mut out, &k.reason);
-            out.push_str(", \"candidates\": ");
-            write_candidates(&mut out, &k.candidates);
-            out.push('}');
-        }
-        out.push_str("],\n");
-        field(&mut out, "current");
-        self.current.write(&mut out);
-        out.push_str(",\n");
-        field(&mut out, "pending");
-        match &self.pending {
-            Some(p) => p.write(&mut out),
-            None => out.push_str("null"),
-        }
-        out.push_str("\n}\n");
-        out
+        record_json::write(self)
     }
 
     /// The config this record talks to.
