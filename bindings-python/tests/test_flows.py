@@ -69,6 +69,8 @@ class Script:
                  "headers": [list(h) for h in request.headers], "body": request.body.decode()}
         with self.lock:
             event = self.next("send", asked)
+            if "store_now" in event:  # another writer saved this while the request was out
+                self.store = event["store_now"]
         if "fail" in event:
             raise ScriptedFailure(event["fail"]["kind"], event["fail"]["message"])
         r = event["respond"]

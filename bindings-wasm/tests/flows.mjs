@@ -51,6 +51,7 @@ class Script {
   transport = async (req) => {
     const asked = { purpose: req.purpose, method: req.method, url: req.url, headers: req.headers, body: req.body };
     const event = this.next("send", asked);
+    if ("store_now" in event) this.store = event.store_now; // another writer saved this meanwhile
     if (event.fail) throw Object.assign(new Error(event.fail.message), { kind: event.fail.kind });
     const r = event.respond;
     return { status: r.status, headers: r.headers, body: r.body };

@@ -114,6 +114,10 @@ impl Platform for Script {
                 "the transcript differs",
             ));
         };
+        if let Some(now) = event.get("store_now") {
+            // Another writer saved this while the request was out.
+            self.state().store = record_from(now);
+        }
         if let Some(fail) = event.get("fail") {
             return Err(TransportError::new(
                 TransportErrorKind::from_name(fail["kind"].as_str().unwrap()),

@@ -13,7 +13,11 @@
 //! seed:   load ─empty─▶ seed ─▶ done     load ─record─▶ done (unchanged)
 //! claim:  load ─record─▶ save claimed record ─▶ done
 //! ```
-//! A seed that loses the race for an empty store loads again once.
+//! A seed that loses the race for an empty store loads again once. A
+//! rotation whose login with the current secret is refused loads again once
+//! too: if the store moved on meanwhile (another run rotated and deleted
+//! that secret), the run lost a race and says so (a store conflict: run
+//! again) rather than reporting the secret as refused.
 
 use super::Session;
 use super::operation::{Answer, Operation};
@@ -77,6 +81,12 @@ enum Stage {
     Loaded(Option<Box<StoreRecord>>),
     Seeding(Box<Seed>),
     Rotating(Box<Rotation>, Box<StoreRecord>),
+    /// The current secret was refused at login: load again to tell a lost
+    /// race (the store's generation moved on) from a refused secret.
+    Recheck {
+        generation: u64,
+        refused: Box<Error>,
+    },
     Claiming(Box<StoreRecord>),
 }
 
@@ -307,7 +317,19 @@ impl Task {
                 }
                 step => pass(step, &mut self.result),
             },
+            Stage::Recheck { .. } => Some(Step::Load),
             Stage::Rotating(rotation, before) => match rotation.poll(now_ms) {
+                // Refused before anything was written (a login error is
+                // only passed up unwrapped from the first stage).
+                Step::Done(Err(refused @ Error::InvalidClient { .. })) if *reloads == 0 => {
+                    *reloads += 1;
+                    self.report = Some(rotation.report().clone());
+                    *stage = Stage::Recheck {
+                        generation: before.generation,
+                        refused: Box::new(refused),
+                    };
+                    None
+                }
                 Step::Done(result) => {
                     session.adopt(
                         before,
@@ -603,6 +625,32 @@ impl Flow for Task {
             ) if awaited => {
                 self.record.clone_from(&loaded);
                 *stage = Stage::Loaded(loaded.map(Box::new));
+            }
+            (
+                Job::Store {
+                    stage:
+                        Stage::Recheck {
+                            generation,
+                            refused,
+                        },
+                    ..
+                },
+                loaded,
+            ) if awaited => {
+                let moved_on = loaded
+                    .ok()
+                    .flatten()
+                    .filter(|r| r.generation != *generation);
+                self.result = Some(Err(match moved_on {
+                    Some(record) => Error::store(
+                        StoreErrorKind::Conflict,
+                        format!(
+                            "another rotation replaced the secret this run logged in with (the store went from generation {generation} to {}); this run changed nothing; run again",
+                            record.generation
+                        ),
+                    ),
+                    None => std::mem::replace(&mut **refused, misuse("refusal reported twice")),
+                }));
             }
             (Job::Store { .. }, Err(e)) if awaited => self.result = Some(Err(e)),
             _ => self.result = Some(Err(misuse("loaded without a request"))),

@@ -204,6 +204,12 @@ impl Env {
                     )),
                     _ => Ok(self.server.handle(&req, &lineage)),
                 };
+                if let Some(Fault::StoreReplaced(_, record)) =
+                    self.take_fault(|f| matches!(f, Fault::StoreReplaced(p, _) if *p == purpose))
+                {
+                    event["store_now"] = record_json(Some(&record));
+                    self.store = Some(*record);
+                }
                 match &outcome {
                     Ok(r) => event["respond"] = response_json(r),
                     Err(e) => {

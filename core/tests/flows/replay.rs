@@ -100,6 +100,10 @@ impl Script {
                         event["send"]
                     ));
                 }
+                if let Some(now) = event.get("store_now") {
+                    // Another writer saved this while the request was out.
+                    self.store = record_from(now);
+                }
                 let answer = if let Some(fail) = event.get("fail") {
                     Err(TransportError::new(
                         TransportErrorKind::from_name(fail["kind"].as_str().unwrap()),

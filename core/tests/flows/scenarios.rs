@@ -1,7 +1,7 @@
 //! The scenarios behind the flow vectors: each pins one row of the
 //! `Session` decision table (see `core/src/session/mod.rs`).
 
-use crate::record::{BASE_URL, CUSTOMER};
+use crate::record::{BASE_URL, CUSTOMER, START_MS};
 use crate::sim::{CLIENT, Origin, Server};
 use mapsindoors_auth::{
     ClientSecret, Config, HttpResponse, PersistReason, Purpose, Settings, StoreRecord,
@@ -62,13 +62,15 @@ pub enum Fault {
     Drop(Purpose),
     /// The next save for this reason meets a store another writer changed (to this record).
     Conflict(PersistReason, Option<Box<StoreRecord>>),
+    /// While the next request of this purpose is out, another writer saves this record.
+    StoreReplaced(Purpose, Box<StoreRecord>),
 }
 
 impl Fault {
     pub fn purpose(&self) -> Option<Purpose> {
         match self {
             Fault::Reply(p, _) | Fault::Lose(p) | Fault::Drop(p) => Some(*p),
-            Fault::Conflict(..) => None,
+            Fault::Conflict(..) | Fault::StoreReplaced(..) => None,
         }
     }
 }
@@ -176,6 +178,7 @@ const RETRY: &str =
     "retries: transient failures of idempotent requests, `retries` times, backoff or Retry-After";
 const PROPAGATION: &str =
     "propagation wait: a new secret refused at first is tried again, up to `propagation_wait_ms`";
+const LOST_RACE: &str = "the store's current secret refused at a rotation's login: load the store once more: moved on (another run rotated) → a store conflict, \"run again\"; unchanged → `invalid_client`";
 const LINEAGE_PIN: &str = "the lineage is minted by the core from the caller's randomness";
 
 pub fn all() -> Vec<Scenario> {
@@ -274,6 +277,27 @@ pub fn all() -> Vec<Scenario> {
                 "claim_then_rotate",
                 "With two secrets listed the seeded secret is only a candidate and is kept; once claimed, the next rotation deletes it.",
                 &[SWITCH],
+            )
+        },
+        Scenario {
+            faults: vec![
+                Fault::Reply(Purpose::Login, refused_secret()),
+                Fault::StoreReplaced(Purpose::Login, Box::new(rotated_elsewhere())),
+            ],
+            calls: vec![Call::Rotate],
+            ..base(
+                "lost_race_is_a_conflict",
+                "Another run rotated the store (and deleted its old secret) after this run loaded it: the refused login is reported as a store conflict, not as a refused secret.",
+                &[LOST_RACE],
+            )
+        },
+        Scenario {
+            faults: vec![Fault::Reply(Purpose::Login, refused_secret())],
+            calls: vec![Call::Rotate],
+            ..base(
+                "refused_secret_is_invalid_client",
+                "The store's secret is refused and the store has not moved on: invalid_client, after one more load.",
+                &[LOST_RACE],
             )
         },
         Scenario {
@@ -451,6 +475,29 @@ pub fn all() -> Vec<Scenario> {
         });
     }
     out
+}
+
+/// The token endpoint refusing the client's secret (RFC 6749 §5.2).
+fn refused_secret() -> HttpResponse {
+    json_response(
+        400,
+        &[("Content-Type", "application/json")],
+        r#"{"error":"invalid_client"}"#,
+    )
+}
+
+/// The store after another run rotated it: a new current secret, id1 deleted.
+fn rotated_elsewhere() -> StoreRecord {
+    let mut r = owned_store().next(START_MS).unwrap();
+    r.current = mapsindoors_auth::StoredSecret {
+        id: Some("id9".into()),
+        secret: ClientSecret::new("s-winner-secret"),
+        created_at: Some("2026-01-01T00:00:09.0000001Z".into()),
+        rotation: Some("r-0909090909090909".into()),
+        owned: true,
+        candidates: Vec::new(),
+    };
+    r
 }
 
 /// What a concurrent writer seeded the store with.
