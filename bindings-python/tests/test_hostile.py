@@ -1,5 +1,5 @@
-"""Hostile servers on loopback, per transport (urllib, httpx sync and async,
-requests when installed), for what the shared corpus
+"""Hostile servers on loopback, per transport (the default http.client one,
+urllib, httpx sync and async, requests when installed), for what the shared corpus
 (``test_hostile_corpus.py``: redirects, drips, endless bodies, gzip bombs,
 ...) does not cover: a drip inside the headers, a slow DNS lookup, and no
 frame of a failed request keeping the raw request where a repr shows it."""
@@ -106,7 +106,7 @@ def drip_forever(conn: socket.socket, head: bytes) -> None:
         conn.sendall(b"x")
 
 
-FLAVOURS = ["urllib", "httpx", "httpx-async", "async-default", "requests"]
+FLAVOURS = ["default", "urllib", "httpx", "httpx-async", "async-default", "requests"]
 TOOK = [0.0]  # how long the last call's operation took (s), without asyncio.run's shutdown
 
 
@@ -116,9 +116,11 @@ def call(flavour: str, url: str, op: str = "token", **kw: Any) -> BaseException:
           "timeout_ms": DEADLINE_MS, **kw}
     ops: dict = {"token": lambda c: c.token(), "list": lambda c: c.list_secrets(),
                  "delete": lambda c: c.delete_secret("s1")}
-    if flavour in ("urllib", "httpx", "requests"):
+    if flavour in ("default", "urllib", "httpx", "requests"):
         transport: Any = None
-        if flavour == "httpx":
+        if flavour == "urllib":
+            transport = mia.UrllibTransport()
+        elif flavour == "httpx":
             httpx = pytest.importorskip("httpx")
             transport = httpx.Client(follow_redirects=True)
         elif flavour == "requests":
@@ -159,10 +161,10 @@ def test_a_drip_ends_within_the_deadline(servers: Any, flavour: str, where: str)
 
 
 #: How long the slow lookup of ``slow.invalid`` takes, per flavour: the
-#: deadline covers DNS for urllib and the async transports (README, "What the
-#: deadline covers"); a user's httpx.Client resolves outside it, and its new
-#: connection is ended the moment it is made.
-DNS_DELAY = {"urllib": 5.0, "httpx-async": 5.0, "async-default": 5.0, "httpx": 1.3}
+#: deadline covers DNS for the default transport, urllib and the async
+#: transports (README, "What the deadline covers"); a user's httpx.Client
+#: resolves outside it, and its new connection is ended the moment it is made.
+DNS_DELAY = {"default": 5.0, "urllib": 5.0, "httpx-async": 5.0, "async-default": 5.0, "httpx": 1.3}
 
 
 @pytest.mark.parametrize("flavour", sorted(DNS_DELAY))
@@ -200,14 +202,14 @@ def test_timed_out_lookups_of_one_name_share_one_resolver_thread(monkeypatch: An
     def stuck(host: Any, *args: Any, **kwargs: Any) -> Any:
         flags = args[4] if len(args) > 4 else kwargs.get("flags", 0)
         if host in ("stuck.invalid", b"stuck.invalid") and not flags & socket.AI_NUMERICHOST:
-            lookups.append(str(host))
+            lookups.append(host.decode() if isinstance(host, bytes) else str(host))
             release.wait(10)
             raise socket.gaierror("outage")
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", stuck)
     try:
-        errors = [call("urllib", "https://stuck.invalid:1", timeout_ms=200) for _ in range(3)]
+        errors = [call(flavour, "https://stuck.invalid:1", timeout_ms=200) for flavour in ("default", "urllib", "default")]
         assert all(isinstance(e, mia.TransportError) and e.transport_kind == "timeout" for e in errors), errors
         assert lookups == ["stuck.invalid"], lookups
     finally:

@@ -1,6 +1,6 @@
 """The shared hostile-server corpus (``tests/hostile/cases.json``, see
 ``tests/hostile/README.md``) against the emulator's hostile mode, once per
-transport flavour: the default urllib transport, a user's
+transport flavour: the default transport (http.client), ``UrllibTransport``, a user's
 ``httpx.Client(follow_redirects=True)``, a user's
 ``httpx.AsyncClient(follow_redirects=True)`` with ``AsyncClient``, the
 default ``AsyncClient`` transport, and a ``requests.Session()``.
@@ -43,8 +43,8 @@ for _library in ("httpx", "requests"):  # imported before any case: its import i
 CORPUS = json.loads((REPO / "tests" / "hostile" / "cases.json").read_text())
 CASES: List[Dict[str, Any]] = CORPUS["cases"]
 SETTINGS: Dict[str, int] = CORPUS["settings"]
-FLAVOURS = ["urllib", "httpx", "httpx-async", "async-default", "requests"]
-SYNC = ("urllib", "httpx", "requests")
+FLAVOURS = ["default", "urllib", "httpx", "httpx-async", "async-default", "requests"]
+SYNC = ("default", "urllib", "httpx", "requests")
 
 OPS: Dict[str, Any] = {
     "token": lambda c: c.token(),
@@ -85,6 +85,8 @@ def _stats(flavour: str) -> Dict[str, Any]:
 
 
 def _sync_transport(flavour: str) -> Any:
+    if flavour == "urllib":
+        return mia.UrllibTransport()
     if flavour == "httpx":
         return pytest.importorskip("httpx").Client(follow_redirects=True)
     if flavour == "requests":

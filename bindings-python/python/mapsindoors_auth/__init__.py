@@ -4,7 +4,6 @@ secrets and crash-safe secret rotation, sync (``Client``) and asyncio
 package drives it with Python's own HTTP, clock and storage.
 """
 
-from ._async_client import AsyncClient
 from ._client import DEFAULT_AUTH_URL, Client
 from ._errors import (
     BadRequestError,
@@ -24,7 +23,8 @@ from ._errors import (
     UnauthorizedError,
     UnexpectedResponseError,
 )
-from ._http import HttpxTransport, Request, Response, UrllibTransport
+from ._http import Request, Response
+from ._http_client import HttpClientTransport
 from ._native import (
     Candidate,
     CreatedSecret,
@@ -35,7 +35,38 @@ from ._native import (
     StoreRecord,
     Token,
 )
-from .stores import AsyncStore, MemoryStore, RotationLock, Store
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._adapters import HttpxTransport
+    from ._async_client import AsyncClient
+    from ._urllib import UrllibTransport
+    from .stores import AsyncStore, MemoryStore, RotationLock, Store
+
+#: Exported names imported on first use (``import mapsindoors_auth`` and a
+#: sync ``Client``'s first request need none of them): name -> module.
+_LAZY = {
+    "AsyncClient": "_async_client",
+    "HttpxTransport": "_adapters",
+    "UrllibTransport": "_urllib",
+    "AsyncStore": "stores",
+    "MemoryStore": "stores",
+    "RotationLock": "stores",
+    "Store": "stores",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(__import__(module, globals(), None, [name], 1), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> "list[str]":
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "AsyncClient",
@@ -47,6 +78,7 @@ __all__ = [
     "DEFAULT_AUTH_URL",
     "FileStore",
     "ForbiddenError",
+    "HttpClientTransport",
     "HttpxTransport",
     "InvalidClientError",
     "InvalidGrantError",

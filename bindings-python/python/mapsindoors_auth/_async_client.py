@@ -25,8 +25,9 @@ class AsyncClient(_Base):
 
     Takes the same keyword arguments as ``Client``. ``transport`` is an async
     callable ``(Request) -> Response``, an object with an async ``send``, or
-    an ``httpx.AsyncClient``; the default uses httpx when installed, else the
-    urllib transport in a worker thread. Use ``async with`` or ``aclose()``.
+    an ``httpx.AsyncClient``; the default uses httpx when installed, else an
+    ``HttpClientTransport`` in worker threads. Use ``async with`` or
+    ``aclose()``: they close the default transport.
     """
 
     _async = True

@@ -11,7 +11,7 @@ import time
 
 from . import _store_access as access
 from ._drive import now_ms, run_sync
-from ._http import async_transport, sync_transport
+from ._transports import async_transport, sync_transport
 from ._native import CreatedSecret, RotationReport, SecretInfo, StoreRecord, Token, _Session
 
 TYPE_CHECKING = False  # typing is not imported at run time: it would double the import time
@@ -62,6 +62,9 @@ class _Base:
         self._store = store
         adapt = async_transport if self._async else sync_transport
         self._transport, self._owned = adapt(transport, session.timeout_ms)
+        # A built-in transport that ends each request at its deadline (else the async loop bounds the await).
+        self._keeps_deadline = type(self._transport).__module__.startswith(__package__ or "mapsindoors_auth") and \
+            getattr(self._transport, "keeps_deadline", False) is True
 
     @classmethod
     def _of(cls, record: Optional[StoreRecord], store: Any, transport: Any, creds: Any, knobs: Any) -> Any:
@@ -94,8 +97,9 @@ class Client(_Base):
     ``customer_id`` is needed for the secrets endpoints. ``transport`` is any
     callable ``(Request) -> Response``, an object with ``send(Request) ->
     Response``, an ``httpx.Client`` or a ``requests.Session``; the default
-    uses urllib. ``store`` is the store ``rotate``, ``seed`` and ``claim``
-    use when given none.
+    is an ``HttpClientTransport`` (the standard library's ``http.client``,
+    keep-alive), closed by ``close()`` or ``with``. ``store`` is the store
+    ``rotate``, ``seed`` and ``claim`` use when given none.
 
     The knobs: ``retries`` (0 to 10) of an idempotent request after a
     transient failure; ``propagation_wait_ms``, how long a rotation waits for

@@ -8,12 +8,13 @@ clock and sleep, then answers. Logs read the step's purpose and reason.
 
 from __future__ import annotations
 
+import sys
 import time
 
 from . import _store_access as access
 from ._errors import MapsIndoorsAuthError
+from ._deadline import TransportTimeout as _Timeout
 from ._http import Request, Response, classify, describe
-from ._http import _TransportTimeout as _Timeout
 from ._native import Done, Load, Persist, Send, Sleep
 
 TYPE_CHECKING = False  # typing is not imported at run time: it would double the import time
@@ -27,12 +28,14 @@ _logger: "Optional[logging.Logger]" = None
 
 
 def _debug(message: str, *args: Any) -> None:
-    """Logs on ``logging.getLogger("mapsindoors_auth")``, importing logging
-    on first use so that importing this package stays fast."""
+    """Logs on ``logging.getLogger("mapsindoors_auth")`` — once the program
+    has imported ``logging``: until then no handler can be listening, so
+    neither importing this package nor its first request imports it."""
     global _logger
     if _logger is None:
-        import logging
-
+        logging = sys.modules.get("logging")
+        if logging is None:
+            return
         _logger = logging.getLogger("mapsindoors_auth")
     _logger.debug(message, *args)
 
@@ -157,7 +160,10 @@ async def run_async(client: Any, task: _Task, store: Any = None) -> Any:
             try:
                 response = client._send(_request(step, client), step.purpose)
                 if hasattr(response, "__await__"):
-                    response = await _within(response, client._session.timeout_ms)
+                    if client._keeps_deadline:
+                        response = await response
+                    else:
+                        response = await _within(response, client._session.timeout_ms)
             except Exception as exc:
                 failure = _answer(task, client, step, None, exc)
             else:

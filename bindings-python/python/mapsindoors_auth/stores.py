@@ -20,7 +20,8 @@ optional: if present it returns a context manager (sync, or async with
 
 from __future__ import annotations
 
-import threading
+from _thread import allocate_lock  # threading's Lock, without importing threading
+
 from ._errors import StoreConflictError
 from ._native import FileStore, StoreRecord
 
@@ -95,7 +96,7 @@ class RotationLock:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
 
     def __enter__(self) -> "RotationLock":
         self._lock.acquire()
@@ -130,7 +131,7 @@ class MemoryStore:
 
     def __init__(self, record: Optional[StoreRecord] = None) -> None:
         self._record = record
-        self._cas = threading.Lock()  # held only for one compare-and-swap
+        self._cas = allocate_lock()  # held only for one compare-and-swap
         self._rotation = RotationLock()
 
     def load(self) -> Optional[StoreRecord]:
