@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the toolchains the tests need, each only when missing or at the wrong version.
-# Usage: scripts/tools.sh [apt|wasm|node|python|kotlin|all]...   (idempotent; safe to re-run)
+# Usage: scripts/tools.sh [apt|wasm|node|python|kotlin|all|twiggy]...   (idempotent; safe to re-run)
+#        twiggy (the wasm size profiler, for `scripts/wasm-size.sh --top`) is not part of all.
 set -euo pipefail
 
 TOOLS="${MIA_TOOLS:-$HOME/.cache/mapsindoors-auth-tools}"
@@ -29,6 +30,12 @@ wasm_bindgen() {
   cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$TOOLS/wasm-bindgen"
 }
 
+twiggy() {
+  [ -x "$TOOLS/twiggy/bin/twiggy" ] && return
+  log "cargo install twiggy (a few minutes cold)"
+  cargo install -q twiggy --root "$TOOLS/twiggy"
+}
+
 node_tools() {
   local dir="$TOOLS/node"
   mkdir -p "$dir"
@@ -54,6 +61,7 @@ for what in "${@:-all}"; do
     node|kotlin) node_tools ;;
     python) python_tools ;;
     all) apt_pkgs; python_tools; node_tools; wasm_bindgen ;;
+    twiggy) twiggy ;;
     *) echo "unknown: $what" >&2; exit 2 ;;
   esac
 done

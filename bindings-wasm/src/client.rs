@@ -15,9 +15,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::drive::drive;
 use crate::errors::{invalid_input, to_js};
 use crate::lock::with_lock;
-use crate::options::{
-    StoreOptions, login, optional_bool, optional_string, required_string, settings,
-};
+use crate::options::Options;
 use crate::platform::Platform;
 use crate::record::JsStoreRecord;
 use crate::store::JsStore;
@@ -32,9 +30,16 @@ pub struct Client {
 }
 
 /// Builds a method's task from the session when its job starts (with the
-/// host's randomness). Boxed, like [`Job`], so the drive loop is compiled
-/// once, not per method.
-type Make = Box<dyn FnOnce(&Session, &Platform) -> Result<Task, Error>>;
+/// host's randomness and the call's options). Boxed, like [`Job`], so the
+/// drive loop is compiled once, not per method.
+type Make = Box<dyn FnOnce(&Session, &Platform, &mut Options) -> Result<Task, Error>>;
+
+/// Whether a method works on a store (then it runs under the store's Web Lock).
+#[derive(Clone, Copy, PartialEq)]
+enum Uses {
+    Store,
+    Nothing,
+}
 
 /// A method's work, resolved by the one drive loop.
 type Job<T> = Pin<Box<dyn Future<Output = Result<T, Error>>>>;
@@ -44,12 +49,13 @@ impl Client {
     /// A client. Throws an `InvalidInputError` for unusable options; sends nothing.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue,
     ) -> Result<Client, JsValue> {
         let build = || {
-            let (settings, host) = settings(options)?;
-            let (config, credentials) = login(options)?;
-            let store = StoreOptions::read(options)?.store;
+            let mut options = Options::read(options)?;
+            let (settings, host) = options.settings()?;
+            let (config, credentials) = options.login()?;
+            let store = options.store()?;
             let session = Session::new(config, credentials, settings)?;
             Ok(Client {
                 session,
@@ -68,9 +74,10 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "FromStoreOptions")] options: JsValue,
     ) -> Promise {
         promise(Box::pin(async move {
-            let (settings, host) = settings(&options)?;
-            let store = StoreOptions::read(&options)?
-                .store
+            let mut options = Options::read(options)?;
+            let (settings, host) = options.settings()?;
+            let store = options
+                .store()?
                 .ok_or_else(|| invalid_input("store", "is required"))?;
             let Some(record) = store.load().await? else {
                 return Err(Error::store(
@@ -92,13 +99,14 @@ impl Client {
     /// Concurrent calls share one login.
     #[wasm_bindgen(unchecked_return_type = "Promise<Token>")]
     pub fn token(&self) -> Promise {
-        promise(self.job(Box::new(|s, _| Ok(s.token())), None))
+        promise(self.job(Box::new(|s, _, _| Ok(s.token())), None, Uses::Nothing))
     }
 
     /// The customer's client secrets (never their values).
     #[wasm_bindgen(js_name = listSecrets, unchecked_return_type = "Promise<SecretInfo[]>")]
     pub fn list_secrets(&self) -> Promise {
-        promise(self.job(Box::new(|s, _| Ok(s.call(Operation::List))), None))
+        let make = |s: &Session, _: &Platform, _: &mut Options| Ok(s.call(Operation::List));
+        promise(self.job(Box::new(make), None, Uses::Nothing))
     }
 
     /// Creates a secret. Its value is in the result, this once. `clientId`
@@ -108,14 +116,13 @@ impl Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateSecretOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let make = move |s: &Session, _: &Platform| {
-            let o = options.unwrap_or_default();
+        let make = |s: &Session, _: &Platform, o: &mut Options| {
             Ok(s.call(Operation::Create {
-                description: optional_string(&o, "description")?,
-                client_id: optional_string(&o, "clientId")?,
+                description: o.description()?,
+                client_id: o.client_id()?,
             }))
         };
-        promise(self.job(Box::new(make), None))
+        promise(self.job(Box::new(make), options, Uses::Nothing))
     }
 
     /// Deletes a secret by id.
@@ -124,13 +131,13 @@ impl Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
     ) -> Promise {
-        let make = move |s: &Session, _: &Platform| {
+        let make = move |s: &Session, _: &Platform, _: &mut Options| {
             let id = id
                 .as_string()
                 .ok_or_else(|| invalid_input("id", "must be a string"))?;
             Ok(s.call(Operation::Delete { id }))
         };
-        promise(self.job(Box::new(make), None))
+        promise(self.job(Box::new(make), None, Uses::Nothing))
     }
 
     /// Rotates the secret kept in the store (the call's `store`, else the
@@ -145,8 +152,7 @@ impl Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "StoreOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let make = |s: &Session, host: &Platform| Ok(s.rotate(host.random()?));
-        promise(self.job(Box::new(make), Some(options.unwrap_or_default())))
+        promise(self.job(Box::new(rotation), options, Uses::Store))
     }
 
     /// Rotates, then gives this client's token (of the new secret, once the
@@ -156,11 +162,8 @@ impl Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "StoreOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let rotation = self.job(
-            Box::new(|s, host| Ok(s.rotate(host.random()?))),
-            Some(options.unwrap_or_default()),
-        );
-        let login = self.job(Box::new(|s, _| Ok(s.token())), None);
+        let rotation = self.job(Box::new(rotation), options, Uses::Store);
+        let login = self.job(Box::new(|s, _, _| Ok(s.token())), None, Uses::Nothing);
         promise(Box::pin(async move {
             rotation.await?;
             login.await
@@ -179,17 +182,15 @@ impl Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "SeedStoreOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let options = options.unwrap_or_default();
-        let read = options.clone();
-        let make = move |s: &Session, host: &Platform| {
+        let make = |s: &Session, host: &Platform, o: &mut Options| {
             let seed = SeedOptions {
-                secret_id: optional_string(&read, "secretId")?,
-                claim: optional_bool(&read, "claim")?.unwrap_or(false),
+                secret_id: o.secret_id()?,
+                claim: o.claim()?,
                 ..SeedOptions::default()
             };
             Ok(s.seed(seed, host.random()?))
         };
-        promise(self.job(Box::new(make), Some(options)))
+        promise(self.job(Box::new(make), options, Uses::Store))
     }
 
     /// Claims secret `id` as the store's own and saves that with a
@@ -202,9 +203,8 @@ impl Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ClaimOptions")] options: JsValue,
     ) -> Promise {
-        let read = options.clone();
-        let make = move |s: &Session, _: &Platform| Ok(s.claim(&required_string(&read, "id")?));
-        promise(self.job(Box::new(make), Some(options)))
+        let make = |s: &Session, _: &Platform, o: &mut Options| Ok(s.claim(&o.id()?));
+        promise(self.job(Box::new(make), Some(options), Uses::Store))
     }
 
     /// `Client(client X at URL, customer C, [redacted])`; never a secret.
@@ -221,32 +221,38 @@ impl Client {
 }
 
 impl Client {
-    /// The task `make` builds (when awaited, so its errors are the job's),
-    /// run through the drive loop, giving the method's JS result. With store
-    /// `options`, the task gets the store and runs under its Web Lock, where
-    /// the host has one.
-    fn job(&self, make: Make, options: Option<JsValue>) -> Job<JsValue> {
+    /// The task `make` builds from the call's `options` (when awaited, so
+    /// its errors are the job's), run through the drive loop, giving the
+    /// method's JS result. A method that uses a store gets the call's (else
+    /// the client's) and runs under its Web Lock, where the host has one.
+    fn job(&self, make: Make, options: Option<JsValue>, uses: Uses) -> Job<JsValue> {
         let host = self.host.clone();
         let (own, session) = (self.store.clone(), self.session.clone());
         Box::pin(async move {
-            let (store, lock) = match options {
-                None => (None, None),
-                Some(options) => {
-                    let o = StoreOptions::read(&options)?;
-                    let store = o.store.or(own).ok_or_else(|| {
+            let mut o = Options::read(options.unwrap_or_default())?;
+            let (store, lock) = match uses {
+                Uses::Nothing => (None, None),
+                Uses::Store => {
+                    let store = o.store()?.or(own).ok_or_else(|| {
                         invalid_input("store", "is required (or build the client with one)")
                     })?;
-                    let lock = o
-                        .lock
-                        .then(|| o.lock_name.unwrap_or_else(|| lock_name(&session)));
+                    let lock = match (o.lock()?, o.lock_name()?) {
+                        (false, _) => None,
+                        (true, name) => Some(name.unwrap_or_else(|| lock_name(&session))),
+                    };
                     (Some(store), lock)
                 }
             };
-            let mut task = make(&session, &host)?;
+            let mut task = make(&session, &host, &mut o)?;
             let run = async move { drive(&mut task, &host, store.as_ref()).await };
             with_lock(lock, run).await.map(outcome)
         })
     }
+}
+
+/// A rotation's task.
+fn rotation(s: &Session, host: &Platform, _: &mut Options) -> Result<Task, Error> {
+    Ok(s.rotate(host.random()?))
 }
 
 /// The default Web Lock: one per server, customer and client.

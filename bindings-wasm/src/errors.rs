@@ -5,9 +5,10 @@
 //! `storeKind`, `transportKind`, `field`.
 
 use mapsindoors_auth::{Error, ErrorKind, RetryAfter};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::values::Fields;
+use crate::js::{Js, to_js as plain};
 
 #[wasm_bindgen(module = "/js/errors.js")]
 extern "C" {
@@ -27,31 +28,50 @@ pub fn error_kinds() -> Vec<String> {
         .collect()
 }
 
+/// The fields of a JS error besides `code` and `message` (`null` when they
+/// do not apply).
+#[derive(Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Fields<'a> {
+    status: Option<u16>,
+    retry_after: Option<f64>,
+    retry_after_at: Option<f64>,
+    oauth_error: Option<&'a str>,
+    oauth_description: Option<&'a str>,
+    field: Option<&'a str>,
+    transport_kind: Option<&'a str>,
+    store_kind: Option<String>,
+    stage: Option<&'a str>,
+    cause: Option<Js>,
+}
+
 /// The JS error object for a core error.
 pub(crate) fn to_js(error: &Error) -> JsValue {
-    let (seconds, at) = match error.retry_after() {
+    let (retry_after, retry_after_at) = match error.retry_after() {
         Some(RetryAfter::Seconds(s)) => (Some(s as f64), None),
         Some(RetryAfter::At(at)) => (None, Some(at as f64)),
         None => (None, None),
     };
     let oauth = error.oauth();
-    let description = oauth.and_then(|o| o.description.as_deref());
-    let fields = Fields::new()
-        .opt("status", error.status())
-        .opt("retryAfter", seconds)
-        .opt("retryAfterAt", at)
-        .opt("oauthError", oauth.map(|o| o.code.as_str()))
-        .opt("oauthDescription", description);
-    let fields = match error {
-        Error::InvalidInput { field, .. } => fields.set("field", field.as_str()),
-        Error::Transport(t) => fields.set("transportKind", t.kind.as_str()),
-        Error::Store { kind, .. } => fields.set("storeKind", kind.to_string()),
-        Error::RotationIncomplete { stage, cause } => fields
-            .set("stage", stage.as_str())
-            .set("cause", to_js(cause)),
-        _ => fields,
+    let mut fields = Fields {
+        status: error.status(),
+        retry_after,
+        retry_after_at,
+        oauth_error: oauth.map(|o| o.code.as_str()),
+        oauth_description: oauth.and_then(|o| o.description.as_deref()),
+        ..Fields::default()
     };
-    make_error(error.kind().as_str(), &error.to_string(), &fields.into())
+    match error {
+        Error::InvalidInput { field, .. } => fields.field = Some(field),
+        Error::Transport(t) => fields.transport_kind = Some(t.kind.as_str()),
+        Error::Store { kind, .. } => fields.store_kind = Some(kind.to_string()),
+        Error::RotationIncomplete { stage, cause } => {
+            fields.stage = Some(stage.as_str());
+            fields.cause = Some(Js(to_js(cause)));
+        }
+        _ => {}
+    }
+    make_error(error.kind().as_str(), &error.to_string(), &plain(&fields))
 }
 
 /// A binding-side misuse (bad options), as the core's `invalid_input`.

@@ -5,6 +5,8 @@
 mod client;
 mod drive;
 mod errors;
+mod fetch;
+mod js;
 mod lock;
 mod options;
 mod platform;

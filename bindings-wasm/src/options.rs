@@ -1,151 +1,207 @@
-//! Reads the JS options objects (`ClientOptions`, and the store options of
-//! `rotate`, `seed` and `claim`) into core values, refusing wrong types as
-//! `invalid_input` before anything is sent. The core checks the ranges.
+//! Reads the JS options objects (`ClientOptions`, the store options of
+//! `rotate`, `seed` and `claim`, `createSecret`'s and `StoreRecord.create`'s)
+//! into core values with serde-wasm-bindgen, refusing wrong types as
+//! `invalid_input` (naming the option, never quoting it) before anything is
+//! sent. The core checks the ranges.
 
-use js_sys::{Function, Reflect};
 use mapsindoors_auth::{
     ClientSecret, Config, Credentials, DEFAULT_BASE_URL, Error, Password, Settings,
 };
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::errors::invalid_input;
-use crate::platform::Platform;
+use crate::js::{Js, Prop, from_js};
+use crate::platform::{Hooks, Platform};
 use crate::store::JsStore;
 use crate::transport::Transport;
 
-/// Where and as whom `ClientOptions` logs in.
-pub(crate) fn login(options: &JsValue) -> Result<(Config, Credentials), Error> {
-    let auth_url =
-        optional_string(options, "authUrl")?.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-    let mut config = Config::new(&auth_url)?;
-    if let Some(customer) = optional_string(options, "customerId")? {
-        config = config.with_customer_id(&customer)?;
+const STRING: &str = "must be a string";
+const WHOLE: &str = "must be a whole number, 0 or more";
+const FUNCTION: &str = "must be a function";
+
+/// Every option the API's options objects take, by its JS name. They share
+/// names and meanings across calls, so one shape reads them all; each call
+/// takes what it documents and ignores the rest, as before.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct Options {
+    auth_url: Prop<String>,
+    customer_id: Prop<String>,
+    client_id: Prop<String>,
+    client_secret: Prop<String>,
+    username: Prop<String>,
+    password: Prop<String>,
+    /// Whole numbers (checked by [`whole`]).
+    retries: Prop<f64>,
+    propagation_wait_ms: Prop<f64>,
+    timeout_ms: Prop<f64>,
+    description: Prop<String>,
+    transport: Prop<Js>,
+    on_progress: Prop<Js>,
+    test_hooks: Prop<Hooks>,
+    store: Prop<Js>,
+    lock: Prop<bool>,
+    lock_name: Prop<String>,
+    secret_id: Prop<String>,
+    claim: Prop<bool>,
+    id: Prop<String>,
+}
+
+impl Options {
+    /// Reads an options object; `undefined` and `null` are `{}`.
+    pub(crate) fn read(value: JsValue) -> Result<Self, Error> {
+        from_js(value, "options")
     }
-    let client_id = optional_string(options, "clientId")?;
-    let credentials = match (optional_string(options, "username")?, client_id) {
-        (Some(username), client_id) => {
-            // EXPOSE: the password goes straight into its redacting newtype.
-            let password = Password::new(required_string(options, "password")?);
-            match client_id {
-                Some(id) => Credentials::password_with_client(&id, &username, password)?,
-                None => Credentials::password(&username, password)?,
+
+    /// Where and as whom `ClientOptions` logs in.
+    pub(crate) fn login(&mut self) -> Result<(Config, Credentials), Error> {
+        let auth_url = take(&mut self.auth_url, "authUrl", STRING)?
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let mut config = Config::new(&auth_url)?;
+        if let Some(customer) = take(&mut self.customer_id, "customerId", STRING)? {
+            config = config.with_customer_id(&customer)?;
+        }
+        let client_id = take(&mut self.client_id, "clientId", STRING)?;
+        let credentials = match (take(&mut self.username, "username", STRING)?, client_id) {
+            (Some(username), client_id) => {
+                // EXPOSE: the password goes straight into its redacting newtype.
+                let password = Password::new(required(&mut self.password, "password")?);
+                match client_id {
+                    Some(id) => Credentials::password_with_client(&id, &username, password)?,
+                    None => Credentials::password(&username, password)?,
+                }
             }
-        }
-        (None, Some(id)) => Credentials::client(
-            &id,
-            ClientSecret::new(required_string(options, "clientSecret")?),
-        )?,
-        (None, None) => {
-            return Err(invalid_input(
-                "options",
-                "give `clientId` and `clientSecret`, or `username` and `password`",
-            ));
-        }
-    };
-    Ok((config, credentials))
-}
+            (None, Some(id)) => Credentials::client(
+                &id,
+                // EXPOSE: the secret goes straight into its redacting newtype.
+                ClientSecret::new(required(&mut self.client_secret, "clientSecret")?),
+            )?,
+            (None, None) => {
+                return Err(invalid_input(
+                    "options",
+                    "give `clientId` and `clientSecret`, or `username` and `password`",
+                ));
+            }
+        };
+        Ok((config, credentials))
+    }
 
-/// The knobs (`retries`, `propagationWaitMs`, `timeoutMs`, `description`)
-/// and the host parts (`transport`, `onProgress`, `testHooks`).
-pub(crate) fn settings(options: &JsValue) -> Result<(Settings, Platform), Error> {
-    if !options.is_object() {
-        return Err(invalid_input("options", "must be an object"));
+    /// The knobs (`retries`, `propagationWaitMs`, `timeoutMs`, `description`)
+    /// and the host parts (`transport`, `onProgress`, `testHooks`).
+    pub(crate) fn settings(&mut self) -> Result<(Settings, Platform), Error> {
+        let mut settings = Settings::default();
+        if let Some(n) = whole(&mut self.retries, "retries")? {
+            settings.retries = u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        if let Some(n) = whole(&mut self.propagation_wait_ms, "propagationWaitMs")? {
+            settings.propagation_wait_ms = n;
+        }
+        if let Some(n) = whole(&mut self.timeout_ms, "timeoutMs")? {
+            settings.timeout_ms = n;
+        }
+        settings.description = take(&mut self.description, "description", STRING)?;
+        let transport = match function(&mut self.transport, "transport")? {
+            Some(f) => Transport::Custom(f),
+            None => Transport::Fetch,
+        };
+        let platform = Platform {
+            transport,
+            timeout_ms: settings.timeout_ms,
+            progress: function(&mut self.on_progress, "onProgress")?,
+            // Not for production: anything but an object is no hooks.
+            hooks: std::mem::take(&mut self.test_hooks)
+                .ok()
+                .unwrap_or_default(),
+        };
+        Ok((settings, platform))
     }
-    let mut settings = Settings::default();
-    if let Some(n) = whole_number(options, "retries")? {
-        settings.retries = u32::try_from(n).unwrap_or(u32::MAX);
-    }
-    if let Some(n) = whole_number(options, "propagationWaitMs")? {
-        settings.propagation_wait_ms = n;
-    }
-    if let Some(n) = whole_number(options, "timeoutMs")? {
-        settings.timeout_ms = n;
-    }
-    settings.description = optional_string(options, "description")?;
-    let transport = match function(options, "transport")? {
-        Some(f) => Transport::Custom(f),
-        None => Transport::Fetch,
-    };
-    let hooks = Reflect::get(options, &"testHooks".into())
-        .ok()
-        .filter(JsValue::is_object);
-    let platform = Platform {
-        transport,
-        timeout_ms: settings.timeout_ms,
-        progress: function(options, "onProgress")?,
-        hooks,
-    };
-    Ok((settings, platform))
-}
 
-/// The store options of `rotate`, `loginAndRotate`, `seed` and `claim`.
-pub(crate) struct StoreOptions {
-    /// The call's `store`, else `None` (the client's own, if any).
-    pub(crate) store: Option<JsStore>,
+    /// The call's `store`, if given (checked to have `load` and `save`).
+    pub(crate) fn store(&mut self) -> Result<Option<JsStore>, Error> {
+        // Any value: `JsStore::new` checks it.
+        std::mem::take(&mut self.store)
+            .ok()
+            .map(|s| JsStore::new(s.0))
+            .transpose()
+    }
+
     /// Whether to hold a Web Lock (where the host has them); default true.
-    pub(crate) lock: bool,
-    /// The Web Lock's name, instead of one named after the client.
-    pub(crate) lock_name: Option<String>,
-}
+    pub(crate) fn lock(&mut self) -> Result<bool, Error> {
+        Ok(take(&mut self.lock, "lock", "must be a boolean")?.unwrap_or(true))
+    }
 
-impl StoreOptions {
-    /// Parses `{store?, lock?, lockName?}`; `undefined` and `null` are `{}`
-    /// (they have no properties).
-    pub(crate) fn read(options: &JsValue) -> Result<Self, Error> {
-        if !(options.is_object() || options.is_null_or_undefined()) {
-            return Err(invalid_input("options", "must be an object"));
-        }
-        Ok(Self {
-            // Any value: `JsStore::new` checks it.
-            store: optional(options, "store", "", Some)?
-                .map(JsStore::new)
-                .transpose()?,
-            lock: optional_bool(options, "lock")?.unwrap_or(true),
-            lock_name: optional_string(options, "lockName")?,
-        })
+    /// The Web Lock's name, instead of one named after the client.
+    pub(crate) fn lock_name(&mut self) -> Result<Option<String>, Error> {
+        take(&mut self.lock_name, "lockName", STRING)
+    }
+
+    /// `seed`'s `secretId` and `StoreRecord.create`'s.
+    pub(crate) fn secret_id(&mut self) -> Result<Option<String>, Error> {
+        take(&mut self.secret_id, "secretId", STRING)
+    }
+
+    /// `seed`'s `claim`; default false.
+    pub(crate) fn claim(&mut self) -> Result<bool, Error> {
+        Ok(take(&mut self.claim, "claim", "must be a boolean")?.unwrap_or(false))
+    }
+
+    /// `claim`'s `id`, required.
+    pub(crate) fn id(&mut self) -> Result<String, Error> {
+        required(&mut self.id, "id")
+    }
+
+    /// `createSecret`'s and `StoreRecord.create`'s `description`.
+    pub(crate) fn description(&mut self) -> Result<Option<String>, Error> {
+        take(&mut self.description, "description", STRING)
+    }
+
+    /// `createSecret`'s `clientId`.
+    pub(crate) fn client_id(&mut self) -> Result<Option<String>, Error> {
+        take(&mut self.client_id, "clientId", STRING)
+    }
+
+    /// `StoreRecord.create`'s required strings: `authUrl`, `customerId`,
+    /// `clientId` and `clientSecret`.
+    pub(crate) fn record_init(&mut self) -> Result<[String; 4], Error> {
+        Ok([
+            required(&mut self.auth_url, "authUrl")?,
+            required(&mut self.customer_id, "customerId")?,
+            required(&mut self.client_id, "clientId")?,
+            required(&mut self.client_secret, "clientSecret")?,
+        ])
     }
 }
 
-/// A boolean property, absent as `None`.
-pub(crate) fn optional_bool(obj: &JsValue, key: &str) -> Result<Option<bool>, Error> {
-    optional(obj, key, "must be a boolean", |v| v.as_bool())
+/// Property `prop` (named `field` in JS), taken out of the options.
+fn take<T>(prop: &mut Prop<T>, field: &str, must: &str) -> Result<Option<T>, Error> {
+    std::mem::take(prop).get(field, must)
+}
+
+/// A whole number property: a JS number, 0 or more, at most
+/// `Number.MAX_SAFE_INTEGER` (the core checks the ranges).
+fn whole(prop: &mut Prop<f64>, field: &str) -> Result<Option<u64>, Error> {
+    match take(prop, field, WHOLE)? {
+        None => Ok(None),
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 => {
+            Ok(Some(n as u64))
+        }
+        Some(_) => Err(invalid_input(field, WHOLE)),
+    }
 }
 
 /// A string property that must be there.
-pub(crate) fn required_string(obj: &JsValue, key: &str) -> Result<String, Error> {
-    optional_string(obj, key)?.ok_or_else(|| invalid_input(key, "is required"))
-}
-
-/// A string property, absent as `None`.
-pub(crate) fn optional_string(obj: &JsValue, key: &str) -> Result<Option<String>, Error> {
-    optional(obj, key, "must be a string", |v| v.as_string())
-}
-
-/// A whole, non-negative number property, absent as `None`.
-fn whole_number(obj: &JsValue, key: &str) -> Result<Option<u64>, Error> {
-    let whole = |n: &f64| *n >= 0.0 && n.fract() == 0.0 && *n <= 9_007_199_254_740_991.0;
-    optional(obj, key, "must be a whole number, 0 or more", |v| {
-        v.as_f64().filter(whole).map(|n| n as u64)
-    })
+fn required(prop: &mut Prop<String>, field: &str) -> Result<String, Error> {
+    take(prop, field, STRING)?.ok_or_else(|| invalid_input(field, "is required"))
 }
 
 /// A function property, absent as `None`.
-fn function(obj: &JsValue, key: &str) -> Result<Option<Function>, Error> {
-    optional(obj, key, "must be a function", |v| v.dyn_into().ok())
-}
-
-/// Property `key` as `read` gives it, absent (`undefined` or `null`) as
-/// `None`; an `invalid_input` saying it `must` be something else when `read`
-/// refuses it.
-fn optional<T>(
-    obj: &JsValue,
-    key: &str,
-    must: &str,
-    read: impl FnOnce(JsValue) -> Option<T>,
-) -> Result<Option<T>, Error> {
-    Reflect::get(obj, &key.into())
-        .ok()
-        .filter(|v| !v.is_null_or_undefined())
-        .map(|v| read(v).ok_or_else(|| invalid_input(key, must)))
-        .transpose()
+fn function(prop: &mut Prop<Js>, field: &str) -> Result<Option<js_sys::Function>, Error> {
+    match std::mem::take(prop).get(field, FUNCTION)? {
+        None => Ok(None),
+        Some(js) => js
+            .function()
+            .map(Some)
+            .ok_or_else(|| invalid_input(field, FUNCTION)),
+    }
 }

@@ -4,14 +4,15 @@
 //! replays swap the clock, sleep and randomness for scripted ones
 //! (`testHooks`); nothing else changes.
 
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Promise, Uint8Array};
 use mapsindoors_auth::{Error, Step};
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::errors::invalid_input;
+use crate::js::{Js, Prop, to_js};
 use crate::transport::Transport;
-use crate::values::Fields;
 
 #[wasm_bindgen]
 extern "C" {
@@ -30,14 +31,42 @@ pub(crate) struct Platform {
     pub(crate) timeout_ms: u64,
     /// `onProgress(event)`: told each step's purpose or reason.
     pub(crate) progress: Option<Function>,
-    /// `{now(), sleep(ms, reason), random(n)}` replacing the real ones.
-    pub(crate) hooks: Option<JsValue>,
+    /// `testHooks`: scripted clock, sleep and randomness.
+    pub(crate) hooks: Hooks,
+}
+
+/// `testHooks: {now(), sleep(ms, reason), random(n)}`, replacing the real
+/// ones; what is not a function is not a hook.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct Hooks {
+    now: Prop<Js>,
+    sleep: Prop<Js>,
+    random: Prop<Js>,
+}
+
+/// A hook, if it is a function.
+fn hook(prop: &Prop<Js>) -> Option<&Function> {
+    match prop {
+        Prop::Given(js) => js.0.dyn_ref(),
+        Prop::Absent | Prop::Wrong => None,
+    }
+}
+
+/// What `onProgress` is told: a step and what it is for.
+#[derive(Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+enum StepEvent<'a> {
+    Send { purpose: &'a str },
+    Load,
+    Persist { reason: &'a str, generation: f64 },
+    Sleep { reason: &'a str, ms: f64 },
 }
 
 impl Platform {
     /// The current time in Unix milliseconds.
     pub(crate) fn now_ms(&self) -> u64 {
-        match self.hook("now") {
+        match hook(&self.hooks.now) {
             Some(f) => unix_ms(f.call0(&JsValue::NULL).ok().and_then(|v| v.as_f64())),
             None => now_ms(),
         }
@@ -45,7 +74,7 @@ impl Platform {
 
     /// A step's `Sleep`.
     pub(crate) async fn sleep(&self, ms: u64, reason: &str) {
-        match self.hook("sleep") {
+        match hook(&self.hooks.sleep) {
             Some(f) => {
                 if let Ok(p) = f.call2(&JsValue::NULL, &(ms as f64).into(), &reason.into()) {
                     let _ = JsFuture::from(Promise::resolve(&p)).await;
@@ -57,7 +86,7 @@ impl Platform {
 
     /// `N` bytes from the host's CSPRNG.
     pub(crate) fn random<const N: usize>(&self) -> Result<[u8; N], Error> {
-        let Some(f) = self.hook("random") else {
+        let Some(f) = hook(&self.hooks.random) else {
             return random_bytes();
         };
         f.call1(&JsValue::NULL, &(N as f64).into())
@@ -71,29 +100,21 @@ impl Platform {
     pub(crate) fn report<T>(&self, step: &Step<T>) {
         let Some(f) = &self.progress else { return };
         let event = match step {
-            Step::Send(_, purpose) => Fields::new()
-                .set("step", "send")
-                .set("purpose", purpose.as_str())
-                .into(),
-            Step::Load => Fields::new().set("step", "load").into(),
-            Step::Persist(record, reason) => Fields::new()
-                .set("step", "persist")
-                .set("reason", reason.as_str())
-                .set("generation", record.generation as f64)
-                .into(),
-            Step::Sleep(ms, reason) => Fields::new()
-                .set("step", "sleep")
-                .set("reason", reason.as_str())
-                .set("ms", *ms as f64)
-                .into(),
+            Step::Send(_, purpose) => StepEvent::Send {
+                purpose: purpose.as_str(),
+            },
+            Step::Load => StepEvent::Load,
+            Step::Persist(record, reason) => StepEvent::Persist {
+                reason: reason.as_str(),
+                generation: record.generation as f64,
+            },
+            Step::Sleep(ms, reason) => StepEvent::Sleep {
+                reason: reason.as_str(),
+                ms: *ms as f64,
+            },
             Step::Wait(_) | Step::Done(_) => return,
         };
-        let _ = f.call1(&JsValue::NULL, &event);
-    }
-
-    fn hook(&self, name: &str) -> Option<Function> {
-        let hooks = self.hooks.as_ref()?;
-        Reflect::get(hooks, &name.into()).ok()?.dyn_into().ok()
+        let _ = f.call1(&JsValue::NULL, &to_js(&event));
     }
 }
 

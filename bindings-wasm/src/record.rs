@@ -3,12 +3,14 @@
 //! `StoreRecord.fromStorageString()`; `toJSON()` and `toString()` are redacted.
 
 use mapsindoors_auth::{ClientSecret, Config, StoreRecord, mint_lineage};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::errors::to_js;
-use crate::options::{optional_string, required_string};
+use crate::js::to_js as plain;
+use crate::options::Options;
 use crate::platform::{now_ms, random_bytes};
-use crate::values::{Fields, kept_list};
+use crate::values::kept_list;
 
 /// A secret store's record: the secret in use and the state of any rotation.
 #[wasm_bindgen(js_name = StoreRecord)]
@@ -25,19 +27,18 @@ impl JsStoreRecord {
     /// Without it the secret is kept (never deleted by a rotation).
     #[wasm_bindgen(js_name = create)]
     pub fn create(
-        #[wasm_bindgen(unchecked_param_type = "StoreRecordInit")] init: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "StoreRecordInit")] init: JsValue,
     ) -> Result<JsStoreRecord, JsValue> {
         let build = || {
-            let auth_url = required_string(init, "authUrl")?;
-            let customer_id = required_string(init, "customerId")?;
-            let client_id = required_string(init, "clientId")?;
+            let mut init = Options::read(init)?;
+            let [auth_url, customer_id, client_id, secret] = init.record_init()?;
             // EXPOSE: the caller hands us the secret to keep in the store.
-            let secret = ClientSecret::new(required_string(init, "clientSecret")?);
-            let secret_id = optional_string(init, "secretId")?;
+            let secret = ClientSecret::new(secret);
+            let secret_id = init.secret_id()?;
             let config = Config::new(&auth_url)?.with_customer_id(&customer_id)?;
             let lineage = mint_lineage(random_bytes::<8>()?);
             let mut record = StoreRecord::new(&config, &client_id, secret, secret_id, &lineage)?;
-            record.description = optional_string(init, "description")?;
+            record.description = init.description()?;
             Ok::<_, mapsindoors_auth::Error>(record)
         };
         build()
@@ -140,14 +141,25 @@ impl JsStoreRecord {
     /// A redacted summary, for `JSON.stringify`.
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "StoreRecordSummary")]
     pub fn to_json(&self) -> JsValue {
-        Fields::new()
-            .set("authUrl", self.auth_url())
-            .set("customerId", self.customer_id())
-            .set("clientId", self.client_id())
-            .set("generation", self.generation())
-            .opt("currentId", self.current_id())
-            .set("secret", "[redacted]")
-            .into()
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Summary<'a> {
+            auth_url: &'a str,
+            customer_id: &'a str,
+            client_id: &'a str,
+            generation: f64,
+            current_id: Option<&'a str>,
+            secret: &'a str,
+        }
+        let r = &self.inner;
+        plain(&Summary {
+            auth_url: &r.auth_url,
+            customer_id: &r.customer_id,
+            client_id: &r.client_id,
+            generation: self.generation(),
+            current_id: r.current.id.as_deref(),
+            secret: "[redacted]",
+        })
     }
 
     /// `StoreRecord(customer, client, generation N, [redacted])`.

@@ -1,10 +1,17 @@
 //! The API's values as JS sees them: `Token` and `CreatedSecret` are classes
 //! whose secret needs an explicit `expose…()` call (their `toJSON`/`toString`
-//! redact); listed secrets and rotation reports hold none and are plain objects.
+//! redact); listed secrets and rotation reports hold none and are plain
+//! objects, written by serde from the mirrors below (the core's types stay
+//! free of serde and of JS names).
 
-use js_sys::{Array, Object, Reflect};
 use mapsindoors_auth::{CreatedSecret, KeptSecret, RotationReport, SecretInfo, Token};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+use crate::js::to_js;
+
+/// What `JSON.stringify` shows of a value holding a secret.
+const REDACTED: &str = "[redacted]";
 
 /// An access token. `toString()` and `JSON.stringify` never show its value.
 #[wasm_bindgen(js_name = Token)]
@@ -42,12 +49,20 @@ impl JsToken {
     /// A redacted view for `JSON.stringify`.
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ accessToken: \"[redacted]\"; tokenType: string; expiresIn: number | null; scope: string | null }")]
     pub fn to_json(&self) -> JsValue {
-        Fields::new()
-            .set("accessToken", "[redacted]")
-            .set("tokenType", self.token_type())
-            .opt("expiresIn", self.expires_in())
-            .opt("scope", self.scope())
-            .into()
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct View<'a> {
+            access_token: &'a str,
+            token_type: &'a str,
+            expires_in: Option<f64>,
+            scope: Option<&'a str>,
+        }
+        to_js(&View {
+            access_token: REDACTED,
+            token_type: &self.inner.token_type,
+            expires_in: self.expires_in(),
+            scope: self.inner.scope.as_deref(),
+        })
     }
 
     /// `Token([redacted])`.
@@ -99,13 +114,23 @@ impl JsCreatedSecret {
     /// A redacted view for `JSON.stringify`.
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ id: string; description: string | null; createdAt: string; createdAtMs: number; secret: \"[redacted]\" }")]
     pub fn to_json(&self) -> JsValue {
-        Fields::new()
-            .set("id", self.id())
-            .opt("description", self.description())
-            .set("createdAt", self.created_at())
-            .set("createdAtMs", self.created_at_ms())
-            .set("secret", "[redacted]")
-            .into()
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct View<'a> {
+            id: &'a str,
+            description: Option<&'a str>,
+            created_at: &'a str,
+            created_at_ms: f64,
+            secret: &'a str,
+        }
+        let s = &self.inner;
+        to_js(&View {
+            id: &s.id,
+            description: s.description.as_deref(),
+            created_at: s.created_at.as_str(),
+            created_at_ms: self.created_at_ms(),
+            secret: REDACTED,
+        })
     }
 
     /// `CreatedSecret(id, [redacted])`.
@@ -117,80 +142,97 @@ impl JsCreatedSecret {
 
 /// Listed secrets as `SecretInfo[]`.
 pub(crate) fn secret_list(list: &[SecretInfo]) -> JsValue {
-    array(list, |s| {
-        Fields::new()
-            .set("id", s.id.as_str())
-            .opt("description", s.description.as_deref())
-            .opt("clientId", s.client_id.as_deref())
-            .set("createdAt", s.created_at.as_str())
-            .set("createdAtMs", s.created_at.unix_millis() as f64)
-            .into()
-    })
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Listed<'a> {
+        id: &'a str,
+        description: Option<&'a str>,
+        client_id: Option<&'a str>,
+        created_at: &'a str,
+        created_at_ms: f64,
+    }
+    let listed: Vec<_> = list
+        .iter()
+        .map(|s| Listed {
+            id: &s.id,
+            description: s.description.as_deref(),
+            client_id: s.client_id.as_deref(),
+            created_at: s.created_at.as_str(),
+            created_at_ms: s.created_at.unix_millis() as f64,
+        })
+        .collect();
+    to_js(&listed)
 }
 
 /// A `RotationReport` (its token goes to the client's cache, not here).
 pub(crate) fn report(r: &RotationReport) -> JsValue {
-    let strings = |v: &[String]| array(v, |s| s.as_str().into());
-    Fields::new()
-        .set("rotated", r.rotated)
-        .set("resumed", r.resumed)
-        .opt("oldId", r.old_id.as_deref())
-        .opt("newId", r.new_id.as_deref())
-        .set("deleted", strings(&r.deleted))
-        .set("swept", strings(&r.swept))
-        .set("kept", kept_list(&r.kept))
-        .set("roundTrips", r.round_trips)
-        .set("persists", r.persists)
-        .set("generation", r.generation as f64)
-        .into()
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Report<'a> {
+        rotated: bool,
+        resumed: bool,
+        old_id: Option<&'a str>,
+        new_id: Option<&'a str>,
+        deleted: &'a [String],
+        swept: &'a [String],
+        kept: Vec<Kept<'a>>,
+        round_trips: u32,
+        persists: u32,
+        generation: f64,
+    }
+    to_js(&Report {
+        rotated: r.rotated,
+        resumed: r.resumed,
+        old_id: r.old_id.as_deref(),
+        new_id: r.new_id.as_deref(),
+        deleted: &r.deleted,
+        swept: &r.swept,
+        kept: r.kept.iter().map(Kept::from).collect(),
+        round_trips: r.round_trips,
+        persists: r.persists,
+        generation: r.generation as f64,
+    })
 }
 
 /// Kept secrets as `KeptSecret[]`: id, createdAt, candidates, reason and advice.
 pub(crate) fn kept_list(kept: &[KeptSecret]) -> JsValue {
-    array(kept, |k| {
-        let candidates = array(&k.candidates, |c| {
-            Fields::new()
-                .set("id", c.id.as_str())
-                .opt("createdAt", c.created_at.as_deref())
-                .into()
-        });
-        Fields::new()
-            .opt("id", k.id.as_deref())
-            .opt("createdAt", k.created_at.as_deref())
-            .set("candidates", candidates)
-            .set("reason", k.reason.as_str())
-            .set("advice", k.advice())
-            .into()
-    })
+    to_js(&kept.iter().map(Kept::from).collect::<Vec<_>>())
 }
 
-/// A plain JS object, built one field at a time.
-pub(crate) struct Fields(Object);
-
-impl Fields {
-    pub(crate) fn new() -> Self {
-        Self(Object::new())
-    }
-
-    /// Sets `key` to `value`.
-    pub(crate) fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
-        let _ = Reflect::set(&self.0, &key.into(), &value.into());
-        self
-    }
-
-    /// Sets `key` to `value`, or to `null` when absent.
-    pub(crate) fn opt(self, key: &str, value: Option<impl Into<JsValue>>) -> Self {
-        self.set(key, value.map_or(JsValue::NULL, Into::into))
-    }
+/// A `KeptSecret` as JS sees it, with its advice.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Kept<'a> {
+    id: Option<&'a str>,
+    created_at: Option<&'a str>,
+    candidates: Vec<Candidate<'a>>,
+    reason: &'a str,
+    advice: String,
 }
 
-impl From<Fields> for JsValue {
-    fn from(fields: Fields) -> Self {
-        fields.0.into()
-    }
+/// A `SecretCandidate`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Candidate<'a> {
+    id: &'a str,
+    created_at: Option<&'a str>,
 }
 
-/// An array of `items`, each converted by `f`.
-pub(crate) fn array<T>(items: &[T], f: impl Fn(&T) -> JsValue) -> JsValue {
-    items.iter().map(f).collect::<Array>().into()
+impl<'a> From<&'a KeptSecret> for Kept<'a> {
+    fn from(k: &'a KeptSecret) -> Self {
+        Kept {
+            id: k.id.as_deref(),
+            created_at: k.created_at.as_deref(),
+            candidates: k
+                .candidates
+                .iter()
+                .map(|c| Candidate {
+                    id: &c.id,
+                    created_at: c.created_at.as_deref(),
+                })
+                .collect(),
+            reason: &k.reason,
+            advice: k.advice(),
+        }
+    }
 }

@@ -221,6 +221,63 @@ test("bad options are InvalidInputError, thrown before any request", async () =>
   await assert.rejects(client().rotate({ store: {} }), lib.InvalidInputError);
 });
 
+test("a wrongly typed option is an InvalidInputError naming it, never quoting its value; unknown options are ignored", async () => {
+  const base = { authUrl: emu.url, customerId: "demo-customer", clientId: "demo-client", clientSecret: emu.demoSecret };
+  const wrong = [
+    ["clientSecret", { clientSecret: 5 }],
+    ["clientId", { clientId: [CANARY] }],
+    ["authUrl", { authUrl: { href: CANARY } }],
+    ["retries", { retries: CANARY }],
+    ["retries", { retries: 1.5 }],
+    ["retries", { retries: -1 }],
+    ["timeoutMs", { timeoutMs: 2 ** 53 }],
+    ["propagationWaitMs", { propagationWaitMs: 10n }],
+    ["propagationWaitMs", { propagationWaitMs: "10" }],
+    ["description", { description: 7 }],
+    ["transport", { transport: CANARY }],
+    ["onProgress", { onProgress: {} }],
+    ["store", { store: { load: CANARY, async save() {} } }],
+  ];
+  for (const [field, extra] of wrong) {
+    assert.throws(() => new lib.Client({ ...base, ...extra }), (e) =>
+      e instanceof lib.InvalidInputError && e.field === field && !String(e.message).includes(CANARY), `${field}: ${JSON.stringify(String(extra[field]))}`);
+  }
+  for (const options of ["options", 5, true]) {
+    assert.throws(() => new lib.Client(options), (e) => e instanceof lib.InvalidInputError && e.field === "options");
+  }
+  // null and undefined are absent; a key no call knows is ignored, as before.
+  const c = new lib.Client({ ...base, retries: null, timeoutMs: undefined, clientSecretTypo: CANARY });
+  assert.ok((await c.token()).exposeAccessToken().length > 10);
+  const store = memoryStore();
+  await assert.rejects(c.seed({ store, claim: "yes" }), (e) => e instanceof lib.InvalidInputError && e.field === "claim");
+  await assert.rejects(c.rotate({ store, lock: 1 }), (e) => e instanceof lib.InvalidInputError && e.field === "lock");
+  await assert.rejects(c.rotate({ store, lockName: CANARY.length }), (e) => e instanceof lib.InvalidInputError && e.field === "lockName");
+  await assert.rejects(c.claim({ store, id: 3 }), (e) => e instanceof lib.InvalidInputError && e.field === "id");
+  await assert.rejects(c.createSecret("description"), (e) => e instanceof lib.InvalidInputError && e.field === "options");
+  assert.equal(store.saves, 0, "nothing was saved");
+  assert.throws(() => lib.StoreRecord.create({ ...base, secretId: 9 }), (e) => e instanceof lib.InvalidInputError && e.field === "secretId");
+  assert.throws(() => lib.StoreRecord.create({ ...base, clientSecret: undefined }), (e) => e instanceof lib.InvalidInputError && e.field === "clientSecret");
+});
+
+test("a custom transport's answer: header pairs or an object; what is not strings is skipped; no status is a TransportError", async () => {
+  const token = JSON.stringify({ access_token: "tok-custom-transport", token_type: "Bearer", expires_in: 3600 });
+  const seen = [];
+  const answer = (a) => new lib.Client({ authUrl: emu.url, clientId: "x", clientSecret: "y", retries: 0, transport: async (req) => { seen.push(req); return a; } });
+  for (const headers of [[["content-type", "application/json"], ["x-n", 5], ["only-name"]], { "content-type": "application/json", "x-n": 5 }]) {
+    assert.equal((await answer({ status: 200, headers, body: token }).token()).exposeAccessToken(), "tok-custom-transport");
+  }
+  assert.deepEqual(Object.keys(seen[0]).sort(), ["body", "headers", "method", "purpose", "url"]);
+  assert.equal(seen[0].purpose, "login");
+  assert.ok(seen[0].headers.every((h) => Array.isArray(h) && h.length === 2 && h.every((x) => typeof x === "string")));
+  for (const bad of [{}, { status: "200" }, { status: 42 }, null, "ok"]) {
+    await assert.rejects(answer(bad).token(), (e) => e instanceof lib.TransportError && e.transportKind === "other", JSON.stringify(bad));
+  }
+  const thrower = (thrown) => new lib.Client({ authUrl: emu.url, clientId: "x", clientSecret: "y", retries: 0, transport: async () => { throw thrown; } });
+  await assert.rejects(thrower(Object.assign(new Error("cut"), { kind: "interrupted" })).token(),
+    (e) => e instanceof lib.TransportError && e.transportKind === "interrupted" && e.message.includes("cut"));
+  await assert.rejects(thrower("a string").token(), (e) => e instanceof lib.TransportError && e.transportKind === "connect");
+});
+
 test("rotate: a claimed seed secret is replaced and the client keeps working", async () => {
   const before = await admin().listSecrets();
   const c = client({ description: "nightly" });
