@@ -101,7 +101,7 @@ class HttpxTransport:
         except BaseException as exc:
             error = deadline.failure(exc)
             if error is exc:
-                raise
+                raise exc  # afresh: a bare raise would bring the frames below back on Python < 3.11
             raise error from None
 
     async def _gated(self, request: Request, deadline: Deadline) -> Response:
@@ -165,7 +165,7 @@ class _HttpxSyncTransport:
         except BaseException as exc:
             error = deadline.failure(exc)
             if error is exc:
-                raise
+                raise exc  # afresh: a bare raise would bring the frames below back on Python < 3.11
             raise error from None
         finally:
             deadline.close()
@@ -201,7 +201,7 @@ class _RequestsTransport:
         except BaseException as exc:
             error = deadline.failure(exc)
             if error is exc:
-                raise
+                raise exc  # afresh: a bare raise would bring the frames below back on Python < 3.11
             raise error from None
         finally:
             deadline.close()

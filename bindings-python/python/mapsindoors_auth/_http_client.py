@@ -145,9 +145,14 @@ class HttpClientTransport:
                 conn = None
             return response
         except BaseException as exc:
+            # No frame may keep the raw request (a debugger, ``capture_locals``
+            # or an error tracker prints frames): this one forgets it, and the
+            # exception is raised afresh, without the traceback of the frames
+            # below (a bare ``raise`` would bring it back on Python < 3.11).
+            headers, body = {}, None
             error = deadline.failure(exc)
             if error is exc:
-                raise
+                raise exc
             raise error from None
         finally:
             if conn is not None:

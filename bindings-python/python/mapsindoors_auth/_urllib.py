@@ -111,7 +111,7 @@ class UrllibTransport:
         except BaseException as exc:
             error = deadline.failure(exc)
             if error is exc:
-                raise
+                raise exc  # afresh: a bare raise would bring the frames below back on Python < 3.11
             raise error from None
         finally:
             deadline.close()
