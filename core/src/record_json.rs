@@ -246,10 +246,7 @@ fn objects<T>(shape: Shape<T>, key: &str, limit: usize) -> Result<Vec<T>, String
         Shape::Array(items) => items
             .into_iter()
             .take(limit)
-            .map(|item| match item {
-                Shape::Object(object) => Ok(object),
-                _ => Err(format!("field `{key}` must hold objects")),
-            })
+            .map(|item| item.ok_or_else(|| format!("field `{key}` must hold objects")))
             .collect(),
         _ => Err(format!("field `{key}` must be an array")),
     }
@@ -392,12 +389,29 @@ pub(crate) fn write(r: &StoreRecord) -> String {
         current: secret_out(&r.current),
         pending: r.pending.as_ref().map(secret_out),
     };
-    // Sized once: growing would leave copies of the secrets in freed memory.
-    let mut buf = Vec::with_capacity(4096);
+    // Sized exactly by a first pass: growing would leave copies of the
+    // secrets in freed memory.
+    let mut size = ByteCount(0);
+    let _ = serde_json::to_writer_pretty(&mut size, &out);
+    let mut buf = Vec::with_capacity(size.0 + 1);
     // Only strings, integers and booleans: serialising cannot fail.
     if serde_json::to_writer_pretty(&mut buf, &out).is_err() {
         buf.clear();
     }
     buf.push(b'\n');
     String::from_utf8(buf).unwrap_or_default()
+}
+
+/// Counts the bytes written to it (to size a buffer before writing secrets).
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -10,7 +10,10 @@
 //! member of a known field is refused (serde's derive); integers are exact
 //! (`u64` or refused, never a float); nesting is bounded by `serde_json`'s
 //! recursion limit (128) where values are read and skipped without recursion
-//! where they are ignored. The 1 MiB cap is the callers' (checked first).
+//! where they are ignored; an array keeps at most [`MAX_ITEMS`] items. The
+//! 1 MiB cap is the callers' (checked first). serde_json's
+//! `arbitrary_precision` feature must stay off in any build of this crate:
+//! it would hand every number to [`Field`] as a map.
 
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -114,6 +117,10 @@ impl<'de> Visitor<'de> for FieldVisitor {
     }
 }
 
+/// At most this many items of an array are kept (the record keeps 16 of
+/// any list); the rest are skipped, so a hostile array costs no memory.
+pub(crate) const MAX_ITEMS: usize = 64;
+
 /// A value that must be an object of shape `T`, or anything else (kept as
 /// [`Shape::Other`], so the caller names the field in its own error).
 #[derive(Debug, Default)]
@@ -125,8 +132,9 @@ pub(crate) enum Shape<T> {
     Null,
     /// An object, read as `T`.
     Object(T),
-    /// An array, each item read as a shape.
-    Array(Vec<Shape<T>>),
+    /// An array: its first [`MAX_ITEMS`] items, each an object read as `T`
+    /// or `None` for anything else (skipped, not kept).
+    Array(Vec<Option<T>>),
     /// A string, number or boolean.
     Other,
 }
@@ -171,10 +179,15 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ShapeVisitor<T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(item) = seq.next_element::<Shape<T>>()? {
-            items.push(item);
+        let mut items = Vec::new();
+        while items.len() < MAX_ITEMS {
+            match seq.next_element::<Shape<T>>()? {
+                Some(Shape::Object(item)) => items.push(Some(item)),
+                Some(_) => items.push(None),
+                None => return Ok(Shape::Array(items)),
+            }
         }
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Shape::Array(items))
     }
 
@@ -204,9 +217,19 @@ impl fmt::Display for JsonError {
 /// # Errors
 /// Where and why parsing failed, never what the input held.
 pub(crate) fn parse<'a, T: Deserialize<'a>>(input: &'a [u8]) -> Result<T, JsonError> {
-    serde_json::from_slice(input).map_err(|e| JsonError {
+    serde_json::from_str(utf8(input)?).map_err(|e| JsonError {
         reason: reason(&e),
         syntax: !e.is_data(),
+    })
+}
+
+/// The whole input as UTF-8, checked once up front: serde_json checks only
+/// the strings it reads, not those it skips. (A lone `\ud800` escape in a
+/// skipped member still passes: serde_json does not decode it.)
+fn utf8(input: &[u8]) -> Result<&str, JsonError> {
+    std::str::from_utf8(input).map_err(|e| JsonError {
+        reason: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+        syntax: true,
     })
 }
 
@@ -218,7 +241,7 @@ pub(crate) fn parse_seed<'a, S: DeserializeSeed<'a>>(
     input: &'a [u8],
     seed: S,
 ) -> Result<S::Value, JsonError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(input);
+    let mut deserializer = serde_json::Deserializer::from_str(utf8(input)?);
     seed.deserialize(&mut deserializer)
         .and_then(|value| deserializer.end().map(|()| value))
         .map_err(|e| JsonError {
@@ -326,6 +349,13 @@ mod tests {
                 .unwrap_err()
                 .syntax
         );
+        // Also in a member that is skipped, and a lone surrogate in one that is read.
+        assert!(
+            parse::<Probe<'_>>(&[b'{', b'"', b'z', b'"', b':', b'"', 0xff, b'"', b'}'])
+                .unwrap_err()
+                .syntax
+        );
+        assert!(probe(r#"{"a": "\ud800"}"#).is_err());
         let twice = probe(r#"{"a": "x", "a": "y"}"#).unwrap_err();
         assert!(twice.starts_with("duplicate field `a`"), "{twice}");
     }
@@ -340,6 +370,12 @@ mod tests {
             probe(&ignored).is_ok(),
             "an ignored member is skipped iteratively"
         );
+        let many = format!("[{}{{}}]", "{}, 1, ".repeat(10_000));
+        let Ok(Shape::Array(items)) = parse::<Shape<Probe<'_>>>(many.as_bytes()) else {
+            panic!("an array");
+        };
+        assert_eq!(items.len(), MAX_ITEMS, "the rest skipped");
+        assert!(items[0].is_some() && items[1].is_none());
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! | minting the lineage | from the caller's randomness ([`Session::rotate`], [`Session::seed`]) |
 //! | after a rotation, does the session switch secret? | when it logged in with a secret the store knew (current or pending), same client, URL and customer; also after a failure that promoted |
 //! | cache the rotation's token? | when the session now logs in with the store's current secret |
-//! | the store's current secret refused at a rotation's login | load the store once more: moved on (another run rotated) → a store conflict, "run again"; unchanged → `invalid_client` |
+//! | the store's current secret refused at a rotation's login, before the run saved anything | load the store once more: its secret replaced (another run rotated) → a store conflict, "run again"; the same → `invalid_client` |
 
 mod operation;
 mod settings;

@@ -30,7 +30,7 @@ use crate::record::StoreRecord;
 use crate::request::token_request;
 use crate::response::parse_token;
 use crate::rotation::{Rotation, RotationReport};
-use crate::secret::AccessToken;
+use crate::secret::{AccessToken, ClientSecret};
 use crate::seed::{Seed, SeedOptions, Seeded};
 use crate::step::{Flow, PersistReason, Purpose, Step, misuse};
 
@@ -84,7 +84,7 @@ enum Stage {
     /// The current secret was refused at login: load again to tell a lost
     /// race (the store's generation moved on) from a refused secret.
     Recheck {
-        generation: u64,
+        secret: Box<ClientSecret>,
         refused: Box<Error>,
     },
     Claiming(Box<StoreRecord>),
@@ -319,13 +319,14 @@ impl Task {
             },
             Stage::Recheck { .. } => Some(Step::Load),
             Stage::Rotating(rotation, before) => match rotation.poll(now_ms) {
-                // Refused before anything was written (a login error is
-                // only passed up unwrapped from the first stage).
-                Step::Done(Err(refused @ Error::InvalidClient { .. })) if *reloads == 0 => {
-                    *reloads += 1;
+                // Refused before this run saved anything: was the record it
+                // read stale? (After a save of its own, a refusal is real.)
+                Step::Done(Err(refused @ Error::InvalidClient { .. }))
+                    if rotation.report().persists == 0 =>
+                {
                     self.report = Some(rotation.report().clone());
                     *stage = Stage::Recheck {
-                        generation: before.generation,
+                        secret: Box::new(rotation.record().current.secret.clone()),
                         refused: Box::new(refused),
                     };
                     None
@@ -628,27 +629,27 @@ impl Flow for Task {
             }
             (
                 Job::Store {
-                    stage:
-                        Stage::Recheck {
-                            generation,
-                            refused,
-                        },
+                    stage: Stage::Recheck { secret, refused },
                     ..
                 },
                 loaded,
             ) if awaited => {
+                // A load error or an emptied store: report the refusal as it was.
                 let moved_on = loaded
                     .ok()
                     .flatten()
-                    .filter(|r| r.generation != *generation);
+                    .filter(|r| r.current.secret != **secret);
                 self.result = Some(Err(match moved_on {
-                    Some(record) => Error::store(
-                        StoreErrorKind::Conflict,
-                        format!(
-                            "another rotation replaced the secret this run logged in with (the store went from generation {generation} to {}); this run changed nothing; run again",
-                            record.generation
-                        ),
-                    ),
+                    Some(record) => {
+                        let generation = record.generation;
+                        self.record = Some(record);
+                        Error::store(
+                            StoreErrorKind::Conflict,
+                            format!(
+                                "another run replaced the store's secret after this rotation read it (the store is at generation {generation}); this run changed nothing; run again"
+                            ),
+                        )
+                    }
                     None => std::mem::replace(&mut **refused, misuse("refusal reported twice")),
                 }));
             }

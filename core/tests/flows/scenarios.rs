@@ -178,7 +178,7 @@ const RETRY: &str =
     "retries: transient failures of idempotent requests, `retries` times, backoff or Retry-After";
 const PROPAGATION: &str =
     "propagation wait: a new secret refused at first is tried again, up to `propagation_wait_ms`";
-const LOST_RACE: &str = "the store's current secret refused at a rotation's login: load the store once more: moved on (another run rotated) → a store conflict, \"run again\"; unchanged → `invalid_client`";
+const LOST_RACE: &str = "the store's current secret refused at a rotation's login, before the run saved anything: load the store once more: its secret replaced (another run rotated) → a store conflict, \"run again\"; the same → `invalid_client`";
 const LINEAGE_PIN: &str = "the lineage is minted by the core from the caller's randomness";
 
 pub fn all() -> Vec<Scenario> {
