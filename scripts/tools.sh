@@ -48,10 +48,13 @@ node_tools() {
 }
 
 python_tools() {
-  python3 -m pip --version >/dev/null
-  python3 -c 'import maturin' 2>/dev/null && python3 -c 'import mypy, httpx' 2>/dev/null && return
-  log "pip: maturin, mypy, httpx"
-  python3 -m pip install -q --disable-pip-version-check 'maturin>=1.16,<2' mypy httpx pytest
+  # Python packages go into each script's own venv (test-python.sh,
+  # bench-python.sh): nothing is installed into, or upgraded in, the
+  # system Python. All it needs is the venv module with pip.
+  python3 -c 'import venv, ensurepip' 2>/dev/null && return
+  log "apt: python3-venv (python3 has no venv module with pip; needs root)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
 }
 
 for what in "${@:-all}"; do
