@@ -1,5 +1,5 @@
 # One command runner for people and CI. Every target installs what it needs.
-.PHONY: demo test verify test-rust test-cli test-python test-wasm test-uniffi lint fuzz bench size
+.PHONY: demo test verify test-rust test-cli test-python test-wasm test-uniffi test-swift lint fuzz bench size dist
 
 demo:        ## The main job: a real rotation against the embedded emulator.
 	scripts/demo.sh
@@ -25,6 +25,9 @@ test-wasm:
 test-uniffi:
 	scripts/test-uniffi.sh
 
+test-swift:  ## The Swift package's XCTest suite; says it was skipped when `swift` is not on the PATH.
+	scripts/test-swift.sh
+
 fuzz:        ## 1M runs of each fuzz target (needs nightly).
 	scripts/fuzz.sh
 
@@ -33,3 +36,6 @@ bench:       ## Every benchmark beside its baseline, same run: core vs oauth2-rs
 
 size:        ## The shipped wasm + JS sizes, raw and gzipped, beside the peers' bundles.
 	scripts/wasm-size.sh
+
+dist:        ## Every shipped artifact into dist/ (wheels, sdist, npm tarball, Kotlin JAR, CLI), each with its size.
+	scripts/dist.sh
