@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Installs the toolchains the tests need, each only when missing or at the wrong version.
 # Usage: scripts/tools.sh [apt|wasm|node|python|kotlin|all|twiggy]...   (idempotent; safe to re-run)
+#        kotlin is a JDK and Maven (Maven fetches the rest).
 #        twiggy (the wasm size profiler, for `scripts/wasm-size.sh --top`) is not part of all.
 set -euo pipefail
 
 TOOLS="${MIA_TOOLS:-$HOME/.cache/mapsindoors-auth-tools}"
 WASM_BINDGEN_VERSION="0.2.130"   # must equal the wasm-bindgen version in Cargo.lock
-KOTLIN_VERSION="2.4.20"
 BINARYEN_VERSION="132.0.0"
 mkdir -p "$TOOLS"
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 
 apt_pkgs() {
-  local want=(rustc-web cargo-web rust-web-src lld-22 chromium chromium-driver libjna-java libjna-jni junit4)
+  local want=(rustc-web cargo-web rust-web-src lld-22 chromium chromium-driver)
   local missing=()
   for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if [ "${#missing[@]}" -gt 0 ]; then
@@ -39,11 +39,25 @@ twiggy() {
 node_tools() {
   local dir="$TOOLS/node"
   mkdir -p "$dir"
-  if [ ! -f "$dir/.ok-$KOTLIN_VERSION-$BINARYEN_VERSION" ]; then
-    log "npm: kotlin-compiler, binaryen, playwright-core, typescript"
+  if [ ! -f "$dir/.ok-$BINARYEN_VERSION" ]; then
+    log "npm: binaryen, playwright-core, typescript"
     (cd "$dir" && [ -f package.json ] || echo '{"private":true}' > "$dir/package.json")
-    (cd "$dir" && npm install -s --no-audit --no-fund "kotlin-compiler@$KOTLIN_VERSION" "binaryen@$BINARYEN_VERSION" playwright-core@1 typescript@5 >/dev/null)
-    touch "$dir/.ok-$KOTLIN_VERSION-$BINARYEN_VERSION"
+    (cd "$dir" && npm install -s --no-audit --no-fund "binaryen@$BINARYEN_VERSION" playwright-core@1 typescript@5 >/dev/null)
+    touch "$dir/.ok-$BINARYEN_VERSION"
+  fi
+}
+
+maven_tools() {
+  # Kotlin/JVM (scripts/test-uniffi.sh): a JDK (17 or newer) and Maven; Maven
+  # itself fetches the Kotlin compiler, JNA, coroutines and JUnit from Maven
+  # Central into ~/.m2 on first use. From apt (needs root) only when missing.
+  local missing=()
+  command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+  command -v mvn >/dev/null 2>&1 || missing+=(maven)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "apt: ${missing[*]} (needs root)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 }
 
@@ -61,9 +75,10 @@ for what in "${@:-all}"; do
   case "$what" in
     apt) apt_pkgs ;;
     wasm) apt_pkgs; wasm_bindgen; node_tools ;;
-    node|kotlin) node_tools ;;
+    node) node_tools ;;
+    kotlin) maven_tools ;;
     python) python_tools ;;
-    all) apt_pkgs; python_tools; node_tools; wasm_bindgen ;;
+    all) apt_pkgs; python_tools; node_tools; maven_tools; wasm_bindgen ;;
     twiggy) twiggy ;;
     *) echo "unknown: $what" >&2; exit 2 ;;
   esac
