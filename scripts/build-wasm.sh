@@ -2,8 +2,10 @@
 # Builds the npm package of bindings-wasm into target/wasm/pkg:
 #   web/   ESM for pages and bundlers (`--target web`)
 #   node/  for Node 20 (`--target experimental-nodejs-module`, ESM)
+# web/index.js instantiates the .wasm on import; web/manual.js leaves init() to the caller
+# (bindings-wasm/js/package.mjs writes the entries and package.json; scripts/dist-npm.sh packs it).
 # Each .wasm goes through wasm-opt -Oz; the build fails if it imports from "env".
-# Usage: scripts/build-wasm.sh            (tools must be installed: scripts/tools.sh wasm)
+# Usage: scripts/build-wasm.sh            (installs what is missing first: scripts/tools.sh wasm)
 #        MIA_WASM_PROFILE=speed scripts/build-wasm.sh   (opt-level 3 instead of "z", for size comparisons)
 #        MIA_WASM_NAMES=1 scripts/build-wasm.sh   (also $CARGO_TARGET_DIR/names/: the web .wasm with
 #                                                  its function names, for `scripts/wasm-size.sh --top`)
@@ -15,6 +17,7 @@ BINDGEN="$TOOLS/wasm-bindgen/bin/wasm-bindgen"
 WASM_OPT="$TOOLS/node/node_modules/.bin/wasm-opt"
 export CARGO_TARGET_DIR="${MIA_WASM_TARGET_DIR:-${MIA_TARGET:-$ROOT/target}/wasm}"
 PKG="$CARGO_TARGET_DIR/pkg"
+scripts/tools.sh wasm   # cheap when everything is installed
 OPT_LEVEL='"z"'
 [ "${MIA_WASM_PROFILE:-size}" = speed ] && OPT_LEVEL=3
 

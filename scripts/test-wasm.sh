@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Everything for the npm package (bindings-wasm), from the repo root:
 # tools, emulator, wasm build, clippy, .d.ts check (tsc), conformance vectors and
-# the admin page in headless Chromium (Playwright), Node 20 tests, size check.
+# the admin page in headless Chromium (Playwright), Node 20 tests, then the npm tarball
+# (scripts/dist-npm.sh) installed into the consumer projects of tests/consumers/ (a Vite
+# and esbuild build of the admin page in Chromium, and a Node project), size check.
 # Each test starts its own emulator on port 0. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,6 +61,38 @@ node --test --test-reporter=spec bindings-wasm/tests/hostile-corpus.test.mjs | t
 
 log "hostile corpus: per flavour"
 grep -hoE 'hostile: (slowest .*|[0-9]+ passed, [0-9]+ failed) \((node|chromium)\)' "$LOGS/e2e.log" "$LOGS/hostile-node.log"
+
+log "npm tarball: npm pack and its file list (scripts/dist-npm.sh)"
+TARBALL=$(scripts/dist-npm.sh --no-build "$MIA_TARGET/wasm/dist")
+
+# consumer NAME [PAGE]: copies tests/consumers/NAME out of the clone, to
+# $MIA_TARGET/wasm/consumers/NAME (PAGE, a folder of the repo, into its page/ with the
+# import map that serves it unbundled taken out: the bundler resolves the package),
+# installs the tarball there as a user would (skipped when the tarball, package.json
+# and lock are those of the last install) and runs its tests with node's test runner.
+consumer() {
+  local src="tests/consumers/$1" dest="$MIA_TARGET/wasm/consumers/$1" stamp
+  mkdir -p "$dest"
+  rm -rf "$dest/test" "$dest/page"
+  cp -r "$src/." "$dest/"
+  if [ -n "${2:-}" ]; then
+    cp -r "$2" "$dest/page"
+    sed -i '/<script type="importmap">/d' "$dest/page/index.html"
+  fi
+  stamp=$(cat "$TARBALL" "$src"/package*.json | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$dest/.installed" 2>/dev/null)" != "$stamp" ]; then
+    rm -rf "$dest/node_modules/mapsindoors-auth"
+    (cd "$dest" && npm install --no-save --no-audit --no-fund --prefer-offline --loglevel=error "$TARBALL")
+    echo "$stamp" > "$dest/.installed"
+  fi
+  (cd "$dest" && MIA_REPO="$ROOT" node --test --test-reporter=spec test/*.test.mjs)
+}
+
+log "npm consumer: a Node project imports the installed tarball by name"
+consumer npm-node
+
+log "npm consumer: Vite (build and dev server) and esbuild bundle the admin page; Chromium runs it"
+consumer npm-vite bindings-wasm/example
 
 log "size (make size also prints the peers)"
 MIA_WASM_SIZE_LIMIT_KB="${MIA_WASM_SIZE_LIMIT_KB:-145}" scripts/wasm-size.sh --ours

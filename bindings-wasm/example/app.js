@@ -1,6 +1,9 @@
 // The admin page: plain JS over the mapsindoors-auth package. Secrets are
 // only ever shown in the one-time panel and are never logged.
-import init, { Client, StoreRecord, StoreConflictError } from "../pkg/web/index.js";
+// "mapsindoors-auth" is the package's browser entry, which loads its .wasm on import:
+// a bundler resolves it from node_modules (tests/consumers/npm-vite builds this page
+// with Vite); served as is, index.html's import map points it at the built package.
+import { Client, StoreRecord, StoreConflictError } from "mapsindoors-auth";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -171,7 +174,6 @@ function signOut() {
 }
 
 async function main() {
-  await init();
   $("auth-url").value = params.get("authUrl") ?? "http://127.0.0.1:5080";
   $("customer-id").value = params.get("customerId") ?? "demo-customer";
   for (const r of document.querySelectorAll("input[name=method]")) r.addEventListener("change", showMethod);
