@@ -8,6 +8,8 @@ set -euo pipefail
 TOOLS="${MIA_TOOLS:-$HOME/.cache/mapsindoors-auth-tools}"
 WASM_BINDGEN_VERSION="0.2.130"   # must equal the wasm-bindgen version in Cargo.lock
 BINARYEN_VERSION="132.0.0"
+PLAYWRIGHT_VERSION="1.65.1"      # playwright-core only: it drives Debian's /usr/bin/chromium
+TYPESCRIPT_VERSION="5.9.3"
 mkdir -p "$TOOLS"
 
 log() { printf '[tools] %s\n' "$*" >&2; }
@@ -39,11 +41,13 @@ twiggy() {
 node_tools() {
   local dir="$TOOLS/node"
   mkdir -p "$dir"
-  if [ ! -f "$dir/.ok-$BINARYEN_VERSION" ]; then
+  local stamp="$dir/.ok-$BINARYEN_VERSION-$PLAYWRIGHT_VERSION-$TYPESCRIPT_VERSION"
+  if [ ! -f "$stamp" ]; then
     log "npm: binaryen, playwright-core, typescript"
     (cd "$dir" && [ -f package.json ] || echo '{"private":true}' > "$dir/package.json")
-    (cd "$dir" && npm install -s --no-audit --no-fund "binaryen@$BINARYEN_VERSION" playwright-core@1 typescript@5 >/dev/null)
-    touch "$dir/.ok-$BINARYEN_VERSION"
+    (cd "$dir" && npm install -s --no-audit --no-fund "binaryen@$BINARYEN_VERSION" \
+      "playwright-core@$PLAYWRIGHT_VERSION" "typescript@$TYPESCRIPT_VERSION" >/dev/null)
+    touch "$stamp"
   fi
 }
 
