@@ -45,7 +45,7 @@ node_tools() {
   if [ ! -f "$stamp" ]; then
     log "npm: binaryen, playwright-core, typescript"
     (cd "$dir" && [ -f package.json ] || echo '{"private":true}' > "$dir/package.json")
-    (cd "$dir" && npm install -s --no-audit --no-fund "binaryen@$BINARYEN_VERSION" \
+    (cd "$dir" && npm install -s --no-audit --no-fund --save-exact "binaryen@$BINARYEN_VERSION" \
       "playwright-core@$PLAYWRIGHT_VERSION" "typescript@$TYPESCRIPT_VERSION" >/dev/null)
     touch "$stamp"
   fi
