@@ -79,6 +79,8 @@ if (cmd === "entry") {
         node: "./node/index.js",
         default: "./web/manual.js",
       },
+      // For the manual way in a bundler: its URL as an asset (Vite "…?url", esbuild's file loader).
+      "./mapsindoors_auth_bg.wasm": "./web/mapsindoors_auth_bg.wasm",
       "./package.json": "./package.json",
     },
     // Only web/index.js runs code on import that must be kept: its top-level

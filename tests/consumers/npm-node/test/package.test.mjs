@@ -25,6 +25,7 @@ test("the name resolves to the installed tarball's node build", async () => {
   const manifest = (await import("mapsindoors-auth/package.json", { with: { type: "json" } })).default;
   assert.equal(manifest.name, "mapsindoors-auth");
   assert.equal(manifest.engines.node, ">=20");
+  assert.equal(fileURLToPath(import.meta.resolve("mapsindoors-auth/mapsindoors_auth_bg.wasm")), path.join(installed, "web/mapsindoors_auth_bg.wasm"));
   // What the exports map does not name stays private.
   assert.throws(() => import.meta.resolve("mapsindoors-auth/node/mapsindoors_auth.js"), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
 });

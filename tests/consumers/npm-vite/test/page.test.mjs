@@ -2,7 +2,8 @@
 // bindings-wasm/example that imports "mapsindoors-auth" and never calls init())
 // bundled by Vite (build, and the dev server) and by esbuild from the installed
 // tarball, each served on its own loopback origin and driven in headless Chromium
-// against the emulator: sign in, list, create, delete.
+// against the emulator: sign in, list, create, delete. manual/ is the manual way
+// ("mapsindoors-auth/manual" and init()), under Vite.
 // Needs MIA_REPO (the repo, for its emulator helper), MIA_EMULATOR_BIN and
 // MIA_TOOLS (playwright-core lives in $MIA_TOOLS/node). Run: node --test
 import assert from "node:assert/strict";
@@ -110,21 +111,52 @@ function adminPage(name, serveSite) {
 }
 
 const closer = (server) => () => new Promise((resolve) => server.close(resolve));
+const config = path.join(here, "vite.config.js");
+let built;
+const viteBuild = () => (built ??= build({ configFile: config }));
 
-adminPage("vite build", async () => {
-  await build({ configFile: path.join(here, "vite.config.js") });
-  const wasm = fs.readdirSync(path.join(here, "dist/assets")).filter((f) => f.endsWith(".wasm"));
-  assert.equal(wasm.length, 1, "Vite emitted the package's .wasm");
-  assert.deepEqual(fs.readFileSync(path.join(here, "dist/assets", wasm[0])), shippedWasm);
-  const server = await preview({ configFile: path.join(here, "vite.config.js"), preview: { port: 0, host: "127.0.0.1" } });
-  return { url: server.resolvedUrls.local[0], close: closer(server.httpServer) };
-});
+/** The manual way (manual/): "mapsindoors-auth/manual", init() with the URL from "…?url". */
+function manualPage(name, serveSite) {
+  test(`${name}: the manual page loads the .wasm from init()'s URL and lists the secrets`, async () => {
+    const site = await serveSite();
+    const page = await context.newPage();
+    try {
+      const wasm = [];
+      page.on("response", (r) => r.url().endsWith(".wasm") && wasm.push(r));
+      await page.goto(`${site.base}manual/?authUrl=${encodeURIComponent(emu.url)}`);
+      await page.locator("#out").filter({ hasNotText: "loading" }).waitFor({ timeout: 15000 });
+      assert.match(await page.locator("#out").innerText(), /^listed [1-9][0-9]* secrets$/);
+      assert.equal(wasm.length, 1);
+      assert.deepEqual(Buffer.from(await wasm[0].body()), shippedWasm);
+    } finally {
+      await page.close();
+      await site.close();
+    }
+  });
+}
 
-adminPage("vite dev server", async () => {
-  const server = await createServer({ configFile: path.join(here, "vite.config.js"), server: { port: 0, host: "127.0.0.1" } });
+const vitePreview = async () => {
+  const server = await preview({ configFile: config, preview: { port: 0, host: "127.0.0.1" } });
+  const base = server.resolvedUrls.local[0];
+  return { base, url: `${base}page/`, close: closer(server.httpServer) };
+};
+const viteDev = async () => {
+  const server = await createServer({ configFile: config, server: { port: 0, host: "127.0.0.1" } });
   await server.listen();
-  return { url: server.resolvedUrls.local[0], close: () => server.close() };
+  const base = server.resolvedUrls.local[0];
+  return { base, url: `${base}page/`, close: () => server.close() };
+};
+
+test("vite build emits the package's .wasm once, as an asset", async () => {
+  await viteBuild();
+  const wasm = fs.readdirSync(path.join(here, "dist/assets")).filter((f) => f.endsWith(".wasm"));
+  assert.equal(wasm.length, 1, `one .wasm for both pages: ${wasm}`);
+  assert.deepEqual(fs.readFileSync(path.join(here, "dist/assets", wasm[0])), shippedWasm);
 });
+adminPage("vite build", async () => (await viteBuild(), vitePreview()));
+manualPage("vite build", async () => (await viteBuild(), vitePreview()));
+adminPage("vite dev server", viteDev);
+manualPage("vite dev server", viteDev);
 
 adminPage("esbuild", async () => {
   // esbuild leaves new URL("mapsindoors_auth_bg.wasm", import.meta.url) as it is: the
@@ -134,6 +166,7 @@ adminPage("esbuild", async () => {
   await esbuild.build({ entryPoints: [path.join(here, "page/app.js")], bundle: true, format: "esm", minify: true, outdir: out, logLevel: "warning" });
   for (const f of ["index.html", "style.css"]) fs.copyFileSync(path.join(here, "page", f), path.join(out, f));
   fs.copyFileSync(path.join(installed, "web/mapsindoors_auth_bg.wasm"), path.join(out, "mapsindoors_auth_bg.wasm"));
-  const server = await preview({ configFile: path.join(here, "vite.config.js"), build: { outDir: out }, preview: { port: 0, host: "127.0.0.1" } });
-  return { url: server.resolvedUrls.local[0], close: closer(server.httpServer) };
+  const server = await preview({ configFile: config, build: { outDir: out }, preview: { port: 0, host: "127.0.0.1" } });
+  const base = server.resolvedUrls.local[0];
+  return { base, url: base, close: closer(server.httpServer) };
 });
