@@ -4,8 +4,13 @@ import init, {
   Client, StoreRecord, MapsIndoorsAuthError, InvalidClientError, RateLimitedError, BadRequestError, StoreConflictError,
   type SecretInfo, type SecretStore, type RotationReport, type ErrorCode, type TransportRequest, type KeptSecret, type StepEvent,
 } from "mapsindoors-auth";
+import manualInit, { Client as ManualClient, initSync } from "mapsindoors-auth/manual";
 
-await init();
+await init(); // the automatic entry: already loaded, kept idempotent
+// The manual entry has the same API; init() takes the .wasm's URL.
+const manualClass: typeof Client = ManualClient;
+await manualInit({ module_or_path: new URL("https://cdn.example/mapsindoors_auth_bg.wasm") });
+const syncInit: typeof initSync = initSync;
 const client = new Client({ authUrl: "http://127.0.0.1:5080", customerId: "demo-customer", clientId: "demo-client", clientSecret: "s",
   retries: 2, propagationWaitMs: 10_000, timeoutMs: 5_000, description: "nightly",
   onProgress: (e: StepEvent) => console.log(e.step, e.purpose ?? e.reason ?? "") });
