@@ -6,15 +6,15 @@
 # Usage: scripts/dist-npm.sh [--no-build] DIR   (--no-build: pack the package already in
 #        $MIA_TARGET/wasm/pkg, as scripts/test-wasm.sh does right after its own build)
 set -euo pipefail
-cd "$(dirname "$0")/.."
 BUILD=1
 if [ "${1:-}" = --no-build ]; then BUILD=0; shift; fi
 DIR="${1:?usage: scripts/dist-npm.sh [--no-build] DIR}"
+mkdir -p "$DIR"
+DIR="$(cd "$DIR" && pwd)"   # relative to where it was called from
+cd "$(dirname "$0")/.."
 PKG="${MIA_WASM_TARGET_DIR:-${MIA_TARGET:-$PWD/target}/wasm}/pkg"
 [ "$BUILD" = 0 ] || scripts/build-wasm.sh
 [ -f "$PKG/package.json" ] || { echo "dist-npm: no package in $PKG (run scripts/build-wasm.sh)" >&2; exit 1; }
-mkdir -p "$DIR"
-DIR="$(cd "$DIR" && pwd)"
 
 # npm pack --json lists the files it packed; the check reads that list.
 LIST="$(mktemp)"
