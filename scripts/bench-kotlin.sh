@@ -2,18 +2,19 @@
 # Token fetches from Kotlin (JVM) against the emulator: this project's
 # AuthClient over uniffi + JNA beside a raw java.net.http.HttpClient POST
 # (bindings-uniffi/bench/TokenBench.kt). Prints figures; not a test.
-# Same tools and build steps as scripts/test-uniffi.sh, except that the
-# cdylib is the release (shipping) build and the output has folders of its own.
+# Built like the shipped JAR (scripts/dist-kotlin.sh): the release cdylib,
+# Kotlin generated from it and Maven's `bench` profile of
+# bindings-uniffi/kotlin/pom.xml, which compiles the bench with the tests
+# (for their JdkHttpTransport); the library is loaded from the JAR. The
+# output has folders of its own ($MIA_TARGET/uniffi/bench).
 #   scripts/bench-kotlin.sh [--n 300] [--rounds 9] [--warmup 1000] [--only WORD]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 export MIA_TARGET="${MIA_TARGET:-$ROOT/target}"   # build output root (CI points it at a cache)
 
-scripts/tools.sh apt kotlin
+scripts/tools.sh kotlin
 
-TOOLS="${MIA_TOOLS:-$HOME/.cache/mapsindoors-auth-tools}"
-KOTLIN="$TOOLS/node/node_modules/kotlin-compiler"
 OUT="$MIA_TARGET/uniffi"
 BENCH="$OUT/bench"
 export CARGO_TARGET_DIR="$OUT"
@@ -34,15 +35,16 @@ cargo build -q -p uniffi-bindgen
 cargo build -q --release -p mapsindoors-auth-uniffi
 LIBDIR="$OUT/release"
 
-step "generate Kotlin from the release library and kotlinc it with the bench"
+step "generate Kotlin from the release library; mvn -Pbench package (tests compiled, not run)"
 rm -rf "$BENCH"
 mkdir -p "$BENCH"
 "$OUT/debug/uniffi-bindgen" generate --no-format --library "$LIBDIR/libmapsindoors_auth_uniffi.so" \
   --language kotlin --out-dir "$BENCH/kotlin"
-CP="/usr/share/java/jna.jar:$KOTLIN/lib/kotlinx-coroutines-core-jvm.jar"
-# The tests' reference transport (JdkHttpTransport) is compiled in as it is.
-JAVA_OPTS="-Xmx1g" "$KOTLIN/bin/kotlinc" -nowarn -cp "$CP" -d "$BENCH/classes" \
-  $(find "$BENCH/kotlin" -name '*.kt') bindings-uniffi/tests/kotlin/JdkHttpTransport.kt bindings-uniffi/bench/*.kt
+# dependency:build-classpath writes the runtime class path (stdlib, coroutines, JNA).
+mvn -B -ntp -q -f bindings-uniffi/kotlin/pom.xml -Pbench -Dmia.repo="$ROOT" -Dmia.generated="$BENCH/kotlin" \
+  -Dmia.libdir="$LIBDIR" -Dmia.build="$BENCH/maven" -DskipTests \
+  package dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$BENCH/classpath.txt" >&2
+CP="$BENCH/maven/mapsindoors-auth-0.1.0.jar:$BENCH/maven/test-classes:$(cat "$BENCH/classpath.txt")"
 
 step "start the emulator (token lifetime 0: a shared client fetches on every call)"
 EMU_OUT="$BENCH/emulator.out"
@@ -55,6 +57,5 @@ SECRET=$(sed -n 's/.*client_id demo-client  *client_secret \([^ ]*\).*/\1/p' "$E
 [ -n "$URL" ] && [ -n "$SECRET" ] || { echo "bench-kotlin: the emulator did not start" >&2; exit 1; }
 
 echo "bench-kotlin: $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
-MIA_BENCH_URL="$URL" MIA_BENCH_SECRET="$SECRET" java -Djna.library.path="$LIBDIR" \
-  -cp "$BENCH/classes:$CP:$KOTLIN/lib/kotlin-stdlib.jar" com.mapsindoors.auth.bench.TokenBenchKt "$@"
+MIA_BENCH_URL="$URL" MIA_BENCH_SECRET="$SECRET" java -cp "$CP" com.mapsindoors.auth.bench.TokenBenchKt "$@"
 echo "bench-kotlin: done $(date -u '+%H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
