@@ -50,15 +50,23 @@ impl FileStore {
     /// unknown version, too large, not UTF-8) or `Io` (unreadable, or readable
     /// by group or others on Unix). The file is never modified.
     pub fn load(&self) -> Result<StoreRecord, Error> {
+        let missing = |why: String| {
+            let at = self.path.display();
+            Error::store(
+                StoreErrorKind::Missing,
+                format!("no store at {at}{why} (run `mapsindoors-auth init` first)"),
+            )
+        };
+        // A folder that does not exist holds no store: `Missing`, not an I/O error.
+        if std::fs::symlink_metadata(self.dir())
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        {
+            let why = format!(": its folder {} does not exist", self.dir().display());
+            return Err(missing(why));
+        }
         trusted_dir(self.dir())?;
         let Some(file) = open_record(&self.path)? else {
-            return Err(Error::store(
-                StoreErrorKind::Missing,
-                format!(
-                    "no store at {} (run `mapsindoors-auth init` first)",
-                    self.path.display()
-                ),
-            ));
+            return Err(missing(String::new()));
         };
         let meta = file
             .metadata()

@@ -58,6 +58,19 @@ fn create_load_round_trip_with_mode_0600() {
     assert_eq!(store.load().unwrap(), record());
 }
 
+/// A store in a folder that does not exist is `missing` (run init), not an
+/// I/O error about the folder; nothing is created.
+#[test]
+fn a_store_in_a_missing_folder_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path().join("no-such-folder").join("s.json"));
+    let e = store.load().unwrap_err();
+    assert_eq!(kind(&e), "missing", "{e}");
+    assert!(e.to_string().contains("does not exist"), "{e}");
+    assert!(e.to_string().contains("init"), "{e}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
 #[test]
 fn create_refuses_an_existing_file_and_leaves_it() {
     let dir = tempfile::tempdir().unwrap();
