@@ -160,17 +160,58 @@ pub(crate) struct Knobs {
 
 impl Knobs {
     /// The core's settings, with the description of the secrets a rotation
-    /// creates (`None`: the store's). Validated by the session.
-    pub(crate) fn settings(&self, description: Option<&str>) -> mapsindoors_auth::Settings {
-        mapsindoors_auth::Settings {
-            retries: self.attempts.map_or(self.retries, |a| a.saturating_sub(1)),
+    /// creates (`None`: the store's), checked by the core's
+    /// [`Settings::validate`](mapsindoors_auth::Settings::validate); an error
+    /// names the flag as typed (`--attempts 0`, `--timeout 0` are refused).
+    pub(crate) fn settings(
+        &self,
+        description: Option<&str>,
+    ) -> Result<mapsindoors_auth::Settings, mapsindoors_auth::Error> {
+        let settings = mapsindoors_auth::Settings {
+            // `--attempts 0` has no retries count: one the core refuses.
+            retries: self
+                .attempts
+                .map_or(self.retries, |a| a.checked_sub(1).unwrap_or(u32::MAX)),
             propagation_wait_ms: self.propagation_wait_ms,
             timeout_ms: self
                 .timeout
-                .map_or(self.timeout_ms, |secs| secs.max(1).saturating_mul(1000)),
+                .map_or(self.timeout_ms, |secs| secs.saturating_mul(1000)),
             description: description
                 .filter(|d| !d.trim().is_empty())
                 .map(str::to_owned),
+        };
+        settings.validate().map_err(|e| self.as_flags(e))?;
+        Ok(settings)
+    }
+
+    /// A knob the core refused, named by the flag the user typed, in its units.
+    fn as_flags(&self, error: mapsindoors_auth::Error) -> mapsindoors_auth::Error {
+        use mapsindoors_auth::Error;
+        use mapsindoors_auth::session::{MAX_RETRIES, MAX_TIMEOUT_MS};
+        let (flag, reason) = match &error {
+            Error::InvalidInput { field, reason } => match field.as_str() {
+                "retries" if self.attempts.is_some() => (
+                    "--attempts",
+                    format!(
+                        "must be 1 to {} (attempts are --retries plus one)",
+                        MAX_RETRIES + 1
+                    ),
+                ),
+                "retries" => ("--retries", reason.clone()),
+                "timeout_ms" if self.timeout.is_some() => (
+                    "--timeout",
+                    format!("must be 1 to {} seconds", MAX_TIMEOUT_MS / 1000),
+                ),
+                "timeout_ms" => ("--timeout-ms", reason.clone()),
+                "propagation_wait_ms" => ("--propagation-wait-ms", reason.clone()),
+                "description" => ("--description", reason.clone()),
+                _ => return error,
+            },
+            _ => return error,
+        };
+        Error::InvalidInput {
+            field: flag.to_owned(),
+            reason,
         }
     }
 }

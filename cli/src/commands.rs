@@ -7,6 +7,7 @@ use crate::args::{InitArgs, Knobs, RotateArgs};
 use crate::client::Client;
 use crate::crash::CrashPoint;
 use crate::driver::Event;
+use crate::failure::{Failure, as_flag};
 use crate::output::{Out, candidates_json, candidates_text, report_json, report_text};
 use crate::system::System;
 use mapsindoors_auth::response::is_b64token;
@@ -14,9 +15,9 @@ use mapsindoors_auth::{
     ClientSecret, Config, Credentials, Error, PersistReason, SecretInfo, SeedOptions, Session,
     Settings, StoreErrorKind, StoreRecord, Token,
 };
-use mapsindoors_auth_store::FileStore;
+use mapsindoors_auth_store::{FileStore, StoreLock};
 use serde_json::json;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::io::Read;
 use zeroize::Zeroize;
 
@@ -93,7 +94,11 @@ pub(crate) fn init(
     args: &InitArgs,
     out: &Out,
 ) -> Result<(), Error> {
-    let config = Config::new(&args.auth_url)?.with_customer_id(&args.customer_id)?;
+    // Errors name the flags the user typed, not the core's fields.
+    let config = Config::new(&args.auth_url)
+        .map_err(|e| as_flag(e, "base_url", "--auth-url"))?
+        .with_customer_id(&args.customer_id)
+        .map_err(|e| as_flag(e, "customer_id", "--customer-id"))?;
     let at = store.path().display();
     let exists = || {
         Error::store(
@@ -105,8 +110,9 @@ pub(crate) fn init(
     if std::fs::symlink_metadata(store.path()).is_ok() {
         return Err(exists());
     }
-    let settings = knobs.settings(args.description.as_deref());
-    let credentials = Credentials::client(&args.client_id, read_secret()?)?;
+    let settings = knobs.settings(args.description.as_deref())?;
+    let credentials = Credentials::client(&args.client_id, read_secret()?)
+        .map_err(|e| as_flag(e, "client_id", "--client-id"))?;
     let seeded_here = Cell::new(false);
     let system = System::new(store.clone(), &settings, |event| {
         crate::progress::log(event);
@@ -152,11 +158,19 @@ pub(crate) fn init(
     )
 }
 
+/// The store's lock, taken only once the store is known to exist: a missing
+/// store (or folder) is reported as missing ("run init first"), and no lock
+/// file is left beside a store that is not there.
+pub(crate) fn lock_existing(store: &FileStore) -> Result<StoreLock, Error> {
+    store.load()?;
+    store.lock()
+}
+
 /// `claim ID`: under the store lock, claims a kept secret (or the current
 /// one) as the store's own; the core saves the next generation (compare-and-swap).
 pub(crate) fn claim(store: &FileStore, knobs: &Knobs, id: &str, out: &Out) -> Result<(), Error> {
-    let _lock = store.lock()?;
-    let next = client(store, knobs.settings(None), crate::progress::log)?.claim(id)?;
+    let _lock = lock_existing(store)?;
+    let next = client(store, knobs.settings(None)?, crate::progress::log)?.claim(id)?;
     tracing::info!(generation = next.generation, id, "claimed");
     let what = if next.previous_id.as_deref() == Some(id) {
         format!("the next rotation deletes secret {id} (run `mapsindoors-auth rotate`)")
@@ -191,7 +205,7 @@ fn printable(token: &Token) -> Result<&str, Error> {
 
 /// `token`: prints an access token for the store's current secret.
 pub(crate) fn token(store: &FileStore, knobs: &Knobs, out: &Out) -> Result<(), Error> {
-    let token = client(store, knobs.settings(None), crate::progress::log)?.token()?;
+    let token = client(store, knobs.settings(None)?, crate::progress::log)?.token()?;
     let access = printable(&token)?;
     out.value(&json!({"access_token": access, "token_type": token.token_type, "expires_in": token.expires_in}), || {
         access.to_owned()
@@ -200,7 +214,7 @@ pub(crate) fn token(store: &FileStore, knobs: &Knobs, out: &Out) -> Result<(), E
 
 /// `list`: the customer's secrets (never the secrets themselves).
 pub(crate) fn list(store: &FileStore, knobs: &Knobs, out: &Out) -> Result<(), Error> {
-    let secrets = client(store, knobs.settings(None), crate::progress::log)?.list()?;
+    let secrets = client(store, knobs.settings(None)?, crate::progress::log)?.list()?;
     let rows: Vec<_> = secrets
         .iter()
         .map(|s| json!({"id": s.id, "description": s.description, "client_id": s.client_id, "created_at": s.created_at.to_rfc3339()}))
@@ -223,7 +237,8 @@ pub(crate) fn create(
     description: Option<String>,
     out: &Out,
 ) -> Result<(), Error> {
-    let created = client(store, knobs.settings(None), crate::progress::log)?.create(description)?;
+    let created =
+        client(store, knobs.settings(None)?, crate::progress::log)?.create(description)?;
     // EXPOSE: `create` shows the new secret once, on stdout, by design.
     let secret = created.secret.expose_secret();
     out.value(
@@ -232,16 +247,32 @@ pub(crate) fn create(
     )
 }
 
-/// `delete ID`: refuses the store's current or pending secret.
-pub(crate) fn delete(store: &FileStore, knobs: &Knobs, id: &str, out: &Out) -> Result<(), Error> {
-    if store.load()?.in_use(id) {
+/// `delete ID`: refuses the store's current or pending secret; a failure
+/// names the id.
+pub(crate) fn delete(store: &FileStore, knobs: &Knobs, id: &str, out: &Out) -> Result<(), Failure> {
+    let record = store.load()?;
+    if record.in_use(id) {
         return Err(Error::InvalidInput {
             field: "id".to_owned(),
-            reason: "that is the store's current or pending secret: deleting it would lock the store out (rotate first)".to_owned(),
-        });
+            reason: format!("{id} is the store's current or pending secret: deleting it would lock the store out (rotate first)"),
+        }
+        .into());
     }
-    client(store, knobs.settings(None), crate::progress::log)?.delete(id)?;
-    out.value(&json!({"deleted": true}), || "deleted".to_owned())
+    let deleted = client(store, knobs.settings(None)?, crate::progress::log)?.delete(id);
+    if let Err(e) = deleted {
+        let what = match e {
+            Error::NotFound { .. } => format!(
+                "no secret with id {id} for customer {} (see `mapsindoors-auth list`)",
+                record.customer_id
+            ),
+            _ => format!("cannot delete secret {id}"),
+        };
+        return Err(Failure::within(e, what));
+    }
+    out.value(&json!({"deleted": true, "id": id}), || {
+        format!("deleted {id}")
+    })?;
+    Ok(())
 }
 
 /// `rotate`, and `token --rotate` (`print_token`: rotation at every login,
@@ -255,32 +286,36 @@ pub(crate) fn rotate(
     args: &RotateArgs,
     print_token: bool,
     out: &Out,
-) -> Result<(), Error> {
+) -> Result<(), Failure> {
     let crash = CrashPoint::from_env()?;
-    let _lock = store.lock()?;
+    let settings = knobs.settings(args.description.as_deref())?;
+    let _lock = lock_existing(store)?;
     tracing::debug!("store locked");
-    let settings = knobs.settings(args.description.as_deref());
     let client = client(store, settings, |event| {
         crate::progress::log(event);
         if let Some(point) = crash {
             point.observe(event);
         }
     })?;
-    let report = client.rotate(|partial| out.partial(&report_json(partial)))?;
+    let partial = RefCell::new(None);
+    let report = client
+        .rotate(|report| *partial.borrow_mut() = Some(report_json(report)))
+        .map_err(|e| Failure::from(e).with_partial_report(partial.take()))?;
     if !print_token {
-        return out.value(&report_json(&report), || report_text(&report));
+        return Ok(out.value(&report_json(&report), || report_text(&report))?);
     }
     tracing::info!(round_trips = report.round_trips, "rotated at login");
     let Some(token) = &report.token else {
         return Err(Error::InvalidInput {
             field: "token".into(),
             reason: "the rotation ended without a token from the current secret".into(),
-        });
+        }
+        .into());
     };
     let access = printable(token)?;
-    out.value(
+    Ok(out.value(
         &json!({"access_token": access, "token_type": token.token_type, "expires_in": token.expires_in,
                 "rotation": report_json(&report)}),
         || access.to_owned(),
-    )
+    )?)
 }

@@ -12,16 +12,21 @@ mod crash;
 mod demo;
 pub mod driver;
 mod exit;
+mod failure;
+mod narration;
 mod output;
 mod progress;
 pub mod system;
 pub mod transport;
 
 use args::{Cli, Command};
+use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
+use failure::Failure;
 use mapsindoors_auth_store::FileStore;
 use output::Out;
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 /// Logs to stderr. Only this project's crates log above `warn`: ureq's trace
@@ -44,22 +49,33 @@ fn init_logging(verbose: u8) {
         .init();
 }
 
-fn run(cli: &Cli, out: &Out) -> Result<(), mapsindoors_auth::Error> {
+/// Runs one subcommand. `demo_store` is `--store` when given on the command
+/// line (the demo ignores `MAPSINDOORS_AUTH_STORE` and the default).
+fn run(cli: &Cli, demo_store: Option<&Path>, out: &Out) -> Result<(), Failure> {
     let store = FileStore::new(&cli.store);
     let knobs = &cli.knobs;
-    // The knobs are checked before anything else (the demo builds no session from them).
-    knobs.settings(None).validate()?;
+    // The knobs are checked (by the core) before anything else.
+    knobs.settings(None)?;
     match &cli.command {
-        Command::Init(a) => commands::init(&store, knobs, a, out),
-        Command::Token { rotate: false, .. } => commands::token(&store, knobs, out),
+        Command::Init(a) => Ok(commands::init(&store, knobs, a, out)?),
+        Command::Token { rotate: false, .. } => Ok(commands::token(&store, knobs, out)?),
         Command::Token { rotation, .. } => commands::rotate(&store, knobs, rotation, true, out),
-        Command::List => commands::list(&store, knobs, out),
-        Command::Create { description: d } => commands::create(&store, knobs, d.clone(), out),
+        Command::List => Ok(commands::list(&store, knobs, out)?),
+        Command::Create { description: d } => Ok(commands::create(&store, knobs, d.clone(), out)?),
         Command::Delete { id } => commands::delete(&store, knobs, id, out),
         Command::Rotate(a) => commands::rotate(&store, knobs, a, false, out),
-        Command::Claim { id } => commands::claim(&store, knobs, id, out),
-        Command::Demo(a) => demo::run(a),
+        Command::Claim { id } => Ok(commands::claim(&store, knobs, id, out)?),
+        Command::Demo(a) => Ok(demo::run(a, knobs, demo_store, out)?),
     }
+}
+
+/// Whether `--json` is among the arguments (before a `--`): a usage error
+/// found while parsing is then printed as JSON too.
+fn json_asked() -> bool {
+    std::env::args_os()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
 }
 
 /// Core dumps off (RLIMIT_CORE 0, soft and hard) before anything is read:
@@ -79,20 +95,28 @@ pub fn main() -> ExitCode {
     let core_dumps = no_core_dumps();
     // Every subcommand's `--help` ends with the exit-code table too.
     let command = Cli::command().mut_subcommands(|c| c.after_help(args::EXIT_CODES));
-    let cli = Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
+    let matches = match command.try_get_matches() {
+        Ok(matches) => matches,
+        Err(e) => usage_error(e),
+    };
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| usage_error(e));
     init_logging(cli.verbose);
     if let Err(e) = core_dumps {
         tracing::warn!("cannot turn core dumps off: {e}");
     }
     let out = Out { json: cli.json };
-    match run(&cli, &out) {
+    let demo_store = matches
+        .subcommand_matches("demo")
+        .filter(|m| m.value_source("store") == Some(ValueSource::CommandLine))
+        .map(|_| cli.store.as_path());
+    match run(&cli, demo_store, &out) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            let code = exit::code(&e);
-            out.error(&e, code);
-            let message = output::terminal_safe(&e.to_string(), false);
+        Err(failure) => {
+            let code = exit::code(failure.error());
+            out.error(&failure, code);
+            let message = output::terminal_safe(&failure.message(), false);
             let _ = writeln!(std::io::stderr(), "error: {message}");
-            if exit::is_conflict(&e) {
+            if exit::is_conflict(failure.error()) {
                 let _ = writeln!(
                     std::io::stderr(),
                     "another run changed the store first; nothing was deleted on a stale view and the store holds a working secret: run the command again"
@@ -101,4 +125,17 @@ pub fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// Exits on a parse error as clap does (usage on stderr, exit 2; `--help`
+/// and `--version` print and exit 0); with `--json`, a failure also prints
+/// the one JSON error document on stdout.
+fn usage_error(e: clap::Error) -> ! {
+    if e.use_stderr() && json_asked() {
+        let text = e.render().to_string();
+        let first = text.lines().next().unwrap_or_default();
+        let reason = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+        Out { json: true }.usage_error(output::terminal_safe(&reason, false));
+    }
+    e.exit()
 }

@@ -1,6 +1,7 @@
 //! What goes to stdout: human text or `--json`, the rotation report in both
 //! forms, and errors as JSON. Nothing here ever receives a stored secret.
 
+use crate::failure::Failure;
 use mapsindoors_auth::{Candidate, Error, RotationReport};
 use serde_json::{Value, json};
 use std::io::Write;
@@ -48,23 +49,18 @@ impl Out {
         }
     }
 
-    /// A partial report from a failed rotation: JSON mode only (stderr carries the error).
-    pub(crate) fn partial(&self, json: &Value) {
-        if self.json {
-            let _ = write_line(&json!({"partial_report": json}).to_string());
-        }
-    }
-
-    /// An error as JSON on stdout (`--json` only), its fields named as in
-    /// every binding: `code` (the core's stable kind; also under its older
-    /// name `kind`), `message`, `status`, `retry_after` (seconds), `stage`,
-    /// `oauth_error` (the RFC 6749/6750 code), `transport_kind` (`connect`,
-    /// `timeout`, `interrupted` or `other`, when no response arrived), plus
-    /// the exit code.
-    pub(crate) fn error(&self, error: &Error, exit_code: u8) {
+    /// A failure as one JSON document on stdout (`--json` only): `error`,
+    /// its fields named as in every binding: `code` (the core's stable kind;
+    /// also under its older name `kind`), `message`, `status`, `retry_after`
+    /// (seconds), `stage`, `oauth_error` (the RFC 6749/6750 code),
+    /// `transport_kind` (`connect`, `timeout`, `interrupted` or `other`, when
+    /// no response arrived), plus the exit code; and a failed rotation's
+    /// `partial_report`.
+    pub(crate) fn error(&self, failure: &Failure, exit_code: u8) {
         if !self.json {
             return;
         }
+        let error = failure.error();
         let kind = error.kind().as_str();
         let retry_after = error
             .retry_after()
@@ -76,7 +72,7 @@ impl Out {
         let json = json!({
             "code": kind,
             "kind": kind,
-            "message": error.to_string(),
+            "message": failure.message(),
             "status": error.status(),
             "retry_after": retry_after,
             "stage": stage,
@@ -84,7 +80,22 @@ impl Out {
             "transport_kind": error.transport_kind().map(|k| k.as_str()),
             "exit_code": exit_code,
         });
-        let _ = write_line(&json!({ "error": json }).to_string());
+        let mut document = json!({ "error": json });
+        if let (Some(partial), Some(fields)) = (failure.partial_report(), document.as_object_mut())
+        {
+            fields.insert("partial_report".to_owned(), partial.clone());
+        }
+        let _ = write_line(&document.to_string());
+    }
+
+    /// A usage error found while parsing the arguments, as the one JSON
+    /// document `--json` promises (`invalid_input`, exit code 2).
+    pub(crate) fn usage_error(&self, reason: String) {
+        let error = Error::InvalidInput {
+            field: "arguments".to_owned(),
+            reason,
+        };
+        self.error(&Failure::from(error), crate::exit::USAGE);
     }
 }
 
@@ -148,11 +159,11 @@ pub(crate) fn report_text(r: &RotationReport) -> String {
         ""
     };
     let mut lines = vec![
-        format!("rotated:     {}{resumed}", r.rotated),
-        format!("old secret:  {}", r.old_id.as_deref().unwrap_or("-")),
-        format!("new secret:  {}", r.new_id.as_deref().unwrap_or("-")),
-        format!("deleted:     {}", ids(&r.deleted)),
-        format!("swept:       {}", ids(&r.swept)),
+        format!("rotated:        {}{resumed}", r.rotated),
+        format!("old secret id:  {}", r.old_id.as_deref().unwrap_or("-")),
+        format!("new secret id:  {}", r.new_id.as_deref().unwrap_or("-")),
+        format!("deleted ids:    {}", ids(&r.deleted)),
+        format!("swept ids:      {}", ids(&r.swept)),
     ];
     for k in &r.kept {
         let who = match (&k.id, k.candidates.as_slice()) {
@@ -165,12 +176,12 @@ pub(crate) fn report_text(r: &RotationReport) -> String {
             .as_ref()
             .map(|at| format!(", created {at}"))
             .unwrap_or_default();
-        lines.push(format!("kept:        {who}{created}: {}", k.reason));
-        lines.push(format!("             {}", k.advice()));
+        lines.push(format!("kept:           {who}{created}: {}", k.reason));
+        lines.push(format!("                {}", k.advice()));
     }
-    lines.push(format!("round trips: {}", r.round_trips));
+    lines.push(format!("round trips:    {}", r.round_trips));
     lines.push(format!(
-        "generation:  {} ({} saves)",
+        "generation:     {} ({} saves)",
         r.generation, r.persists
     ));
     lines.join("\n")

@@ -126,7 +126,7 @@ fn a_missing_store_is_a_store_error() {
 }
 
 /// The knobs carry the names every binding uses and the core's ranges: a knob
-/// out of range is refused (exit 2, naming it) before any request; the old
+/// out of range is refused (exit 2, naming its flag) before any request; the old
 /// flag names still work.
 #[test]
 fn knobs_are_validated_by_the_core_before_any_request() {
@@ -134,13 +134,13 @@ fn knobs_are_validated_by_the_core_before_any_request() {
     h.init("store-secret-of-script-a-0123456789abcdef");
     h.emu.clear_log();
     for (args, knob) in [
-        (&["--retries", "11", "token"][..], "retries"),
-        (&["token", "--timeout-ms", "0"], "timeout_ms"),
+        (&["--retries", "11", "token"][..], "`--retries`"),
+        (&["token", "--timeout-ms", "0"], "`--timeout-ms`"),
         (
             &["rotate", "--propagation-wait-ms", "600001"],
-            "propagation_wait_ms",
+            "`--propagation-wait-ms`",
         ),
-        (&["rotate", "--attempts", "12"], "retries"),
+        (&["rotate", "--attempts", "12"], "`--attempts`"),
     ] {
         let run = h.cli(args);
         assert_eq!(run.code, Some(2), "{args:?}: {run:?}");

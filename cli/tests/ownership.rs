@@ -81,7 +81,7 @@ fn init_identifies_the_only_secret_and_keeps_it_until_claimed() {
     assert!(
         human
             .stdout
-            .contains(&format!("kept:        {STORE_SECRET_ID}"))
+            .contains(&format!("kept:           {STORE_SECRET_ID}"))
             && human.stdout.contains("delete it by hand"),
         "{human:?}"
     );
