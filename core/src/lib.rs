@@ -19,6 +19,7 @@ pub mod rotation;
 pub mod secret;
 pub mod seed;
 pub mod session;
+pub mod status;
 pub mod step;
 mod wire;
 
@@ -31,8 +32,9 @@ pub use record::{
     Candidate, KeptSecret, StartedRotation, StoreRecord, StoredSecret, Tag, mint_lineage,
 };
 pub use retry::{PropagationPolicy, RetryPolicy};
-pub use rotation::{ORPHAN_GRACE_MS, RotateOptions, Rotation, RotationReport};
+pub use rotation::{Decision, ORPHAN_GRACE_MS, RotateOptions, Rotation, RotationReport};
 pub use secret::{AccessToken, ClientSecret, Password};
 pub use seed::{Seed, SeedOptions, Seeded};
 pub use session::{Operation, Outcome, Session, Settings, Task};
+pub use status::{Check, Health, Probe, Status};
 pub use step::{Flow, PersistReason, Purpose, SleepReason, Step};

@@ -15,10 +15,12 @@
 //! needed; a lock only saves wasted work. Only token, GET and DELETE are
 //! retried; a POST never is.
 
+pub mod due;
 mod report;
 mod state;
 
 pub use crate::record::KeptSecret;
+pub use due::Decision;
 pub use report::{RotateOptions, RotationReport};
 use state::{Action, Control, Source, Stage, Target, Waited};
 
@@ -65,6 +67,8 @@ pub struct Rotation {
     cached: Option<Token>,
     token_is_cached: bool,
     rotate_needed: bool,
+    /// With a `max_age`: whether this run has decided (due, or age unknown).
+    decided: bool,
     pending_from_earlier_run: bool,
     /// The id this run fenced (saved in `deleting`) and what it is.
     fenced: Option<(String, Target)>,
@@ -100,6 +104,9 @@ impl Rotation {
         record.check_roles()?;
         let resumed =
             record.pending.is_some() || record.previous_id.is_some() || record.deleting.is_some();
+        if let Some(max_age) = options.max_age_ms {
+            due::check_max_age(max_age)?;
+        }
         Ok(Self {
             config,
             rotation_id: random_id("r-", &nonce),
@@ -107,6 +114,7 @@ impl Rotation {
             cached: cached_token,
             token_is_cached: false,
             rotate_needed: !resumed,
+            decided: false,
             pending_from_earlier_run: record.pending.is_some(),
             fenced: None,
             listing: None,
@@ -117,6 +125,11 @@ impl Rotation {
             kept_now: Vec::new(),
             report: RotationReport {
                 resumed,
+                decision: if resumed {
+                    Decision::Unfinished
+                } else {
+                    Decision::Always
+                },
                 generation: record.generation,
                 ..RotationReport::default()
             },
@@ -295,10 +308,47 @@ impl Rotation {
             return true;
         }
         if self.rotate_needed {
-            self.plan_rotate(now_ms);
-            return true;
+            return self.plan_due(now_ms);
         }
         false
+    }
+
+    /// A new rotation is wanted: with a `max_age`, only when the current
+    /// secret is due (its date from the record, else from one listing).
+    /// Decided once per run. Returns `false` when it is not due.
+    fn plan_due(&mut self, now_ms: u64) -> bool {
+        let Some(max_age) = self.options.max_age_ms.filter(|_| !self.decided) else {
+            if self.options.max_age_ms.is_none() {
+                self.report.decision = Decision::Always;
+            }
+            self.plan_rotate(now_ms);
+            return true;
+        };
+        let listed = self
+            .listing
+            .as_deref()
+            .and_then(|l| due::listed_created_ms(&self.record, l));
+        let decision = match due::created_ms(&self.record).or(listed) {
+            Some(created) if now_ms < due::due_at(created, max_age) => Decision::NotDue,
+            Some(_) => Decision::Due,
+            // The store knows the id but not the date: one listing tells.
+            None if self.record.current.id.is_some() && self.listing.is_none() => {
+                self.stage = Stage::Login;
+                if let Some(token) = self.current_token() {
+                    self.list(&token);
+                }
+                return true;
+            }
+            None => Decision::AgeUnknown,
+        };
+        self.report.decision = decision;
+        if decision == Decision::NotDue {
+            self.rotate_needed = false;
+            return false;
+        }
+        self.decided = true;
+        self.plan_rotate(now_ms);
+        true
     }
 
     /// A delete whose fence is saved. A fence from an earlier run (or not
@@ -677,6 +727,15 @@ impl Rotation {
     }
 
     fn finish(&mut self) -> RotationReport {
+        if let Some(max_age) = self.options.max_age_ms {
+            let listed = self
+                .listing
+                .as_deref()
+                .and_then(|l| due::listed_created_ms(&self.record, l));
+            self.report.due_at_ms = due::created_ms(&self.record)
+                .or(listed)
+                .map(|created| due::due_at(created, max_age));
+        }
         self.report.token = match &self.token {
             Some((t, Source::Current)) => Some(t.clone()),
             _ => None,

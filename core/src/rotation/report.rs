@@ -1,6 +1,7 @@
 //! What a rotation is told ([`RotateOptions`]) and what it tells back
 //! ([`RotationReport`]): ids created and deleted, orphans swept, round trips.
 
+use super::due::Decision;
 use crate::model::Token;
 use crate::record::KeptSecret;
 use crate::retry::{PropagationPolicy, RetryPolicy};
@@ -15,6 +16,9 @@ pub struct RotateOptions {
     pub retry: RetryPolicy,
     /// How long to wait for a new secret to be accepted.
     pub propagation: PropagationPolicy,
+    /// Rotate only when the current secret is at least this old (ms); `None`
+    /// rotates at every run. See [`super::due`].
+    pub max_age_ms: Option<u64>,
 }
 
 /// What a rotation did. Also readable part-way, from a failed rotation.
@@ -25,6 +29,11 @@ pub struct RotationReport {
     pub rotated: bool,
     /// Whether it first finished an earlier, interrupted rotation.
     pub resumed: bool,
+    /// Why it created a new secret or did not.
+    pub decision: Decision,
+    /// With a `max_age`: when the secret now current is due (Unix ms), if
+    /// its creation date is known.
+    pub due_at_ms: Option<u64>,
     /// The id of the secret that was current before (if known).
     pub old_id: Option<String>,
     /// The id of the secret now current.

@@ -11,6 +11,7 @@
 //! | a 401 from the secrets endpoint, whatever its body | forget that token, log in once more, try once more |
 //! | may a rotation reuse the cached token? | when the session logs in as the store's current secret, same URL and customer |
 //! | empty store | seeded first (login, list, generation 1 saved by compare-and-swap), then rotated |
+//! | rotate with a `max_age` | unfinished work first, always; then a new secret only when the current one is due, its date from the store or one listing (unknown: rotate); see [`crate::rotation::due`] |
 //! | minting the lineage | from the caller's randomness ([`Session::rotate`], [`Session::seed`]) |
 //! | after a rotation, does the session switch secret? | when it logged in with a secret the store knew (current or pending), same client, URL and customer; also after a failure that promoted |
 //! | cache the rotation's token? | when the session now logs in with the store's current secret |
@@ -132,7 +133,18 @@ impl Session {
     /// rotation, 8 the lineage of a store it seeds.
     #[must_use]
     pub fn rotate(&self, nonce: [u8; 16]) -> Task {
-        Task::rotate(self.clone(), nonce)
+        Task::rotate(self.clone(), nonce, None)
+    }
+
+    /// [`Session::rotate`], but a new secret is created only when the
+    /// current one is at least `max_age_ms` old (see
+    /// [`crate::rotation::due`]); unfinished work is finished either way.
+    /// A secret not yet due gives a report with `rotated: false`, decision
+    /// `not_due` and its `due_at_ms`, after no request at all when the store
+    /// knows its date.
+    #[must_use]
+    pub fn rotate_if_older_than(&self, max_age_ms: u64, nonce: [u8; 16]) -> Task {
+        Task::rotate(self.clone(), nonce, Some(max_age_ms))
     }
 
     /// Seeds an empty store with the session's client secret; a store that
@@ -140,6 +152,15 @@ impl Session {
     #[must_use]
     pub fn seed(&self, options: SeedOptions, nonce: [u8; 8]) -> Task {
         Task::seed(self.clone(), options, nonce)
+    }
+
+    /// The store's status (see [`crate::status`]): from the record alone,
+    /// or with `probe` also one login with its current secret (a refusal is
+    /// reported as critical, not an error) and one listing. `max_age_ms`
+    /// says when the secret is due.
+    #[must_use]
+    pub fn status(&self, probe: bool, max_age_ms: Option<u64>) -> Task {
+        Task::status(self.clone(), probe, max_age_ms)
     }
 
     /// Claims a kept (or the current) secret as the store's own.

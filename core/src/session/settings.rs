@@ -93,6 +93,7 @@ impl Settings {
                 max_wait_ms: self.propagation_wait_ms,
                 ..PropagationPolicy::default()
             },
+            max_age_ms: None,
         }
     }
 }

@@ -12,6 +12,7 @@
 //!           └─record─▶ rotation (cached token if the session serves it) ─▶ adopt ─▶ done
 //! seed:   load ─empty─▶ seed ─▶ done     load ─record─▶ done (unchanged)
 //! claim:  load ─record─▶ save claimed record ─▶ done
+//! status: load ─record─▶ done (status)   └─probe─▶ login (refusal: a finding) ─▶ list ─▶ done
 //! ```
 //! A seed that loses the race for an empty store loads again once. A
 //! rotation whose login with the current secret is refused loads again once
@@ -32,6 +33,7 @@ use crate::response::parse_token;
 use crate::rotation::{Rotation, RotationReport};
 use crate::secret::{AccessToken, ClientSecret};
 use crate::seed::{Seed, SeedOptions, Seeded};
+use crate::status::{Probe, Status};
 use crate::step::{Flow, PersistReason, Purpose, Step, misuse};
 
 /// The longest a [`Step::Wait`] asks to wait before polling again.
@@ -55,6 +57,8 @@ pub enum Outcome {
     Rotated(RotationReport),
     /// From [`Session::seed`] and [`Session::claim`]: the store's record.
     Record(StoreRecord),
+    /// From [`Session::status`].
+    Status(Status),
 }
 
 /// Getting a token through the session's cache.
@@ -71,9 +75,12 @@ enum Call {
 
 #[derive(Clone)]
 enum StoreJob {
-    Rotate([u8; 16]),
+    /// The nonce, and the `max_age` (ms) if the rotation is only when due.
+    Rotate([u8; 16], Option<u64>),
     Seed(SeedOptions, [u8; 8]),
     Claim(String),
+    /// Probe the server?, and the `max_age` (ms) asked about.
+    Status(bool, Option<u64>),
 }
 
 enum Stage {
@@ -88,6 +95,7 @@ enum Stage {
         refused: Box<Error>,
     },
     Claiming(Box<StoreRecord>),
+    Probing(Box<Probe>),
 }
 
 enum Job {
@@ -153,8 +161,13 @@ impl Task {
         task
     }
 
-    pub(super) fn rotate(session: Session, nonce: [u8; 16]) -> Self {
-        Self::store(session, StoreJob::Rotate(nonce))
+    pub(super) fn rotate(session: Session, nonce: [u8; 16], max_age_ms: Option<u64>) -> Self {
+        let mut task = Self::store(session, StoreJob::Rotate(nonce, max_age_ms));
+        // Refuse a bad max_age before loading anything.
+        if let Some(Err(e)) = max_age_ms.map(crate::rotation::due::check_max_age) {
+            task.result = Some(Err(e));
+        }
+        task
     }
 
     pub(super) fn seed(session: Session, options: SeedOptions, nonce: [u8; 8]) -> Self {
@@ -163,6 +176,14 @@ impl Task {
 
     pub(super) fn claim(session: Session, id: String) -> Self {
         Self::store(session, StoreJob::Claim(id))
+    }
+
+    pub(super) fn status(session: Session, probe: bool, max_age_ms: Option<u64>) -> Self {
+        let mut task = Self::store(session, StoreJob::Status(probe, max_age_ms));
+        if let Some(Err(e)) = max_age_ms.map(crate::rotation::due::check_max_age) {
+            task.result = Some(Err(e));
+        }
+        task
     }
 
     fn store(session: Session, job: StoreJob) -> Self {
@@ -318,6 +339,19 @@ impl Task {
                 step => pass(step, &mut self.result),
             },
             Stage::Recheck { .. } => Some(Step::Load),
+            Stage::Probing(probe) => match probe.poll(now_ms) {
+                Step::Done(Ok((status, token))) => {
+                    // The store's own secret logged in: the session may keep the token.
+                    if let (Some(token), Some(record)) = (token, &self.record) {
+                        if session.serves(record) {
+                            session.lock().cache.insert(token, now_ms);
+                        }
+                    }
+                    self.result = Some(Ok(Outcome::Status(status)));
+                    None
+                }
+                step => pass(step, &mut self.result),
+            },
             Stage::Rotating(rotation, before) => match rotation.poll(now_ms) {
                 // Refused before this run saved anything: was the record it
                 // read stale? (After a save of its own, a refusal is real.)
@@ -443,17 +477,17 @@ fn start_store(
     now_ms: u64,
 ) -> Result<Started, Error> {
     match (job, loaded) {
-        (StoreJob::Rotate(nonce), None) => {
+        (StoreJob::Rotate(nonce, _), None) => {
             let lineage = tail(nonce);
             start_seed(session, SeedOptions::default(), lineage)
         }
-        (StoreJob::Rotate(nonce), Some(record)) => {
+        (StoreJob::Rotate(nonce, max_age), Some(record)) => {
             let cached = if session.serves(&record) {
                 session.cached_token(now_ms)
             } else {
                 None
             };
-            start_rotation(session, record, cached, nonce)
+            start_rotation(session, record, cached, nonce, *max_age)
         }
         (StoreJob::Seed(options, nonce), None) => start_seed(session, options.clone(), *nonce),
         (StoreJob::Seed(..), Some(record)) => Ok(Started::Done(Outcome::Record(record))),
@@ -464,6 +498,21 @@ fn start_store(
         (StoreJob::Claim(id), Some(record)) => Ok(Started::Stage(Stage::Claiming(Box::new(
             record.claim(id, now_ms)?,
         )))),
+        (StoreJob::Status(..), None) => Err(Error::store(
+            StoreErrorKind::Missing,
+            "the store is empty: seed it first (init)",
+        )),
+        (StoreJob::Status(probe, max_age), Some(record)) => {
+            let status = Status::of(&record, *max_age, now_ms);
+            if *probe {
+                let retry = session.settings().retry();
+                Ok(Started::Stage(Stage::Probing(Box::new(Probe::new(
+                    &record, status, retry,
+                )?))))
+            } else {
+                Ok(Started::Done(Outcome::Status(status)))
+            }
+        }
     }
 }
 
@@ -489,8 +538,12 @@ fn start_rotation(
     record: StoreRecord,
     cached: Option<Token>,
     nonce: &[u8; 16],
+    max_age_ms: Option<u64>,
 ) -> Result<Started, Error> {
-    let options = session.settings().rotate_options();
+    let options = crate::rotation::RotateOptions {
+        max_age_ms,
+        ..session.settings().rotate_options()
+    };
     let before = Box::new(record.clone());
     let mut head = [0u8; 8];
     head.copy_from_slice(nonce.get(..8).unwrap_or(&[0; 8]));
@@ -515,8 +568,8 @@ fn seeded_next(
         session.lock().cache.insert(seeded.token.clone(), now_ms);
     }
     match job {
-        StoreJob::Rotate(nonce) => {
-            start_rotation(session, seeded.record, Some(seeded.token), nonce)
+        StoreJob::Rotate(nonce, max_age) => {
+            start_rotation(session, seeded.record, Some(seeded.token), nonce, *max_age)
         }
         _ => Ok(Started::Done(Outcome::Record(seeded.record))),
     }
@@ -583,6 +636,10 @@ impl Flow for Task {
                 stage: Stage::Rotating(rotation, _),
                 ..
             } => rotation.on_response(response, now_ms),
+            Job::Store {
+                stage: Stage::Probing(probe),
+                ..
+            } => probe.on_response(response, now_ms),
             _ => self.result = Some(Err(misuse("response without a request"))),
         }
     }

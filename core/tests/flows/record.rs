@@ -77,6 +77,22 @@ pub fn outcome_json(outcome: &Outcome) -> Value {
             "generation": r.generation,
         }),
         Outcome::Record(r) => json!({"generation": r.generation}),
+        Outcome::Status(s) => json!({
+            "health": s.health().as_str(),
+            "generation": s.generation,
+            "current_id": s.current_id,
+            "age_ms": s.age_ms,
+            "due_at_ms": s.due_at_ms,
+            "due": s.due,
+            "unfinished": s.unfinished,
+            "kept": s.kept.iter().map(|k| k.id.clone()).collect::<Vec<_>>(),
+            "last_rotation_ms": s.last_rotation_ms,
+            "check": s.check.as_ref().map(|c| json!({
+                "accepted": c.accepted,
+                "refusal_kind": c.refusal_kind,
+                "secret_count": c.secret_count,
+            })),
+        }),
         other => panic!("unknown outcome {other:?}"),
     }
 }
@@ -93,9 +109,18 @@ pub fn error_json(e: &Error) -> Value {
     v
 }
 
-pub fn result_json(r: &Result<Outcome, Error>) -> Value {
+/// The result as a vector's `expect`. A rotation called with a `max_age`
+/// also reports its decision and when the secret now current is due.
+pub fn result_json(call: &Value, r: &Result<Outcome, Error>) -> Value {
     match r {
-        Ok(o) => json!({"ok": outcome_json(o)}),
+        Ok(o) => {
+            let mut ok = outcome_json(o);
+            if let (Outcome::Rotated(report), false) = (o, call["max_age_ms"].is_null()) {
+                ok["decision"] = json!(report.decision.as_str());
+                ok["due_at_ms"] = json!(report.due_at_ms);
+            }
+            json!({"ok": ok})
+        }
         Err(e) => json!({"error": error_json(e)}),
     }
 }
@@ -158,6 +183,8 @@ impl Env {
                 id: (*id).to_owned(),
             }),
             Call::Rotate | Call::RotateUntil(_) => session.rotate(self.nonce()),
+            Call::RotateIfOlder(ms) => session.rotate_if_older_than(*ms, self.nonce()),
+            Call::Status(probe, max_age) => session.status(*probe, *max_age),
             Call::Seed { secret_id, claim } => session.seed(
                 mapsindoors_auth::SeedOptions {
                     secret_id: secret_id.map(str::to_owned),
@@ -372,7 +399,7 @@ pub fn record(scenario: &Scenario) -> Value {
             .zip(&results)
             .map(|(spec, result)| {
                 let mut v = spec.to_json();
-                v["expect"] = result_json(result);
+                v["expect"] = result_json(&v, result);
                 v
             })
             .collect();

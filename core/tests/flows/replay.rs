@@ -1,9 +1,7 @@
 //! Replays a flow vector from its JSON alone, the way every binding does:
 //! a scripted transport, store, clock and randomness, compared step by step.
 
-use crate::record::{
-    conflict, error_json, outcome_json, record_from, record_json, request_json, response_from,
-};
+use crate::record::{conflict, record_from, record_json, request_json, response_from, result_json};
 use mapsindoors_auth::{
     ClientSecret, Config, Credentials, Error, Flow, Operation, Outcome, Password, SeedOptions,
     Session, Settings, Step, StoreRecord, Task, TransportError, TransportErrorKind,
@@ -75,7 +73,14 @@ impl Script {
             "delete" => session.call(Operation::Delete {
                 id: text("id").unwrap(),
             }),
-            "rotate" => session.rotate(bytes(&random()?)),
+            "rotate" => match call["max_age_ms"].as_u64() {
+                Some(ms) => session.rotate_if_older_than(ms, bytes(&random()?)),
+                None => session.rotate(bytes(&random()?)),
+            },
+            "status" => session.status(
+                call["probe"].as_bool().unwrap(),
+                call["max_age_ms"].as_u64(),
+            ),
             "seed" => session.seed(
                 SeedOptions {
                     secret_id: text("secret_id"),
@@ -182,10 +187,7 @@ impl Script {
 
 fn check(call: &Value, result: &Result<Outcome, Error>) -> Result<(), String> {
     let expect = &call["expect"];
-    let got = match result {
-        Ok(o) => serde_json::json!({"ok": outcome_json(o)}),
-        Err(e) => serde_json::json!({"error": error_json(e)}),
-    };
+    let got = result_json(call, result);
     if expect.as_object().is_some_and(serde_json::Map::is_empty) || *expect == got {
         Ok(())
     } else {

@@ -23,6 +23,10 @@ pub enum Call {
     Create(Option<&'static str>),
     Delete(&'static str),
     Rotate,
+    /// A rotation only when the current secret is at least this old (ms).
+    RotateIfOlder(u64),
+    /// The store's status: probe the server?, and the max age (ms) asked about.
+    Status(bool, Option<u64>),
     Seed {
         secret_id: Option<&'static str>,
         claim: bool,
@@ -42,6 +46,10 @@ impl Call {
             Call::Create(d) => json!({"call": "create", "description": d}),
             Call::Delete(id) => json!({"call": "delete", "id": id}),
             Call::Rotate | Call::RotateUntil(_) => json!({"call": "rotate"}),
+            Call::RotateIfOlder(ms) => json!({"call": "rotate", "max_age_ms": ms}),
+            Call::Status(probe, max_age) => {
+                json!({"call": "status", "probe": probe, "max_age_ms": max_age})
+            }
             Call::Seed { secret_id, claim } => {
                 json!({"call": "seed", "secret_id": secret_id, "claim": claim})
             }
@@ -446,6 +454,7 @@ pub fn all() -> Vec<Scenario> {
             )
         },
     ];
+    out.extend(due_scenarios());
     for (why, name, about) in [
         (
             PersistReason::Intent,
@@ -513,5 +522,105 @@ fn other_seed() -> StoreRecord {
     r.current.id = Some("id1".into());
     r.current.created_at = Some("2026-01-01T00:00:01.0000001Z".into());
     r.current.owned = false;
+    r
+}
+
+const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+const DUE: &str = "rotate with a max_age: unfinished work first, always; then a new secret only when the current one is due, its date from the store or one listing (unknown: rotate)";
+const STATUS: &str = "status: from the record alone; a probe logs in once with the current secret (a refusal is critical, not an error) and lists once";
+
+/// A store that owns id1 and knows its date (2026-01-01, 148 days before `START_MS`).
+fn dated_store() -> StoreRecord {
+    let mut r = owned_store();
+    r.current.created_at = Some("2026-01-01T00:00:01.0000001Z".into());
+    r
+}
+
+/// Rotation when due, and the status a monitor reads.
+fn due_scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            calls: vec![Call::RotateIfOlder(365 * DAY_MS), Call::Token],
+            store: Some(dated_store()),
+            ..base(
+                "rotate_if_older_not_due",
+                "The current secret is 148 days old, the maximum 365: nothing is sent or saved; the report says not_due and when it will be due.",
+                &[DUE],
+            )
+        },
+        Scenario {
+            calls: vec![Call::RotateIfOlder(30 * DAY_MS), Call::Token],
+            store: Some(dated_store()),
+            ..base(
+                "rotate_if_older_due",
+                "The current secret is 148 days old, the maximum 30: it is rotated as without a maximum; the report says due, and when the new secret will be (its createdAt plus 30 days).",
+                &[DUE],
+            )
+        },
+        Scenario {
+            calls: vec![Call::RotateIfOlder(365 * DAY_MS)],
+            ..base(
+                "rotate_if_older_date_from_listing",
+                "The store knows the current secret's id but not its date: one login and one listing tell it is not due.",
+                &[DUE],
+            )
+        },
+        Scenario {
+            calls: vec![Call::RotateIfOlder(365 * DAY_MS)],
+            store: Some(unidentified_store()),
+            ..base(
+                "rotate_if_older_age_unknown",
+                "The store does not know which of the client's secrets it holds (so neither its date): it rotates, keeps the old secret, and the new one's date is known from then on.",
+                &[DUE],
+            )
+        },
+        Scenario {
+            prelude: vec![Call::RotateUntil(PersistReason::Pending)],
+            calls: vec![Call::RotateIfOlder(365 * DAY_MS)],
+            store: Some(dated_store()),
+            ..base(
+                "rotate_if_older_unfinished_not_due",
+                "A run crashed after saving its new secret as pending; the next run is not due but finishes the rotation first (verify, promote, delete the old one).",
+                &[DUE],
+            )
+        },
+        Scenario {
+            prelude: vec![Call::RotateUntil(PersistReason::Pending)],
+            calls: vec![Call::Status(false, Some(30 * DAY_MS))],
+            store: Some(dated_store()),
+            ..base(
+                "status_unfinished",
+                "The status of a store whose rotation stopped after saving its pending secret: read from the record alone (no request), unfinished at verify, due.",
+                &[STATUS],
+            )
+        },
+        Scenario {
+            calls: vec![Call::Status(true, Some(365 * DAY_MS)), Call::Token],
+            store: Some(dated_store()),
+            ..base(
+                "status_probe_ok",
+                "A probe logs in with the current secret and lists: accepted, two secrets, not due; the probe's token serves the next call.",
+                &[STATUS, CACHE],
+            )
+        },
+        Scenario {
+            calls: vec![Call::Status(true, None)],
+            faults: vec![Fault::Reply(Purpose::Login, refused_secret())],
+            store: Some(dated_store()),
+            ..base(
+                "status_probe_refused",
+                "The server refuses the current secret: the status says so (critical), it is not an error.",
+                &[STATUS],
+            )
+        },
+    ]
+}
+
+/// A store seeded with a secret it could not identify among several.
+fn unidentified_store() -> StoreRecord {
+    let mut r = other_seed();
+    r.lineage = LINEAGE.into();
+    r.current.id = None;
+    r.current.created_at = None;
     r
 }

@@ -48,6 +48,10 @@ pub struct Config_ {
     pub stores: Vec<(String, StoreRecord)>,
     /// For each slot: the store it runs on, and how many runs it starts.
     pub slots: Vec<(usize, u8)>,
+    /// Slots whose runs rotate only when due (`max_age`, about a year:
+    /// the sim's secrets are older, so each such run first lists for the
+    /// current secret's date when the store lacks it, then rotates).
+    pub due_slots: Vec<usize>,
     pub server: Server,
     /// Extra things a person may do by hand in this configuration.
     pub extra_admin: u8,
@@ -90,6 +94,7 @@ struct Live {
 #[derive(Clone)]
 struct Slot {
     store: usize,
+    max_age_ms: Option<u64>,
     starts_left: u8,
     started: u8,
     live: Option<Live>,
@@ -109,9 +114,15 @@ struct World {
     copies: Vec<(String, String)>,
 }
 
+/// 2027-01-15: the sim's secrets (created 2026-01-01) are about 380 days old.
+const EPOCH_MS: u64 = 1_800_000_000_000;
+
 fn now(era: u64) -> u64 {
-    1_000 + era * (ORPHAN_GRACE_MS + 1)
+    EPOCH_MS + era * (ORPHAN_GRACE_MS + 1)
 }
+
+/// The `max_age` of due slots: 365 days, so every secret of the sim is due.
+const MAX_AGE_MS: u64 = 365 * 24 * 60 * 60 * 1000;
 
 pub fn options() -> RotateOptions {
     RotateOptions {
@@ -127,6 +138,7 @@ pub fn options() -> RotateOptions {
             max_delay_ms: 1,
             max_wait_ms: 1,
         },
+        max_age_ms: None,
     }
 }
 
@@ -145,9 +157,13 @@ fn input_of_response(r: &Result<HttpResponse, TransportError>) -> u64 {
 }
 
 impl Live {
-    fn start(record: StoreRecord, nonce: u8, now: u64) -> Live {
+    fn start(record: StoreRecord, nonce: u8, now: u64, max_age_ms: Option<u64>) -> Live {
+        let options = RotateOptions {
+            max_age_ms,
+            ..options()
+        };
         let mut rotation =
-            Rotation::new(record, options(), None, [nonce; 8]).expect("a usable record");
+            Rotation::new(record, options, None, [nonce; 8]).expect("a usable record");
         let pending = poll(&mut rotation, now);
         Live {
             rotation,
@@ -325,7 +341,7 @@ impl World {
                 let Some(record) = self.stores[slot.store].record.clone() else {
                     return;
                 };
-                slot.live = Some(Live::start(record, nonce, now));
+                slot.live = Some(Live::start(record, nonce, now, slot.max_age_ms));
             }
             Move::Deliver(i) | Move::CrashAfter(i) | Move::LoseAfter(i)
                 if matches!(self.pending(i), Pending::Send(_)) =>
@@ -618,8 +634,10 @@ pub fn explore(config: &Config_, bound: Bound) -> Tally {
         slots: config
             .slots
             .iter()
-            .map(|&(store, starts)| Slot {
+            .enumerate()
+            .map(|(i, &(store, starts))| Slot {
                 store,
+                max_age_ms: config.due_slots.contains(&i).then_some(MAX_AGE_MS),
                 starts_left: starts,
                 started: 0,
                 live: None,
@@ -707,8 +725,18 @@ pub fn configs(starts: u8, two_store_admin: u8) -> Vec<Config_> {
         stores: vec![("l-a".into(), record("old", Some(old), "l-a"))],
         slots: vec![(0, starts), (0, 1)],
         server: server.clone(),
+        due_slots: Vec::new(),
         extra_admin: 0,
         admin_cap: u8::MAX,
+    });
+
+    // Two unlocked runs of one store, the second only when due: its date
+    // listing (the store does not know the seed's date) interleaved with
+    // the other run's whole rotation.
+    out.push(Config_ {
+        name: "one store, two unlocked runs, one rotating when due",
+        due_slots: vec![1],
+        ..out[0].clone()
     });
 
     // One run, and a person who acts twice: copies a tag, then deletes the
@@ -718,6 +746,7 @@ pub fn configs(starts: u8, two_store_admin: u8) -> Vec<Config_> {
         stores: vec![("l-a".into(), out[0].stores[0].1.clone())],
         slots: vec![(0, starts)],
         server,
+        due_slots: Vec::new(),
         extra_admin: 1,
         admin_cap: u8::MAX,
     });
@@ -737,6 +766,7 @@ pub fn configs(starts: u8, two_store_admin: u8) -> Vec<Config_> {
         ],
         slots: vec![(0, starts), (1, 1)],
         server,
+        due_slots: Vec::new(),
         extra_admin: 0,
         admin_cap: two_store_admin,
     });
@@ -752,6 +782,7 @@ pub fn configs(starts: u8, two_store_admin: u8) -> Vec<Config_> {
         ],
         slots: vec![(0, starts), (1, 1)],
         server,
+        due_slots: Vec::new(),
         extra_admin: 0,
         admin_cap: u8::MAX,
     });
