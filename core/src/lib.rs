@@ -6,6 +6,7 @@ mod base_url;
 pub mod cache;
 pub mod config;
 pub mod error;
+pub mod event;
 pub mod excerpt;
 mod exchange;
 pub mod http;
@@ -26,6 +27,7 @@ mod wire;
 pub use cache::{FetchTicket, Lookup, TokenCache};
 pub use config::{Config, Credentials, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorKind, OAuthError, RetryAfter, StoreErrorKind};
+pub use event::Event;
 pub use http::{HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind};
 pub use model::{CreatedSecret, SecretInfo, Timestamp, Token};
 pub use record::{
