@@ -25,6 +25,8 @@
 # missing); exits non-zero when any check failed.
 # Usage: scripts/test-examples.sh   (from anywhere; needs cargo, python3; pip
 # reaches PyPI once for kubernetes-validate into $MIA_TARGET/examples-venv)
+# MIA_EXAMPLES_BIN=PATH checks the command lines against that binary instead
+# of building one.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -192,6 +194,26 @@ else
   fail "textfile: CLI printed nothing (exit $rc, $(others) other files)" "$(cat "$prom")"
 fi
 
+# Tools that are not on this machine; each check runs where it is on the PATH.
+if command -v promtool >/dev/null; then
+  if out=$(promtool check rules examples/prometheus/mapsindoors-auth.rules.yml 2>&1); then
+    pass "promtool check rules"
+  else
+    fail "promtool check rules" "$out"
+  fi
+else
+  skip "promtool check rules: no promtool here (the rules are parsed below)"
+fi
+if command -v visudo >/dev/null; then
+  if out=$(visudo -cf examples/nagios/sudoers-mapsindoors-auth 2>&1); then
+    pass "visudo -cf sudoers-mapsindoors-auth"
+  else
+    fail "visudo -cf sudoers-mapsindoors-auth" "$out"
+  fi
+else
+  skip "visudo -cf: no visudo here (the sudoers line is cross-checked below)"
+fi
+
 # -------------------------------------------------------------- python ---
 # kubernetes-validate bundles the Kubernetes JSON schemas and PyYAML.
 venv=$target/examples-venv
@@ -228,7 +250,11 @@ fi
 # ------------------------------------------------------------------ cli ---
 echo "== the CLI (cargo build -p mapsindoors-auth-cli into $CARGO_TARGET_DIR)"
 bin=$CARGO_TARGET_DIR/debug/mapsindoors-auth
-if cargo build -q -p mapsindoors-auth-cli >"$work/build.log" 2>&1; then
+if [ -n "${MIA_EXAMPLES_BIN:-}" ]; then
+  # A binary built elsewhere (dist/mapsindoors-auth, say): no build.
+  bin=$MIA_EXAMPLES_BIN
+  echo "(using MIA_EXAMPLES_BIN=$bin)"
+elif cargo build -q -p mapsindoors-auth-cli >"$work/build.log" 2>&1; then
   pass "cargo build -p mapsindoors-auth-cli"
 else
   fail "cargo build -p mapsindoors-auth-cli" "$(tail -20 "$work/build.log")"
@@ -395,11 +421,14 @@ check("NRPE command is exactly what sudoers allows", [
 ])
 
 # --- every mapsindoors-auth command line ------------------------------------
-# A command: the word mapsindoors-auth (or .../bin/mapsindoors-auth) at a word
-# start, followed by at least one argument, up to a shell operator, a comment,
-# the end of the line or the next mapsindoors-auth (so `sudo -u mapsindoors-auth
-# /usr/local/bin/mapsindoors-auth ...` is one command).
-CMD = re.compile(r"""(?:^|(?<=[\s"'`(;|&=]))(?:/(?:[\w.-]+/)*bin/)?mapsindoors-auth(?=[\s"']|$)""")
+# A command: .../bin/mapsindoors-auth (also right after `=`, as in ExecStart=)
+# or the bare word mapsindoors-auth at a word start and not an option's value
+# (`-u mapsindoors-auth`), followed by at least one argument, up to a shell
+# operator, a comment, the end of the line or the next match (so `sudo -u
+# mapsindoors-auth /usr/local/bin/mapsindoors-auth ...` is one command).
+CMD = re.compile(r"""(?:^|(?<=[\s"'`(;|&=]))/(?:[\w.-]+/)*bin/mapsindoors-auth(?=[\s"']|$)"""
+                 r"""|(?:^|(?<=[\s"'`(;|&]))mapsindoors-auth(?=[\s"']|$)""")
+OPTION_BEFORE = re.compile(r"(?:^|\s)-[\w-]*\s+$")
 OPS = ";&|<>()"
 
 def words(seg):
@@ -415,11 +444,20 @@ def words(seg):
 
 def scan(text, where):
     found = []
-    joined = re.sub(r"\\\n", " ", text)
-    for n, line in enumerate(joined.splitlines(), 1):
+    logical, start, parts = [], None, []
+    for n, raw in enumerate(text.splitlines(), 1):  # join `\` continuations
+        start = start or n
+        parts.append(raw[:-1] if raw.endswith("\\") else raw)
+        if not raw.endswith("\\"):
+            logical.append((start, " ".join(parts)))
+            start, parts = None, []
+    if parts:
+        logical.append((start, " ".join(parts)))
+    for n, line in logical:
         if line.lstrip().startswith("#"):
             continue
-        ms = list(CMD.finditer(line))
+        ms = [m for m in CMD.finditer(line)
+              if m.group().startswith("/") or not OPTION_BEFORE.search(line[: m.start()])]
         for i, m in enumerate(ms):
             seg = line[m.end(): ms[i + 1].start() if i + 1 < len(ms) else len(line)]
             try:
