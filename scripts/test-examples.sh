@@ -537,6 +537,81 @@ PY
   [ "$rc" -eq 0 ] || fail "the Python checks stopped (exit $rc)"
 fi
 
+# -------------------------------------------------------- end to end ---
+# The examples' command lines for real, against the emulator over loopback:
+# init from the environment, the daily rotation (due: the demo secret is from
+# 2024), the same again (not due), the status check, and the textfile script
+# with the real CLI. Only once every command line's flags were accepted.
+echo "== end to end against the emulator (the examples' command lines, store in a temp dir)"
+flag_failures=$(printf '%s\n' "${failures[@]}" | grep -c '^flags accepted' || true)
+emu=$CARGO_TARGET_DIR/debug/mapsindoors-auth-emulator
+if [ -z "$bin" ] || [ ! -x "$bin" ]; then
+  skip "end to end: no CLI binary"
+elif [ "$flag_failures" -gt 0 ]; then
+  skip "end to end: $flag_failures command lines use flags the CLI does not accept (yet)"
+elif ! cargo build -q -p mapsindoors-auth-emulator --bin mapsindoors-auth-emulator >"$work/emu-build.log" 2>&1; then
+  fail "cargo build -p mapsindoors-auth-emulator" "$(tail -20 "$work/emu-build.log")"
+else
+  unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY MAPSINDOORS_AUTH_STORE
+  "$emu" --port 0 >"$work/emu.out" 2>&1 &
+  emu_pid=$!
+  for _ in $(seq 100); do grep -q '^listening on ' "$work/emu.out" && break; sleep 0.1; done
+  url=$(sed -n 's/^listening on //p' "$work/emu.out")
+  customer=$(sed -n 's/^customer //p' "$work/emu.out" | head -1)
+  client=$(sed -n 's/^  client_id \([^ ]*\)  client_secret .*/\1/p' "$work/emu.out" | head -1)
+  secret=$(sed -n 's/^  client_id [^ ]*  client_secret //p' "$work/emu.out" | head -1)
+  state=$work/state
+  mkdir -m 0700 "$state"
+  st=$state/store.json
+  e2e() { # NAME WANT_EXIT ARGS...: runs the CLI, checks its exit code
+    local name=$1 want=$2 rc
+    shift 2
+    "$bin" "$@" >"$work/e2e.out" 2>"$work/e2e.err"
+    rc=$?
+    if [ "$rc" = "$want" ]; then
+      pass "end to end: $name (exit $rc)"
+    else
+      fail "end to end: $name (exit $rc, want $want)" "$(tail -5 "$work/e2e.err")"
+    fi
+  }
+  if [ -z "$url" ] || [ -z "$secret" ]; then
+    fail "end to end: the emulator did not start" "$(cat "$work/emu.out")"
+  else
+    MAPSINDOORS_CLIENT_SECRET=$secret e2e "init (secret from the environment)" 0 \
+      --store "$st" init --auth-url "$url" --customer-id "$customer" --client-id "$client" --claim
+    e2e "rotate --if-older-than 30d --log-format json: due, rotates" 0 \
+      --store "$st" rotate --if-older-than 30d --log-format json
+    if [ -s "$work/e2e.err" ] && "${py:-python3}" -c '
+import json, sys
+for line in open(sys.argv[1]):
+    json.loads(line)' "$work/e2e.err" 2>/dev/null; then
+      pass "end to end: --log-format json: every stderr line is JSON ($(wc -l <"$work/e2e.err") lines)"
+    else
+      fail "end to end: --log-format json: every stderr line is JSON" "$(head -5 "$work/e2e.err")"
+    fi
+    e2e "rotate --if-older-than 30d again: not due" 0 --store "$st" rotate --if-older-than 30d --log-format json
+    e2e "status --check --max-age 32d: ok" 0 --store "$st" status --check --max-age 32d
+    sleep 2
+    e2e "status --check --max-age 1s: due, warning" 1 --store "$st" status --check --max-age 1s
+    rm -f "$work/textfile/"*
+    if TEXTFILE_DIR=$work/textfile MAPSINDOORS_AUTH_BIN=$bin sh "$script" "$st" 2>"$work/e2e.err"; then
+      missing=$(for m in mapsindoors_auth_secret_age_seconds mapsindoors_auth_rotation_unfinished \
+        mapsindoors_auth_last_rotation_timestamp_seconds mapsindoors_auth_health; do
+        grep -q "^$m[ {]" "$prom" || echo "$m"
+      done)
+      if [ -z "$missing" ] && grep -Eqx 'mapsindoors_auth_health(\{[^}]*\})? 0' "$prom" && [ "$(others)" = 0 ]; then
+        pass "end to end: textfile script with the real CLI: the 4 metrics, health 0"
+      else
+        fail "end to end: textfile script with the real CLI" "missing: $missing"$'\n'"$(cat "$prom")"
+      fi
+    else
+      fail "end to end: textfile script with the real CLI" "$(cat "$work/e2e.err")"
+    fi
+  fi
+  kill "$emu_pid" 2>/dev/null
+  wait "$emu_pid" 2>/dev/null
+fi
+
 echo
 if [ "$failed" -gt 0 ]; then
   echo "failed:"
