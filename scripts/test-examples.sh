@@ -591,8 +591,11 @@ else
   else
     MAPSINDOORS_CLIENT_SECRET=$secret e2e "init (secret from the environment)" 0 \
       --store "$st" init --auth-url "$url" --customer-id "$customer" --client-id "$client" --claim
+    current() { "${py:-python3}" -c 'import json, sys; print(json.load(open(sys.argv[1]))["current"]["id"])' "$st" 2>/dev/null; }
+    first=$(current)
     e2e "rotate --if-older-than 30d --log-format json: due, rotates" 0 \
       --store "$st" rotate --if-older-than 30d --log-format json
+    second=$(current)
     if [ -s "$work/e2e.err" ] && "${py:-python3}" -c '
 import json, sys
 for line in open(sys.argv[1]):
@@ -602,6 +605,12 @@ for line in open(sys.argv[1]):
       fail "end to end: --log-format json: every stderr line is JSON" "$(head -5 "$work/e2e.err")"
     fi
     e2e "rotate --if-older-than 30d again: not due" 0 --store "$st" rotate --if-older-than 30d --log-format json
+    if [ -n "$first" ] && [ -n "$second" ] && [ "$first" != "$second" ] && [ "$(current)" = "$second" ]; then
+      pass "end to end: the store's current secret changed at the due run only"
+    else
+      fail "end to end: the store's current secret changed at the due run only" \
+        "ids: after init '$first', after the due run '$second', after the second run '$(current)'"
+    fi
     e2e "status --check --max-age 32d: ok" 0 --store "$st" status --check --max-age 32d
     sleep 2
     e2e "status --check --max-age 1s: due, warning" 1 --store "$st" status --check --max-age 1s
