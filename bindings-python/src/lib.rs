@@ -13,6 +13,7 @@
 )]
 
 mod errors;
+mod event;
 mod file_store;
 mod record;
 mod session;

@@ -122,8 +122,17 @@ impl Session {
         Task::new(self.inner.call(Operation::Delete { id }))
     }
 
-    fn rotate(&self, nonce: [u8; 16]) -> Task {
-        Task::new(self.inner.rotate(nonce))
+    #[pyo3(signature = (nonce, *, max_age_ms=None))]
+    fn rotate(&self, nonce: [u8; 16], max_age_ms: Option<u64>) -> Task {
+        Task::new(match max_age_ms {
+            Some(max_age_ms) => self.inner.rotate_if_older_than(max_age_ms, nonce),
+            None => self.inner.rotate(nonce),
+        })
+    }
+
+    #[pyo3(signature = (*, probe=false, max_age_ms=None))]
+    fn status(&self, probe: bool, max_age_ms: Option<u64>) -> Task {
+        Task::new(self.inner.status(probe, max_age_ms))
     }
 
     #[pyo3(signature = (nonce, *, secret_id=None, claim=false))]

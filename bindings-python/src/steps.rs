@@ -5,10 +5,10 @@
 
 use crate::errors::{misuse, to_pyerr};
 use crate::record::StoreRecord;
-use crate::values::{CreatedSecret, RotationReport, SecretInfo, Token};
-use mapsindoors_auth::{Outcome, Step};
+use crate::values::{CreatedSecret, KeptSecret, RotationReport, SecretInfo, Token};
+use mapsindoors_auth::{Outcome, Status, Step};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict};
 
 /// Send this request with the transport, then answer with `on_response` or
 /// `on_transport_error`.
@@ -167,7 +167,50 @@ fn value(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
         Outcome::Deleted => py.None().into_bound(py),
         Outcome::Rotated(inner) => Bound::new(py, RotationReport { inner })?.into_any(),
         Outcome::Record(inner) => Bound::new(py, StoreRecord { inner })?.into_any(),
+        Outcome::Status(status) => status_dict(py, &status)?.into_any(),
         _ => return Err(misuse("an outcome this binding does not know")),
     };
     Ok(value.unbind())
+}
+
+/// A status's fields, with the core's verdict (`health`, `exit_code`,
+/// `findings`), for the Python `Status` dataclass to be built from.
+fn status_dict<'py>(py: Python<'py>, s: &Status) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("generation", s.generation)?;
+    d.set_item("updated_at_ms", s.updated_at_ms)?;
+    d.set_item("client_id", &s.client_id)?;
+    d.set_item("customer_id", &s.customer_id)?;
+    d.set_item("current_id", s.current_id.as_deref())?;
+    d.set_item("current_created_at", s.current_created_at.as_deref())?;
+    d.set_item("current_owned", s.current_owned)?;
+    d.set_item("age_ms", s.age_ms)?;
+    d.set_item("max_age_ms", s.max_age_ms)?;
+    d.set_item("due_at_ms", s.due_at_ms)?;
+    d.set_item("due", s.due)?;
+    d.set_item("unfinished", s.unfinished)?;
+    let kept = s
+        .kept
+        .iter()
+        .map(|k| KeptSecret { inner: k.clone() })
+        .collect::<Vec<_>>();
+    d.set_item("kept", kept)?;
+    d.set_item("last_rotation_ms", s.last_rotation_ms)?;
+    let check = match &s.check {
+        None => None,
+        Some(c) => {
+            let check = PyDict::new(py);
+            check.set_item("accepted", c.accepted)?;
+            check.set_item("refusal", c.refusal.as_deref())?;
+            check.set_item("refusal_kind", c.refusal_kind.as_deref())?;
+            check.set_item("secret_count", c.secret_count)?;
+            Some(check)
+        }
+    };
+    d.set_item("check", check)?;
+    let health = s.health();
+    d.set_item("health", health.as_str())?;
+    d.set_item("exit_code", health.exit_code())?;
+    d.set_item("findings", s.findings())?;
+    Ok(d)
 }

@@ -4,6 +4,22 @@
 
 use mapsindoors_auth::{self as core, model};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// Unix milliseconds as an aware `datetime.datetime` in UTC (exact: the
+/// epoch plus a `timedelta` of whole milliseconds).
+pub(crate) fn utc_datetime(py: Python<'_>, ms: u64) -> PyResult<Bound<'_, PyAny>> {
+    let datetime = py.import("datetime")?;
+    let utc = datetime.getattr("timezone")?.getattr("utc")?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("tzinfo", utc)?;
+    let epoch = datetime
+        .getattr("datetime")?
+        .call((1970, 1, 1), Some(&kwargs))?;
+    let delta = PyDict::new(py);
+    delta.set_item("milliseconds", ms)?;
+    epoch.add(datetime.getattr("timedelta")?.call((), Some(&delta))?)
+}
 
 fn opt_repr(value: Option<&str>) -> String {
     value.map_or_else(|| "None".to_owned(), |v| format!("{v:?}"))
@@ -241,6 +257,16 @@ impl KeptSecret {
         )
     }
 
+    /// Immutable: a copy is itself (so `copy.deepcopy` and
+    /// `dataclasses.asdict` of a `Status` work).
+    fn __copy__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __deepcopy__<'py>(slf: PyRef<'py, Self>, _memo: &Bound<'py, PyAny>) -> PyRef<'py, Self> {
+        slf
+    }
+
     fn __str__(&self) -> String {
         let k = &self.inner;
         format!(
@@ -270,6 +296,28 @@ impl RotationReport {
     #[getter]
     fn resumed(&self) -> bool {
         self.inner.resumed
+    }
+
+    /// Why it created a secret or did not: `always` (no `max_age`), `due`,
+    /// `age_unknown`, `not_due` or `unfinished` (it finished an earlier run).
+    #[getter]
+    fn decision(&self) -> &'static str {
+        self.inner.decision.as_str()
+    }
+
+    /// With a `max_age`: when the secret now current is due (Unix ms).
+    #[getter]
+    fn due_at_ms(&self) -> Option<u64> {
+        self.inner.due_at_ms
+    }
+
+    /// `due_at_ms` as an aware `datetime` in UTC.
+    #[getter]
+    fn due_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner
+            .due_at_ms
+            .map(|ms| utc_datetime(py, ms))
+            .transpose()
     }
 
     #[getter]
@@ -325,9 +373,12 @@ impl RotationReport {
     fn __repr__(&self) -> String {
         let r = &self.inner;
         format!(
-            "RotationReport(rotated={}, resumed={}, old_id={}, new_id={}, deleted={:?}, swept={:?}, kept={}, round_trips={}, persists={}, generation={})",
+            "RotationReport(rotated={}, resumed={}, decision={:?}, due_at_ms={}, old_id={}, new_id={}, deleted={:?}, swept={:?}, kept={}, round_trips={}, persists={}, generation={})",
             py_bool(r.rotated),
             py_bool(r.resumed),
+            r.decision.as_str(),
+            r.due_at_ms
+                .map_or_else(|| "None".to_owned(), |ms| ms.to_string()),
             opt_repr(r.old_id.as_deref()),
             opt_repr(r.new_id.as_deref()),
             r.deleted,

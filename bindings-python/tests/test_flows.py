@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import datetime
 import json
 import os
 import pathlib
@@ -20,6 +21,7 @@ import mapsindoors_auth as mia
 
 from conftest import FLOW_COUNTS, REPO
 
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 REASON: "contextvars.ContextVar[str]" = contextvars.ContextVar("reason")  # the reason of the save under way
 FLOWS = sorted(pathlib.Path(os.environ.get("MIA_FLOWS_DIR", str(REPO / "tests" / "flows"))).glob("*.json"))
 
@@ -51,6 +53,11 @@ class Script:
         self.lock = threading.Lock()
         self.building = False  # from_store's own load is not a step: the session is built from the record
         self.mismatch: Optional[str] = None
+        self.emitted: List[Dict[str, Any]] = []  # the clients' events (on_event)
+
+    def on_event(self, event: Dict[str, Any]) -> None:
+        with self.lock:
+            self.emitted.append(dict(event))
 
     def fail(self, message: str) -> Mismatch:
         self.mismatch = self.mismatch or message
@@ -181,6 +188,11 @@ def unused_transport(request: mia.Request) -> mia.Response:
     raise AssertionError("the scripted _send hook sends everything")
 
 
+def max_age(call: Dict[str, Any]) -> Optional[datetime.timedelta]:
+    ms = call.get("max_age_ms")
+    return None if ms is None else datetime.timedelta(milliseconds=ms)
+
+
 def invoke(client: Any, call: Dict[str, Any]) -> Any:
     """The client method a call names (a coroutine for ``AsyncClient``)."""
     name = call["call"]
@@ -193,7 +205,9 @@ def invoke(client: Any, call: Dict[str, Any]) -> Any:
     if name == "delete":
         return client.delete_secret(call["id"])
     if name == "rotate":
-        return client.rotate()
+        return client.rotate(max_age=max_age(call))
+    if name == "status":
+        return client.status(probe=call["probe"], max_age=max_age(call))
     if name == "seed":
         return client.seed(secret_id=call.get("secret_id"), claim=call["claim"])
     if name == "claim":
@@ -201,7 +215,7 @@ def invoke(client: Any, call: Dict[str, Any]) -> Any:
     raise AssertionError(f"unknown call {name}")
 
 
-def result_json(name: str, value: Any, error: Optional[BaseException]) -> Dict[str, Any]:
+def result_json(call: Dict[str, Any], value: Any, error: Optional[BaseException]) -> Dict[str, Any]:
     """A call's outcome as the transcripts write it."""
     if error is not None:
         if not isinstance(error, mia.MapsIndoorsAuthError):
@@ -210,6 +224,7 @@ def result_json(name: str, value: Any, error: Optional[BaseException]) -> Dict[s
         if error.kind == "rotation_incomplete":
             e["stage"] = error.stage
         return {"error": e}
+    name = call["call"]
     if name == "token":
         return {"ok": {"access_token": value.access_token, "expires_in": value.expires_in}}
     if name == "list":
@@ -220,6 +235,18 @@ def result_json(name: str, value: Any, error: Optional[BaseException]) -> Dict[s
         fields = ("rotated", "resumed", "old_id", "new_id", "deleted", "swept", "round_trips", "persists", "generation")
         ok = {f: getattr(value, f) for f in fields}
         ok["kept"] = [k.id for k in value.kept]
+        if call.get("max_age_ms") is not None:  # only a rotation with a max_age reports when due
+            ok["decision"] = value.decision
+            ok["due_at_ms"] = value.due_at_ms
+            assert value.due_at == (None if value.due_at_ms is None else EPOCH + datetime.timedelta(milliseconds=value.due_at_ms))
+        return {"ok": ok}
+    if name == "status":  # as core/tests/flows/record.rs outcome_json
+        fields = ("health", "generation", "current_id", "age_ms", "due_at_ms", "due", "unfinished", "last_rotation_ms")
+        ok = {f: getattr(value, f) for f in fields}
+        ok["kept"] = [k.id for k in value.kept]
+        c = value.check
+        ok["check"] = None if c is None else {"accepted": c.accepted, "refusal_kind": c.refusal_kind,
+                                              "secret_count": c.secret_count}
         return {"ok": ok}
     if name in ("seed", "claim"):
         return {"ok": {"generation": value.generation}}
@@ -229,7 +256,7 @@ def result_json(name: str, value: Any, error: Optional[BaseException]) -> Dict[s
 def check(script: Script, call: Dict[str, Any], value: Any, error: Optional[BaseException]) -> None:
     if script.mismatch is not None:
         pytest.fail(script.mismatch)
-    got = result_json(call["call"], value, error)
+    got = result_json(call, value, error)
     if call["expect"] != {} and call["expect"] != got:
         pytest.fail(f"{call['call']}: expected {call['expect']}, got {got}")
 
@@ -247,10 +274,11 @@ def replay_sync(vector: Dict[str, Any]) -> Script:
     cls = scripted(mia.Client, script)
     if vector["session"]["from_store"]:
         script.building = True
-        client = cls.from_store(store, transport=unused_transport, **knobs(vector))
+        client = cls.from_store(store, transport=unused_transport, on_event=script.on_event, **knobs(vector))
         script.building = False
     else:
-        client = cls(**credentials(vector), store=store, transport=unused_transport, **knobs(vector))
+        client = cls(**credentials(vector), store=store, transport=unused_transport, on_event=script.on_event,
+                     **knobs(vector))
     for call in vector["calls"]:
         if call.get("call") == "advance":
             script.now += call["ms"]
@@ -286,10 +314,11 @@ async def replay_async(vector: Dict[str, Any]) -> Script:
     cls = scripted(mia.AsyncClient, script)
     if vector["session"]["from_store"]:
         script.building = True
-        client = await cls.from_store(store, transport=unused_transport, **knobs(vector))
+        client = await cls.from_store(store, transport=unused_transport, on_event=script.on_event, **knobs(vector))
         script.building = False
     else:
-        client = cls(**credentials(vector), store=store, transport=unused_transport, **knobs(vector))
+        client = cls(**credentials(vector), store=store, transport=unused_transport, on_event=script.on_event,
+                     **knobs(vector))
     for call in vector["calls"]:
         if call.get("call") == "advance":
             script.now += call["ms"]
@@ -301,6 +330,42 @@ async def replay_async(vector: Dict[str, Any]) -> Script:
     return script
 
 
+EVENT_KEYS = {"event", "purpose", "reason", "outcome", "status", "error", "generation", "duration_ms"}
+
+
+def expected_event(e: Dict[str, Any]) -> Dict[str, Any]:
+    """The core's event for a transcript event (all but its duration)."""
+    x: Dict[str, Any] = dict(purpose=None, reason=None, outcome="ok", status=None, error=None, generation=None)
+    if "send" in e:
+        x.update(event="send", purpose=e["send"]["purpose"])
+        if "fail" in e:
+            x.update(outcome="transport_error", error=e["fail"]["kind"])
+        else:
+            status = e["respond"]["status"]
+            x.update(status=status, outcome="ok" if 200 <= status < 300 else "http_error")
+    elif "load" in e:
+        x.update(event="load", generation=None if e["load"] is None else e["load"]["generation"])
+    elif "persist" in e:
+        x.update(event="persist", reason=e["persist"]["reason"], generation=e["persist"]["record"]["generation"],
+                 outcome="ok" if e["result"] == "ok" else "conflict")
+    else:
+        x.update(event="sleep", reason=e["sleep"]["reason"])
+    return x
+
+
+def check_events(vector: Dict[str, Any], script: Script) -> None:
+    """``on_event`` saw one event per transcript step, with its fields (in
+    order; as a multiset when calls ran concurrently)."""
+    for e in script.emitted:
+        assert set(e) == EVENT_KEYS and isinstance(e["duration_ms"], int) and e["duration_ms"] >= 0, e
+    got = [{k: v for k, v in e.items() if k != "duration_ms"} for e in script.emitted]
+    want = [expected_event(e) for e in vector["events"]]
+    if any("concurrent" in c for c in vector["calls"]):
+        key = lambda d: json.dumps(d, sort_keys=True)  # noqa: E731
+        got, want = sorted(got, key=key), sorted(want, key=key)
+    assert got == want
+
+
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 @pytest.mark.parametrize("path", FLOWS, ids=[p.stem for p in FLOWS])
 def test_flow_vector(path: pathlib.Path, flavour: str) -> None:
@@ -309,6 +374,7 @@ def test_flow_vector(path: pathlib.Path, flavour: str) -> None:
     assert script.mismatch is None, script.mismatch
     assert not script.events, f"{len(script.events)} events never happened: {list(script.events)[:1]}"
     assert script.store == vector["store_after"], "the store at the end differs"
+    check_events(vector, script)
     FLOW_COUNTS[flavour] = FLOW_COUNTS.get(flavour, 0) + 1
 
 

@@ -40,6 +40,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._adapters import HttpxTransport
     from ._async_client import AsyncClient
+    from ._events import Event, EventStream
+    from ._status import Status, StatusCheck
     from ._urllib import UrllibTransport
     from .stores import AsyncStore, MemoryStore, RotationLock, Store
 
@@ -47,6 +49,10 @@ if TYPE_CHECKING:
 #: sync ``Client``'s first request need none of them): name -> module.
 _LAZY = {
     "AsyncClient": "_async_client",
+    "Event": "_events",
+    "EventStream": "_events",
+    "Status": "_status",
+    "StatusCheck": "_status",
     "HttpxTransport": "_adapters",
     "UrllibTransport": "_urllib",
     "AsyncStore": "stores",
@@ -76,6 +82,8 @@ __all__ = [
     "Client",
     "CreatedSecret",
     "DEFAULT_AUTH_URL",
+    "Event",
+    "EventStream",
     "FileStore",
     "ForbiddenError",
     "HttpClientTransport",
@@ -96,6 +104,8 @@ __all__ = [
     "RotationReport",
     "SecretInfo",
     "ServerError",
+    "Status",
+    "StatusCheck",
     "Store",
     "StoreConflictError",
     "StoreError",

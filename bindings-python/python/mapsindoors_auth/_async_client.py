@@ -6,14 +6,17 @@ wait for another's login awaits ``asyncio.sleep``."""
 from __future__ import annotations
 
 from . import _store_access as access
-from ._client import DEFAULT_AUTH_URL, _Base
+from ._client import DEFAULT_AUTH_URL, _Base, callback_failed, max_age_ms, status_of
 from ._drive import run_async
 
 TYPE_CHECKING = False  # typing is not imported at run time: it would double the import time
 if TYPE_CHECKING:
-    from typing import Any, List, Optional, Type, Union
+    import datetime
+    from typing import Any, Callable, List, Optional, Type, Union
 
+    from ._events import Event, EventStream
     from ._http import Request
+    from ._status import Status
     from ._native import CreatedSecret, RotationReport, SecretInfo, StoreRecord, Token
     from .stores import AsyncStore, Store
 
@@ -28,9 +31,35 @@ class AsyncClient(_Base):
     an ``httpx.AsyncClient``; the default uses httpx when installed, else an
     ``HttpClientTransport`` in worker threads. Use ``async with`` or
     ``aclose()``: they close the default transport.
+
+    ``on_event`` is called after each step with an ``Event`` dict, as for
+    ``Client``; it may be a plain function or a coroutine function (awaited
+    before the task goes on). ``events()`` gives the same events as an async
+    iterator.
     """
 
     _async = True
+    _streams: "List[EventStream]"
+
+    def _init(self, session: Any, transport: Any, store: Any, on_event: Any = None) -> None:
+        super()._init(session, transport, store, on_event)
+        self._streams = []
+
+    def _listening(self) -> bool:
+        return self._on_event is not None or bool(self._streams)
+
+    def events(self) -> EventStream:
+        """The client's events from now on, as an async iterator (and async
+        context manager) that ends when it or the client is closed::
+
+            async with client.events() as events:
+                async for event in events:
+                    ...
+
+        Read it in a task of its own: it waits for the next event."""
+        from ._events import EventStream
+
+        return EventStream(self._streams)
 
     @classmethod
     async def from_store(
@@ -48,6 +77,7 @@ class AsyncClient(_Base):
         propagation_wait_ms: int = 30_000,
         timeout_ms: int = 30_000,
         description: Optional[str] = None,
+        on_event: Optional[Callable[[Event], Any]] = None,
     ) -> "AsyncClient":
         """A client that logs in with the current secret in `store`, seeding
         an empty store first; see ``Client.from_store``."""
@@ -55,7 +85,7 @@ class AsyncClient(_Base):
         knobs = dict(retries=retries, propagation_wait_ms=propagation_wait_ms, timeout_ms=timeout_ms,
                      description=description)
         record = await access.aload(store)
-        self: AsyncClient = cls._of(record, store, transport, creds, knobs)
+        self: AsyncClient = cls._of(record, store, transport, creds, knobs, on_event)
         if record is None:
             await self.seed(secret_id=secret_id, claim=claim)
         return self
@@ -67,7 +97,9 @@ class AsyncClient(_Base):
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Closes the transport if the client created it."""
+        """Closes the transport if the client created it, and ends its event streams."""
+        for stream in list(self._streams):
+            stream.close()
         if self._owned is not None:
             await self._owned.aclose()
 
@@ -103,16 +135,47 @@ class AsyncClient(_Base):
         """Claims the secret `id` as the store's own; see ``Client.claim``."""
         return await self._locked(store, self._session.claim(id))  # type: ignore[no-any-return]
 
-    async def rotate(self, store: Optional[Union[Store, AsyncStore]] = None) -> RotationReport:
-        """Replaces the secret in the store with a new one, crash-safely; see
+    async def rotate(
+        self, store: Optional[Union[Store, AsyncStore]] = None, *, max_age: Optional[datetime.timedelta] = None
+    ) -> RotationReport:
+        """Replaces the secret in the store with a new one, crash-safely
+        (with `max_age`: only when the current one is at least that old); see
         ``Client.rotate``. The store's lock (if any) is awaited on the event
         loop, or held from one worker thread if it is a sync lock."""
-        return await self._locked(store, self._session.rotate(self._random(16)))  # type: ignore[no-any-return]
+        task = self._session.rotate(self._random(16), max_age_ms=max_age_ms(max_age))
+        return await self._locked(store, task)  # type: ignore[no-any-return]
 
-    async def login_and_rotate(self, store: Optional[Union[Store, AsyncStore]] = None) -> Token:
-        """Rotate-at-every-login: rotates, then returns the client's token."""
-        await self.rotate(store)
+    async def login_and_rotate(
+        self, store: Optional[Union[Store, AsyncStore]] = None, *, max_age: Optional[datetime.timedelta] = None
+    ) -> Token:
+        """Rotate-at-every-login: rotates (only when due, given `max_age`),
+        then returns the client's token."""
+        await self.rotate(store, max_age=max_age)
         return await self.token()
+
+    async def status(
+        self,
+        store: Optional[Union[Store, AsyncStore]] = None,
+        *,
+        probe: bool = False,
+        max_age: Optional[datetime.timedelta] = None,
+    ) -> Status:
+        """The store's status for monitoring (with `probe`, one login and one
+        listing); see ``Client.status``."""
+        task = self._session.status(probe=probe, max_age_ms=max_age_ms(max_age))
+        return status_of(await run_async(self, task, access.given(store, self._store)))
+
+    async def _emit(self, event: Event) -> None:
+        for stream in self._streams:
+            stream._put(event)
+        callback = self._on_event
+        if callback is not None:
+            try:
+                result = callback(event)
+                if hasattr(result, "__await__"):
+                    await result
+            except Exception:
+                callback_failed(callback)
 
     # The platform, as hooks (tests replace them).
     def _send(self, request: Request, purpose: str) -> Any:

@@ -16,15 +16,47 @@ from ._native import CreatedSecret, RotationReport, SecretInfo, StoreRecord, Tok
 
 TYPE_CHECKING = False  # typing is not imported at run time: it would double the import time
 if TYPE_CHECKING:
-    from typing import Any, List, Optional, Type
+    import datetime
+    from typing import Any, Callable, List, Optional, Type
 
+    from ._events import Event
     from ._http import Request
+    from ._status import Status
     from .stores import Store
 
 __all__ = ["Client", "DEFAULT_AUTH_URL"]
 
 #: The production auth server.
 DEFAULT_AUTH_URL = "https://auth.mapsindoors.com"
+
+
+def max_age_ms(max_age: Optional[datetime.timedelta]) -> Optional[int]:
+    """A ``max_age`` in whole milliseconds for the core, which judges it (0,
+    which a negative or sub-millisecond age becomes, and more than ten years
+    are ``InvalidInputError``)."""
+    if max_age is None:
+        return None
+    import datetime
+
+    if not isinstance(max_age, datetime.timedelta):
+        raise TypeError(f"max_age must be a datetime.timedelta (e.g. timedelta(days=30)), not {type(max_age).__name__}")
+    return min(max(max_age // datetime.timedelta(milliseconds=1), 0), 2**64 - 1)
+
+
+def status_of(fields: Any) -> Status:
+    from ._status import status_of
+
+    return status_of(fields)
+
+
+def callback_failed(callback: Any) -> None:
+    """An ``on_event`` callback raised: logged with its traceback on the
+    ``mapsindoors_auth`` logger and not raised into the task, which goes on
+    (an observer must not break a rotation half-way)."""
+    import logging
+    import sys
+
+    logging.getLogger("mapsindoors_auth").warning("on_event callback %r raised", callback, exc_info=sys.exc_info())
 
 
 class _Base:
@@ -49,17 +81,21 @@ class _Base:
         propagation_wait_ms: int = 30_000,
         timeout_ms: int = 30_000,
         description: Optional[str] = None,
+        on_event: Optional[Callable[[Event], Any]] = None,
     ) -> None:
         session = _Session(
             auth_url=auth_url, customer_id=customer_id, client_id=client_id, client_secret=client_secret,
             username=username, password=password, retries=retries, propagation_wait_ms=propagation_wait_ms,
             timeout_ms=timeout_ms, description=description,
         )
-        self._init(session, transport, store)
+        self._init(session, transport, store, on_event)
 
-    def _init(self, session: _Session, transport: Any, store: Any) -> None:
+    def _init(self, session: _Session, transport: Any, store: Any, on_event: Any = None) -> None:
+        if on_event is not None and not callable(on_event):
+            raise TypeError(f"on_event must be callable, not {type(on_event).__name__}")
         self._session = session
         self._store = store
+        self._on_event = on_event
         adapt = async_transport if self._async else sync_transport
         self._transport, self._owned = adapt(transport, session.timeout_ms)
         # A built-in transport that ends each request at its deadline (else the async loop bounds the await).
@@ -67,16 +103,20 @@ class _Base:
             getattr(self._transport, "keeps_deadline", False) is True
 
     @classmethod
-    def _of(cls, record: Optional[StoreRecord], store: Any, transport: Any, creds: Any, knobs: Any) -> Any:
+    def _of(cls, record: Optional[StoreRecord], store: Any, transport: Any, creds: Any, knobs: Any, on_event: Any) -> Any:
         """A client of the store's record, else of the credentials given (to seed the store with)."""
         self = cls.__new__(cls)
         if record is not None:
-            self._init(_Session.from_record(record, **knobs), transport, store)
+            self._init(_Session.from_record(record, **knobs), transport, store, on_event)
         elif creds["client_secret"] is None:
             raise access.empty()
         else:
-            _Base.__init__(self, transport=transport, store=store, **creds, **knobs)
+            _Base.__init__(self, transport=transport, store=store, on_event=on_event, **creds, **knobs)
         return self
+
+    def _listening(self) -> bool:
+        """Whether anyone listens for events (else steps are not timed)."""
+        return self._on_event is not None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._session})"
@@ -105,6 +145,13 @@ class Client(_Base):
     transient failure; ``propagation_wait_ms``, how long a rotation waits for
     a new secret to be accepted; ``timeout_ms``, one deadline per request;
     ``description`` of the secrets rotations create.
+
+    ``on_event`` is called after each step a call took (a request, a store
+    load or save, a sleep) with an ``Event`` dict: ``event``, ``purpose``,
+    ``reason``, ``outcome``, ``status``, ``error``, ``generation``,
+    ``duration_ms``; never a secret. It runs in the thread that took the
+    step; if it raises, the error is logged on the ``mapsindoors_auth``
+    logger and the call goes on.
     """
 
     @classmethod
@@ -123,6 +170,7 @@ class Client(_Base):
         propagation_wait_ms: int = 30_000,
         timeout_ms: int = 30_000,
         description: Optional[str] = None,
+        on_event: Optional[Callable[[Event], Any]] = None,
     ) -> "Client":
         """A client that logs in with the current secret in `store`, and
         remembers the store (``rotate()`` needs no argument).
@@ -136,7 +184,7 @@ class Client(_Base):
         knobs = dict(retries=retries, propagation_wait_ms=propagation_wait_ms, timeout_ms=timeout_ms,
                      description=description)
         record = access.load(store)
-        self: Client = cls._of(record, store, transport, creds, knobs)
+        self: Client = cls._of(record, store, transport, creds, knobs, on_event)
         if record is None:
             self.seed(secret_id=secret_id, claim=claim)
         return self
@@ -203,7 +251,7 @@ class Client(_Base):
         Returns the record saved. No request is sent."""
         return self._locked(store, self._session.claim(id))  # type: ignore[no-any-return]
 
-    def rotate(self, store: Optional[Store] = None) -> RotationReport:
+    def rotate(self, store: Optional[Store] = None, *, max_age: Optional[datetime.timedelta] = None) -> RotationReport:
         """Replaces the secret in the store (this call's, else the
         client's) with a new one, crash-safely; an empty store is seeded
         first.
@@ -218,15 +266,46 @@ class Client(_Base):
         what an earlier run began. ``StoreConflictError`` means another run
         changed the store meanwhile: run again. If this client used the old
         secret it switches to the new one.
-        """
-        return self._locked(store, self._session.rotate(self._random(16)))  # type: ignore[no-any-return]
 
-    def login_and_rotate(self, store: Optional[Store] = None) -> Token:
-        """Rotate-at-every-login: rotates the secret in the store, then
-        returns the client's token (from the new secret when the client
-        switched to it)."""
-        self.rotate(store)
+        With `max_age` (a ``timedelta``, at most ten years) a new secret is
+        created only when the current one is at least that old (its date from
+        the store, else one listing; unknown: rotate). Unfinished work is
+        finished either way. ``report.decision`` says why (``always``,
+        ``due``, ``age_unknown``, ``not_due``, ``unfinished``) and
+        ``report.due_at`` when the secret now current is due. A secret not
+        yet due costs no request when the store knows its date.
+        """
+        task = self._session.rotate(self._random(16), max_age_ms=max_age_ms(max_age))
+        return self._locked(store, task)  # type: ignore[no-any-return]
+
+    def login_and_rotate(self, store: Optional[Store] = None, *, max_age: Optional[datetime.timedelta] = None) -> Token:
+        """Rotate-at-every-login: rotates the secret in the store (only when
+        due, given `max_age`), then returns the client's token (from the new
+        secret when the client switched to it)."""
+        self.rotate(store, max_age=max_age)
         return self.token()
+
+    def status(
+        self, store: Optional[Store] = None, *, probe: bool = False, max_age: Optional[datetime.timedelta] = None
+    ) -> Status:
+        """The status of the store (this call's, else the client's), for
+        monitoring: its generation, the current secret's id, age and (given
+        `max_age`) due date, an unfinished rotation, kept secrets. Read from
+        the store alone; with `probe`, also one login with the store's current
+        secret (a refusal is ``health == "critical"``, not an error) and one
+        listing (the client's secret count). Takes no lock: it only reads.
+        An empty store raises ``StoreError`` (``store_kind == "missing"``).
+        """
+        task = self._session.status(probe=probe, max_age_ms=max_age_ms(max_age))
+        return status_of(run_sync(self, task, access.given(store, self._store)))
+
+    def _emit(self, event: Event) -> None:
+        callback = self._on_event
+        if callback is not None:
+            try:
+                callback(event)
+            except Exception:
+                callback_failed(callback)
 
     # The platform, as hooks (tests replace them).
     def _send(self, request: Request, purpose: str) -> Any:

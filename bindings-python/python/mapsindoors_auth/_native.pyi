@@ -6,9 +6,12 @@ public API is the pure-Python package around it (``Client``,
 ``AsyncClient``), which only drives these objects.
 """
 
+import datetime
 from os import PathLike
 from pathlib import Path
-from typing import Any, List, Optional, Tuple, Union, final
+from typing import Any, Dict, List, Optional, Tuple, Union, final
+
+from mapsindoors_auth._events import Event
 
 __all__ = [
     "_Session",
@@ -135,6 +138,10 @@ class KeptSecret:
     @property
     def advice(self) -> str:
         """One sentence for users: how to delete it by hand, or claim it."""
+    def __copy__(self) -> KeptSecret:
+        """Immutable: itself."""
+    def __deepcopy__(self, memo: Any, /) -> KeptSecret:
+        """Immutable: itself (so ``dataclasses.asdict`` of a ``Status`` works)."""
 
 @final
 class RotationReport:
@@ -145,6 +152,17 @@ class RotationReport:
     @property
     def resumed(self) -> bool:
         """Whether it first finished an earlier, interrupted rotation."""
+    @property
+    def decision(self) -> str:
+        """Why it created a secret or did not: ``always`` (no ``max_age``),
+        ``due``, ``age_unknown``, ``not_due`` (nothing created) or
+        ``unfinished`` (it finished an earlier run and created nothing more)."""
+    @property
+    def due_at_ms(self) -> Optional[int]:
+        """With a ``max_age``: when the secret now current is due (Unix ms), if its date is known."""
+    @property
+    def due_at(self) -> Optional[datetime.datetime]:
+        """``due_at_ms`` as an aware UTC datetime."""
     @property
     def old_id(self) -> Optional[str]:
         """The id of the secret current before, if known."""
@@ -336,8 +354,8 @@ class Done:
     @property
     def value(self) -> Any:
         """What the task yields: a ``Token``, a list of ``SecretInfo``, a
-        ``CreatedSecret``, None (a delete), a ``RotationReport`` or a
-        ``StoreRecord`` (seed, claim)."""
+        ``CreatedSecret``, None (a delete), a ``RotationReport``, a
+        ``StoreRecord`` (seed, claim) or a status's fields as a dict."""
 
 @final
 class _Task:
@@ -346,16 +364,40 @@ class _Task:
     def poll(self, now_ms: int) -> Union[Send, Load, Persist, Sleep, Wait, Done]:
         """The next step at `now_ms` (Unix milliseconds); raises the mapped
         exception when the task fails."""
-    def on_response(self, status: int, headers: List[Tuple[str, str]], body: bytes, now_ms: int) -> None:
-        """The response to the last ``Send``, of any status."""
-    def on_transport_error(self, kind: str, message: str, now_ms: int) -> None:
+    def on_response(
+        self,
+        status: int,
+        headers: List[Tuple[str, str]],
+        body: bytes,
+        now_ms: int,
+        *,
+        duration_ms: Optional[int] = None,
+    ) -> Optional[Event]:
+        """The response to the last ``Send``, of any status. Given the
+        step's `duration_ms`, returns the core's event for it (else None)."""
+    def on_transport_error(
+        self, kind: str, message: str, now_ms: int, *, duration_ms: Optional[int] = None
+    ) -> Optional[Event]:
         """The last ``Send`` got no response: `kind` is ``connect``,
-        ``timeout``, ``interrupted`` or ``other``; `message` holds no secret."""
-    def on_loaded(self, record: Optional[StoreRecord], error: Optional[Tuple[str, str]] = None) -> None:
+        ``timeout``, ``interrupted`` or ``other``; `message` holds no secret.
+        Given `duration_ms`, returns the event."""
+    def on_loaded(
+        self,
+        record: Optional[StoreRecord],
+        error: Optional[Tuple[str, str]] = None,
+        *,
+        duration_ms: Optional[int] = None,
+    ) -> Optional[Event]:
         """The answer to ``Load``: the record (None: empty), or
-        ``(store_kind, message)`` when the load failed."""
-    def on_persisted(self, error: Optional[Tuple[str, str]] = None) -> None:
-        """The answer to ``Persist``: None when saved, else ``(store_kind, message)``."""
+        ``(store_kind, message)`` when the load failed. Given `duration_ms`,
+        returns the event."""
+    def on_persisted(
+        self, error: Optional[Tuple[str, str]] = None, *, duration_ms: Optional[int] = None
+    ) -> Optional[Event]:
+        """The answer to ``Persist``: None when saved, else ``(store_kind,
+        message)``. Given `duration_ms`, returns the event."""
+    def on_slept(self, duration_ms: int) -> Event:
+        """The event for the last ``Sleep``, slept for `duration_ms`."""
     @property
     def record(self) -> Optional[StoreRecord]:
         """The store's record as this task last saved it (or loaded it, before any save)."""
@@ -400,8 +442,13 @@ class _Session:
         """Create a secret (never retried), for `client_id` if given (needed when signed in as a user)."""
     def delete(self, id: str) -> _Task:
         """Delete a secret by id."""
-    def rotate(self, nonce: bytes) -> _Task:
-        """Rotate the store's secret, seeding an empty store first; `nonce` is 16 random bytes."""
+    def rotate(self, nonce: bytes, *, max_age_ms: Optional[int] = None) -> _Task:
+        """Rotate the store's secret, seeding an empty store first; `nonce` is
+        16 random bytes. With `max_age_ms`, a new secret only when the current
+        one is at least that old (unfinished work is finished either way)."""
+    def status(self, *, probe: bool = False, max_age_ms: Optional[int] = None) -> _Task:
+        """The store's status (a dict of its fields); with `probe`, one login
+        with its current secret and one listing."""
     def seed(self, nonce: bytes, *, secret_id: Optional[str] = None, claim: bool = False) -> _Task:
         """Seed an empty store (a store holding a record is left as it is); `nonce` is 8 random bytes."""
     def claim(self, id: str) -> _Task:
