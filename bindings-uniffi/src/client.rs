@@ -8,16 +8,19 @@
 use crate::config::{ClientConfig, settings};
 use crate::driver::{Env, drive};
 use crate::error::AuthError;
+use crate::events::EventListener;
 use crate::http::HttpTransport;
 use crate::lock::RotationLock;
 use crate::platform::{Platform, SystemPlatform, random};
 use crate::progress::Progress;
 use crate::rotation::{LoginRotation, RotationReport, SeedOptions};
 use crate::secrets::{AccessToken, ClientSecret, CreatedSecret, SecretInfo};
+use crate::status::{StoreStatus, max_age_ms};
 use crate::store::{SecretStore, StoreRecord};
 use mapsindoors_auth::{Credentials, Error, Operation, Outcome, Password, Session, Task};
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A MapsIndoors auth client over the app's own HTTP transport (and, to
 /// rotate, its secret store).
@@ -35,8 +38,10 @@ use std::sync::Arc;
 /// rotating one store at once are safe too; the loser throws
 /// `ConflictRunAgain`.
 ///
-/// `progress` (optional) is told each step; `platform` (optional, for tests)
-/// replaces the system clock, timer and randomness.
+/// `progress` (optional) is told each step before it is taken; `events`
+/// (optional) is told after, with how it went and how long it took;
+/// `platform` (optional, for tests) replaces the system clock, timer and
+/// randomness.
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
 pub struct AuthClient {
@@ -52,6 +57,7 @@ impl AuthClient {
         store: impl Into<Option<Arc<dyn SecretStore>>>,
         progress: Option<Arc<dyn Progress>>,
         platform: Option<Arc<dyn Platform>>,
+        events: Option<Arc<dyn EventListener>>,
     ) -> Arc<Self> {
         let env = Env {
             timeout_ms: session.settings().timeout_ms,
@@ -59,6 +65,7 @@ impl AuthClient {
             store: store.into(),
             platform: platform.unwrap_or_else(|| Arc::new(SystemPlatform)),
             progress,
+            events,
         };
         let lock = RotationLock::default();
         Arc::new(Self { session, env, lock })
@@ -91,7 +98,7 @@ impl AuthClient {
     ///
     /// # Errors
     /// `InvalidInput` for an unusable URL, customer id, client id, secret or knob.
-    #[uniffi::constructor(default(store = None, progress = None, platform = None))]
+    #[uniffi::constructor(default(store = None, progress = None, platform = None, events = None))]
     pub fn with_client_secret(
         config: ClientConfig,
         client_id: String,
@@ -100,16 +107,19 @@ impl AuthClient {
         store: Option<Arc<dyn SecretStore>>,
         progress: Option<Arc<dyn Progress>>,
         platform: Option<Arc<dyn Platform>>,
+        events: Option<Arc<dyn EventListener>>,
     ) -> Result<Arc<Self>, AuthError> {
         let session = config.session(Credentials::client(&client_id, secret.inner.clone())?)?;
-        Ok(Self::build(session, transport, store, progress, platform))
+        Ok(Self::build(
+            session, transport, store, progress, platform, events,
+        ))
     }
 
     /// A client that logs in as a user (`password` grant, client id `client`).
     ///
     /// # Errors
     /// `InvalidInput` for an unusable URL, customer id, username, password or knob.
-    #[uniffi::constructor(default(store = None, progress = None, platform = None))]
+    #[uniffi::constructor(default(store = None, progress = None, platform = None, events = None))]
     pub fn with_password(
         config: ClientConfig,
         username: String,
@@ -118,9 +128,12 @@ impl AuthClient {
         store: Option<Arc<dyn SecretStore>>,
         progress: Option<Arc<dyn Progress>>,
         platform: Option<Arc<dyn Platform>>,
+        events: Option<Arc<dyn EventListener>>,
     ) -> Result<Arc<Self>, AuthError> {
         let session = config.session(Credentials::password(&username, Password::new(password))?)?;
-        Ok(Self::build(session, transport, store, progress, platform))
+        Ok(Self::build(
+            session, transport, store, progress, platform, events,
+        ))
     }
 
     /// A client that logs in with the secret `store` holds, at its server
@@ -136,7 +149,8 @@ impl AuthClient {
         timeout_ms = 30000,
         description = None,
         progress = None,
-        platform = None
+        platform = None,
+        events = None
     ))]
     pub async fn from_store(
         transport: Arc<dyn HttpTransport>,
@@ -147,6 +161,7 @@ impl AuthClient {
         description: Option<String>,
         progress: Option<Arc<dyn Progress>>,
         platform: Option<Arc<dyn Platform>>,
+        events: Option<Arc<dyn EventListener>>,
     ) -> Result<Arc<Self>, AuthError> {
         let settings = settings(retries, propagation_wait_ms, timeout_ms, description)?;
         let Some(record) = store.load().await.map_err(Error::from)? else {
@@ -156,7 +171,9 @@ impl AuthClient {
             )));
         };
         let session = Session::from_record(&record.inner, settings)?;
-        Ok(Self::build(session, transport, store, progress, platform))
+        Ok(Self::build(
+            session, transport, store, progress, platform, events,
+        ))
     }
 
     /// A valid access token: the cached one while fresh, else one fetched
@@ -265,10 +282,54 @@ impl AuthClient {
     /// run it again); `RotationIncompleteRunAgain` when it stopped part-way
     /// (safe: run it again); `StoreFailed` when the store cannot be read or
     /// written; any other [`AuthError`].
-    pub async fn rotate(&self) -> Result<RotationReport, AuthError> {
-        let task = || Ok(self.session.rotate(random(&*self.env.platform)?));
+    ///
+    /// With `max_age`, a new secret is created only when the current one is
+    /// at least that old (its date from the store, or from one listing when
+    /// the store does not know it; unknown: rotate), and unfinished work is
+    /// finished either way; the report's `decision` and `dueAt` say what was
+    /// decided. A secret not yet due costs no request when the store knows
+    /// its date. `max_age` is rounded to whole milliseconds; zero or more
+    /// than ten years is `InvalidInput` (field `max_age`).
+    #[uniffi::method(default(max_age = None))]
+    pub async fn rotate(&self, max_age: Option<Duration>) -> Result<RotationReport, AuthError> {
+        let max_age_ms = max_age.map(max_age_ms);
+        let task = || {
+            let nonce = random(&*self.env.platform)?;
+            Ok(match max_age_ms {
+                Some(ms) => self.session.rotate_if_older_than(ms, nonce),
+                None => self.session.rotate(nonce),
+            })
+        };
         match self.run_locked(task).await? {
             Outcome::Rotated(report) => Ok(RotationReport::from(&report)),
+            _ => Err(unexpected_output()),
+        }
+    }
+
+    /// The status of the store given to the constructor, for monitoring:
+    /// its generation, the current secret's id and age, when it is due
+    /// (with `max_age`), an unfinished rotation's stage, kept secrets, the
+    /// last rotation, and the core's verdict (`health`, `exitCode`,
+    /// `findings`). Read from the record alone; with `probe`, also one
+    /// login with the current secret (a refusal is a `critical` finding,
+    /// not an error) and one listing (the client's secret count, and the
+    /// secret's date when the store lacks it).
+    ///
+    /// # Errors
+    /// `StoreFailed` (code `store`) for an empty or unreadable store;
+    /// `InvalidInput` without a store or for a `max_age` of zero or more
+    /// than ten years; with `probe`, `Network`, `Retry` and the like when
+    /// the server could not be asked.
+    #[uniffi::method(default(probe = false, max_age = None))]
+    pub async fn status(
+        &self,
+        probe: bool,
+        max_age: Option<Duration>,
+    ) -> Result<StoreStatus, AuthError> {
+        self.env.store()?;
+        let task = self.session.status(probe, max_age.map(max_age_ms));
+        match drive(task, &self.env).await? {
+            Outcome::Status(status) => Ok(StoreStatus::from(&status)),
             _ => Err(unexpected_output()),
         }
     }
@@ -276,12 +337,16 @@ impl AuthClient {
     /// Rotate at login: rotates (as [`AuthClient::rotate`]), then returns
     /// this client's token, from the new secret when the client switched to
     /// it (the rotation's own login is reused), so every login uses a
-    /// fresh secret.
+    /// fresh secret (with `max_age`: a secret at most that old).
     ///
     /// # Errors
     /// As [`AuthClient::rotate`] and [`AuthClient::token`].
-    pub async fn login_and_rotate(&self) -> Result<LoginRotation, AuthError> {
-        let report = self.rotate().await?;
+    #[uniffi::method(default(max_age = None))]
+    pub async fn login_and_rotate(
+        &self,
+        max_age: Option<Duration>,
+    ) -> Result<LoginRotation, AuthError> {
+        let report = self.rotate(max_age).await?;
         Ok(LoginRotation {
             token: self.token().await?,
             report,

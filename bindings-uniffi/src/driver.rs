@@ -1,17 +1,23 @@
 //! The one loop that drives every core [`Task`] over the app's transport and
-//! store, the [`Platform`]'s clock and sleep, and the optional [`Progress`]
-//! listener. It decides nothing: each step is done as the core asks.
+//! store, the [`Platform`]'s clock and sleep, the optional [`Progress`]
+//! listener (told before each step) and [`EventListener`] (told after, with
+//! the step's duration, as the core's `Event`). It decides nothing: each step
+//! is done as the core asks.
 
+use crate::events::{AuthEvent, EventListener};
 use crate::http::{HttpRequest, HttpTransport};
 use crate::long;
 use crate::platform::{Deadline, Platform, timer};
 use crate::progress::{Progress, ProgressStep};
 use crate::store::{SecretStore, StoreRecord};
-use mapsindoors_auth::{Error, Flow, Outcome, Step, Task, TransportError, TransportErrorKind};
+use mapsindoors_auth::{
+    Error, Event, Flow, Outcome, Step, Task, TransportError, TransportErrorKind,
+};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Poll;
+use std::time::Instant;
 
 /// How long past `timeoutMs` the binding waits for the transport before it
 /// gives up itself: a transport that keeps the deadline reports its own
@@ -24,6 +30,7 @@ pub(crate) struct Env {
     pub(crate) store: Option<Arc<dyn SecretStore>>,
     pub(crate) platform: Arc<dyn Platform>,
     pub(crate) progress: Option<Arc<dyn Progress>>,
+    pub(crate) events: Option<Arc<dyn EventListener>>,
     /// The session's `timeout_ms`, handed to the transport with each request.
     pub(crate) timeout_ms: u64,
 }
@@ -47,6 +54,13 @@ impl Env {
             .map_err(Error::from)
     }
 
+    /// Tells the event listener, if any, what a step did.
+    fn report(&self, event: impl FnOnce() -> Event) {
+        if let Some(listener) = &self.events {
+            listener.on_event(AuthEvent::from(&event()));
+        }
+    }
+
     pub(crate) fn store(&self) -> Result<&Arc<dyn SecretStore>, Error> {
         self.store.as_ref().ok_or_else(|| Error::InvalidInput {
             field: "store".to_owned(),
@@ -58,12 +72,17 @@ impl Env {
 /// Runs a task to its end: sends what it asks over the transport, loads and
 /// saves the store when told, sleeps on the platform's clock, and on
 /// `Wait` (another call is logging in) waits a moment on a real timer.
+/// Each step taken (not `Wait`) is reported to the event listener after it,
+/// timed on the monotonic clock (a sleep by the time asked of the platform,
+/// whose clock may be a test's fake).
 pub(crate) async fn drive(mut task: Task, env: &Env) -> Result<Outcome, Error> {
     loop {
         let step = task.poll(env.now_ms());
         if let (Some(progress), Some(report)) = (&env.progress, ProgressStep::of(&step)) {
             progress.on_step(report);
         }
+        let started = Instant::now();
+        let took = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         match step {
             Step::Send(request, purpose) => {
                 let request = HttpRequest {
@@ -72,11 +91,24 @@ pub(crate) async fn drive(mut task: Task, env: &Env) -> Result<Outcome, Error> {
                     timeout_ms: env.timeout_ms,
                 };
                 let response = send(env, request).await;
+                env.report(|| Event::sent(purpose, &response, took()));
                 task.on_response(response, env.now_ms());
             }
-            Step::Load => task.on_loaded(env.load().await),
-            Step::Persist(record, _) => task.on_persisted(env.save(*record).await),
-            Step::Sleep(ms, _) => env.platform.sleep(long(ms)).await,
+            Step::Load => {
+                let loaded = env.load().await;
+                env.report(|| Event::loaded(&loaded, took()));
+                task.on_loaded(loaded);
+            }
+            Step::Persist(record, reason) => {
+                let generation = record.generation;
+                let saved = env.save(*record).await;
+                env.report(|| Event::persisted(reason, generation, &saved, took()));
+                task.on_persisted(saved);
+            }
+            Step::Sleep(ms, reason) => {
+                env.platform.sleep(long(ms)).await;
+                env.report(|| Event::slept(reason, ms));
+            }
             Step::Wait(ms) => timer(ms).await,
             Step::Done(result) => return result,
         }

@@ -4,8 +4,10 @@
 
 use crate::long;
 use crate::secrets::AccessToken;
+use crate::status::instant;
 use crate::store::KeptSecret;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 /// What a rotation did. Holds ids only, never a secret.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -14,6 +16,17 @@ pub struct RotationReport {
     pub rotated: bool,
     /// Whether it first finished an earlier, interrupted rotation.
     pub resumed: bool,
+    /// Why it created a new secret or did not: `always` (no `maxAge`),
+    /// `due`, `age_unknown` (rotated: the date could not be learnt),
+    /// `not_due` (nothing created) or `unfinished` (with or without a
+    /// `maxAge`: it finished an earlier rotation, whose new secret is now
+    /// current, and created nothing more).
+    pub decision: String,
+    /// With a `maxAge`: when the secret now current is due, Unix ms, if its
+    /// creation date is known.
+    pub due_at_ms: Option<i64>,
+    /// The same (Kotlin `java.time.Instant`, Swift `Date`).
+    pub due_at: Option<SystemTime>,
     /// The id of the secret that was current before, if known.
     pub old_id: Option<String>,
     /// The id of the secret now current.
@@ -39,6 +52,9 @@ impl From<&mapsindoors_auth::RotationReport> for RotationReport {
         Self {
             rotated: r.rotated,
             resumed: r.resumed,
+            decision: r.decision.as_str().to_owned(),
+            due_at_ms: r.due_at_ms.map(long),
+            due_at: r.due_at_ms.and_then(instant),
             old_id: r.old_id.clone(),
             new_id: r.new_id.clone(),
             deleted: r.deleted.clone(),

@@ -255,6 +255,7 @@ PLATFORM = set("""
     serverCertificateUntrusted serverCertificateHasBadDate serverCertificateNotYetValid serverCertificateHasUnknownRoot
     clientCertificateRejected standardOutput executableURL arguments object string double array null of info
     ms allowed isCancelled failLoad Scalar ascii addTask maxConcurrentOperationCount
+    makeStream yield Continuation
 """.split())
 unknown = {}
 for p, text in hand.items():

@@ -2,13 +2,17 @@
 // through the public Kotlin AuthClient and its real drive loop, with a
 // scripted HttpTransport, SecretStore and Platform (clock, sleep,
 // randomness), compared step by step. The persist and sleep reasons come
-// from the Progress listener, which reports each step as the core names it.
+// from the Progress listener, which reports each step as the core names it;
+// the EventListener must then report every step of the transcript, in order,
+// with its purpose or reason and no secret.
 package com.mapsindoors.auth.test
 
 import com.mapsindoors.auth.AuthClient
+import com.mapsindoors.auth.AuthEvent
 import com.mapsindoors.auth.AuthException
 import com.mapsindoors.auth.ClientConfig
 import com.mapsindoors.auth.ClientSecret
+import com.mapsindoors.auth.EventListener
 import com.mapsindoors.auth.HttpHeader
 import com.mapsindoors.auth.HttpRequest
 import com.mapsindoors.auth.HttpResponse
@@ -29,13 +33,17 @@ import kotlinx.coroutines.withTimeout
 import org.junit.Assert.assertTrue
 import org.junit.Test
 import java.io.File
+import java.time.Duration
 
 class FlowsTest {
     class Mismatch(message: String) : Exception(message)
 
     /** The transcript's events, consumed in order by every hook (from any thread). */
-    class Script(vector: Map<String, Any?>) : HttpTransport, SecretStore, Platform, Progress {
+    class Script(vector: Map<String, Any?>) : HttpTransport, SecretStore, Platform, Progress, EventListener {
         private val events = ArrayDeque(vector["events"].arr().map { it.obj() })
+        /** What the EventListener must be told: each transcript event's kind and purpose or reason. */
+        val expectedEvents: List<String> = vector["events"].arr().map { e -> describe(e.obj()) }
+        val told = java.util.Collections.synchronizedList(mutableListOf<AuthEvent>())
         private val random = ArrayDeque(vector["random"].arr().map { it as String })
         private val lock = Any()
         @Volatile var store: Any? = vector["store"]
@@ -57,6 +65,10 @@ class FlowsTest {
             val event = events.removeFirstOrNull() ?: throw fail("asked $key $asked, but the transcript has ended")
             if (!event.containsKey(key) || event[key] != asked) throw fail("$key:\n  expected $event\n  asked    $asked")
             event
+        }
+
+        override fun onEvent(event: AuthEvent) {
+            told += event
         }
 
         override fun onStep(step: ProgressStep) {
@@ -132,6 +144,30 @@ class FlowsTest {
         }
     }
 
+    companion object {
+        /** `send login`, `load`, `persist pending`, `sleep backoff`: a transcript event in short. */
+        fun describe(e: Map<String, Any?>): String = when {
+            e.containsKey("send") -> "send ${e["send"].obj()["purpose"]}"
+            e.containsKey("load") -> "load"
+            e.containsKey("persist") -> "persist ${e["persist"].obj()["reason"]}"
+            e.containsKey("sleep") -> "sleep ${e["sleep"].obj()["reason"]}"
+            else -> "unknown $e"
+        }
+
+        /** The same of an AuthEvent. */
+        fun describe(e: AuthEvent): String = listOfNotNull(e.event, e.purpose ?: e.reason).joinToString(" ")
+
+        private val secretKeys = setOf("secret", "client_secret", "password", "access_token")
+
+        /** The secrets and tokens a vector holds: values of those keys, in records and JSON bodies too. */
+        fun secrets(v: Any?): List<String> = when (v) {
+            is Map<*, *> -> v.entries.flatMap { (k, x) -> if (k in secretKeys && x is String) listOf(x) else secrets(x) }
+            is List<*> -> v.flatMap { secrets(it) }
+            is String -> if (v.startsWith("{")) runCatching { secrets(Json.parse(v)) }.getOrDefault(emptyList()) else emptyList()
+            else -> emptyList()
+        }
+    }
+
     private fun flowFiles(): List<File> {
         val dir = File(System.getenv("MIA_FLOWS_DIR") ?: "tests/flows")
         return dir.listFiles { f -> f.name.endsWith(".json") }?.sortedBy { it.name } ?: emptyList()
@@ -147,7 +183,7 @@ class FlowsTest {
         if (s["from_store"] == true) {
             script.building = true
             try {
-                return AuthClient.fromStore(script, script, retries, wait, timeout, description, script, script)
+                return AuthClient.fromStore(script, script, retries, wait, timeout, description, script, script, script)
             } finally {
                 script.building = false
             }
@@ -162,9 +198,9 @@ class FlowsTest {
         )
         val c = s["credentials"].obj()
         return if (c["grant"] == "client_credentials") {
-            AuthClient.withClientSecret(config, c["client_id"] as String, ClientSecret(c["client_secret"] as String), script, script, script, script)
+            AuthClient.withClientSecret(config, c["client_id"] as String, ClientSecret(c["client_secret"] as String), script, script, script, script, script)
         } else {
-            AuthClient.withPassword(config, c["username"] as String, c["password"] as String, script, script, script, script)
+            AuthClient.withPassword(config, c["username"] as String, c["password"] as String, script, script, script, script, script)
         }
     }
 
@@ -175,11 +211,41 @@ class FlowsTest {
             "list" -> client.listSecrets().map { it.id }
             "create" -> client.createSecret(call["description"] as String?).let { mapOf("id" to it.id(), "secret" to it.secret().expose()) }
             "delete" -> client.deleteSecret(call["id"] as String).let { null }
-            "rotate" -> client.rotate().let { r ->
+            "rotate" -> {
+                // A vector's max_age_ms as the java.time.Duration an app passes.
+                val maxAgeMs = call["max_age_ms"] as Long?
+                client.rotate(maxAgeMs?.let { Duration.ofMillis(it) }).let { r ->
+                    val out = mutableMapOf<String, Any?>(
+                        "rotated" to r.rotated, "resumed" to r.resumed, "old_id" to r.oldId, "new_id" to r.newId,
+                        "deleted" to r.deleted, "swept" to r.swept, "kept" to r.kept.map { it.id },
+                        "round_trips" to r.roundTrips.toLong(), "persists" to r.persists.toLong(), "generation" to r.generation,
+                    )
+                    check(r.dueAt?.toEpochMilli() == r.dueAtMs) { "dueAt ${r.dueAt} is not dueAtMs ${r.dueAtMs}" }
+                    if (maxAgeMs != null) {
+                        out["decision"] = r.decision
+                        out["due_at_ms"] = r.dueAtMs
+                    } else {
+                        check(r.decision in setOf("always", "unfinished")) { "a rotation without maxAge decided ${r.decision}" }
+                    }
+                    out
+                }
+            }
+            "status" -> client.status(
+                probe = call["probe"] as Boolean,
+                maxAge = (call["max_age_ms"] as Long?)?.let { Duration.ofMillis(it) },
+            ).let { s ->
+                // The binding's own fields agree with each other and with the core's verdict.
+                check(s.dueAt?.toEpochMilli() == s.dueAtMs && s.age?.toMillis() == s.ageMs) { "native dates differ: $s" }
+                check(s.exitCode == mapOf("ok" to 0, "warning" to 1, "critical" to 2)[s.health]) { "exit code: $s" }
+                check(s.findings.isEmpty() == (s.health == "ok")) { "findings: $s" }
+                check(s.maxAgeMs == call["max_age_ms"]) { "maxAgeMs: $s" }
                 mapOf(
-                    "rotated" to r.rotated, "resumed" to r.resumed, "old_id" to r.oldId, "new_id" to r.newId,
-                    "deleted" to r.deleted, "swept" to r.swept, "kept" to r.kept.map { it.id },
-                    "round_trips" to r.roundTrips.toLong(), "persists" to r.persists.toLong(), "generation" to r.generation,
+                    "health" to s.health, "generation" to s.generation, "current_id" to s.currentId,
+                    "age_ms" to s.ageMs, "due_at_ms" to s.dueAtMs, "due" to s.due, "unfinished" to s.unfinished,
+                    "kept" to s.kept.map { it.id }, "last_rotation_ms" to s.lastRotationMs,
+                    "check" to s.check?.let { c ->
+                        mapOf("accepted" to c.accepted, "refusal_kind" to c.refusalKind, "secret_count" to c.secretCount?.toLong())
+                    },
                 )
             }
             "seed" -> client.seed(SeedOptions(secretId = call["secret_id"] as String?, claim = call["claim"] as Boolean)).let { mapOf("generation" to it.generation()) }
@@ -213,6 +279,17 @@ class FlowsTest {
         script.mismatch?.let { throw AssertionError(it) }
         if (script.remaining != 0) throw AssertionError("${script.remaining} events never happened")
         if (script.store != vector["store_after"]) throw AssertionError("the store at the end differs: ${script.store.toJson()}")
+        val told = synchronized(script.told) { script.told.toList() }
+        val described = told.map { describe(it) }
+        if (described != script.expectedEvents) throw AssertionError("events told:\n  ${described}\nthe transcript's:\n  ${script.expectedEvents}")
+        if (told.any { it.durationMs < 0 }) throw AssertionError("a negative duration: $told")
+        // No secret or token of the vector in any event.
+        val secrets = secrets(vector).filter { it.length >= 4 }.toSet()
+        if (secrets.isEmpty()) throw AssertionError("found no secret in the vector to look for")
+        for (e in told) {
+            val text = "$e"
+            secrets.firstOrNull { text.contains(it) }?.let { throw AssertionError("an event holds a secret: $text") }
+        }
     }
 
     @Test

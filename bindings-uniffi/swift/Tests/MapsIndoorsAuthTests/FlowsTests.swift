@@ -2,15 +2,16 @@
 // through the public Swift AuthClient and its real drive loop, with a
 // scripted HttpTransport, SecretStore and Platform (clock, sleep,
 // randomness), compared step by step. The persist and sleep reasons come
-// from the Progress listener, which reports each step as the core names it.
-// The Swift twin of tests/kotlin/FlowsTest.kt.
+// from the Progress listener, which reports each step as the core names it;
+// the EventListener must then report every step of the transcript, in order,
+// with its purpose or reason and no secret. The Swift twin of tests/kotlin/FlowsTest.kt.
 import Foundation
 import MapsIndoorsAuth
 import XCTest
 
 final class FlowsTests: XCTestCase {
     /// The transcript's events, consumed in order by every hook (from any thread).
-    final class Script: HttpTransport, SecretStore, Platform, MapsIndoorsAuth.Progress, @unchecked Sendable {
+    final class Script: HttpTransport, SecretStore, Platform, MapsIndoorsAuth.Progress, EventListener, @unchecked Sendable {
         // Recursive: `next` is called with the lock held, as Kotlin's synchronized nests.
         private let lock = NSRecursiveLock()
         private var events: [JSON]
@@ -21,9 +22,13 @@ final class FlowsTests: XCTestCase {
         private var _mismatch: String?
         private var persistReason: String?
         private var sleepReason: String?
+        private var _told: [AuthEvent] = []
+        /// What the EventListener must be told: each transcript event's kind and purpose or reason.
+        let expectedEvents: [String]
 
         init(_ vector: JSON) {
             events = vector["events"]?.arr ?? []
+            expectedEvents = (vector["events"]?.arr ?? []).map { (e: JSON) -> String in FlowsTests.describe(e) }
             random = (vector["random"]?.arr ?? []).map { $0.str ?? "" }
             _store = vector["store"] ?? .null
             _now = vector["start_ms"]?.int ?? 0
@@ -38,6 +43,7 @@ final class FlowsTests: XCTestCase {
         var store: JSON { locked { _store } }
         var mismatch: String? { locked { _mismatch } }
         var remaining: Int { locked { events.count } }
+        var told: [AuthEvent] { locked { _told } }
         /// fromStore's own load is no step: the client is built from the record.
         var building: Bool {
             get { locked { _building } }
@@ -69,6 +75,10 @@ final class FlowsTests: XCTestCase {
                 }
                 return event
             }
+        }
+
+        func onEvent(event: AuthEvent) {
+            locked { () -> Void in _told.append(event) }
         }
 
         func onStep(step: ProgressStep) {
@@ -179,6 +189,60 @@ final class FlowsTests: XCTestCase {
         }
     }
 
+    /// `send login`, `load`, `persist pending`, `sleep backoff`: a transcript event in short.
+    static func describe(_ e: JSON) -> String {
+        if let send = e["send"] {
+            return "send \(send["purpose"]?.str ?? "?")"
+        }
+        if e.has("load") {
+            return "load"
+        }
+        if let persist = e["persist"] {
+            return "persist \(persist["reason"]?.str ?? "?")"
+        }
+        if let sleep = e["sleep"] {
+            return "sleep \(sleep["reason"]?.str ?? "?")"
+        }
+        return "unknown \(e)"
+    }
+
+    /// The same of an AuthEvent.
+    static func describe(_ e: AuthEvent) -> String {
+        [e.event, e.purpose ?? e.reason].compactMap { $0 }.joined(separator: " ")
+    }
+
+    private static let secretKeys: Set<String> = ["secret", "client_secret", "password", "access_token"]
+
+    /// The secrets and tokens a vector holds: values of those keys, in records and JSON bodies too.
+    static func secrets(_ v: JSON) -> [String] {
+        switch v {
+        case .object(let o):
+            return o.flatMap { (k: String, x: JSON) -> [String] in
+                if secretKeys.contains(k), let text = x.str {
+                    return [text]
+                }
+                return secrets(x)
+            }
+        case .array(let a):
+            return a.flatMap { (x: JSON) -> [String] in secrets(x) }
+        case .string(let text):
+            guard text.hasPrefix("{"), let parsed = try? JSON.parse(text) else { return [] }
+            return secrets(parsed)
+        default:
+            return []
+        }
+    }
+
+    /// A vector's `max_age_ms` as the TimeInterval an app passes.
+    private static func maxAge(_ call: JSON) -> TimeInterval? {
+        call["max_age_ms"]?.int.map { (ms: Int64) -> TimeInterval in TimeInterval(ms) / 1000 }
+    }
+
+    /// Unix ms of a Date (rounded: a Date is a Double).
+    private static func ms(_ d: Date?) -> Int64? {
+        d.map { (x: Date) -> Int64 in Int64((x.timeIntervalSince1970 * 1000).rounded()) }
+    }
+
     private static func build(_ vector: JSON, _ script: Script) async throws -> AuthClient {
         let s = vector["session"] ?? .null
         let knobs = s["settings"] ?? .null
@@ -191,7 +255,7 @@ final class FlowsTests: XCTestCase {
             defer { script.building = false }
             return try await AuthClient.fromStore(
                 transport: script, store: script, retries: retries, propagationWaitMs: wait, timeoutMs: timeout,
-                description: description, progress: script, platform: script
+                description: description, progress: script, platform: script, events: script
             )
         }
         let config = ClientConfig(
@@ -202,12 +266,12 @@ final class FlowsTests: XCTestCase {
         if c["grant"]?.str == "client_credentials" {
             return try AuthClient.withClientSecret(
                 config: config, clientId: c["client_id"]?.str ?? "", secret: ClientSecret(value: c["client_secret"]?.str ?? ""),
-                transport: script, store: script, progress: script, platform: script
+                transport: script, store: script, progress: script, platform: script, events: script
             )
         }
         return try AuthClient.withPassword(
             config: config, username: c["username"]?.str ?? "", password: c["password"]?.str ?? "",
-            transport: script, store: script, progress: script, platform: script
+            transport: script, store: script, progress: script, platform: script, events: script
         )
     }
 
@@ -229,13 +293,46 @@ final class FlowsTests: XCTestCase {
                 try await client.deleteSecret(id: call["id"]?.str ?? "")
                 value = .null
             case "rotate":
-                let r = try await client.rotate()
-                value = .object([
+                let maxAge = FlowsTests.maxAge(call)
+                let r = try await client.rotate(maxAge: maxAge)
+                var out: [String: JSON] = [
                     "rotated": .bool(r.rotated), "resumed": .bool(r.resumed), "old_id": JSON.of(r.oldId),
                     "new_id": JSON.of(r.newId), "deleted": JSON.of(r.deleted), "swept": JSON.of(r.swept),
                     "kept": .array(r.kept.map { (k: KeptSecret) -> JSON in JSON.of(k.id) }),
                     "round_trips": .int(Int64(r.roundTrips)), "persists": .int(Int64(r.persists)),
                     "generation": .int(r.generation),
+                ]
+                guard FlowsTests.ms(r.dueAt) == r.dueAtMs else {
+                    throw CaseFailure("dueAt \(String(describing: r.dueAt)) is not dueAtMs \(String(describing: r.dueAtMs))")
+                }
+                if maxAge != nil {
+                    out["decision"] = .string(r.decision)
+                    out["due_at_ms"] = JSON.of(r.dueAtMs)
+                } else if r.decision != "always" && r.decision != "unfinished" {
+                    throw CaseFailure("a rotation without maxAge decided \(r.decision)")
+                }
+                value = .object(out)
+            case "status":
+                let s = try await client.status(probe: call["probe"]?.bool ?? false, maxAge: FlowsTests.maxAge(call))
+                // The binding's own fields agree with each other and with the core's verdict.
+                let codes: [String: Int32] = ["ok": 0, "warning": 1, "critical": 2]
+                let ageMs: Int64? = s.age.map { (a: TimeInterval) -> Int64 in Int64((a * 1000).rounded()) }
+                guard FlowsTests.ms(s.dueAt) == s.dueAtMs, ageMs == s.ageMs, codes[s.health] == s.exitCode,
+                      s.findings.isEmpty == (s.health == "ok"), s.maxAgeMs == call["max_age_ms"]?.int
+                else {
+                    throw CaseFailure("inconsistent status: \(s)")
+                }
+                let check: JSON = s.check.map { (c: StatusCheck) -> JSON in
+                    .object([
+                        "accepted": .bool(c.accepted), "refusal_kind": JSON.of(c.refusalKind),
+                        "secret_count": JSON.of(c.secretCount),
+                    ])
+                } ?? .null
+                value = .object([
+                    "health": .string(s.health), "generation": .int(s.generation), "current_id": JSON.of(s.currentId),
+                    "age_ms": JSON.of(s.ageMs), "due_at_ms": JSON.of(s.dueAtMs), "due": .bool(s.due),
+                    "unfinished": JSON.of(s.unfinished), "kept": .array(s.kept.map { (k: KeptSecret) -> JSON in JSON.of(k.id) }),
+                    "last_rotation_ms": JSON.of(s.lastRotationMs), "check": check,
                 ])
             case "seed":
                 let options = SeedOptions(secretId: call["secret_id"]?.str, claim: call["claim"]?.bool ?? false)
@@ -299,6 +396,25 @@ final class FlowsTests: XCTestCase {
         }
         if script.store != (vector["store_after"] ?? .null) {
             throw CaseFailure("the store at the end differs: \(script.store)")
+        }
+        let told = script.told
+        let described = told.map { (e: AuthEvent) -> String in FlowsTests.describe(e) }
+        if described != script.expectedEvents {
+            throw CaseFailure("events told:\n  \(described)\nthe transcript's:\n  \(script.expectedEvents)")
+        }
+        if told.contains(where: { (e: AuthEvent) -> Bool in e.durationMs < 0 }) {
+            throw CaseFailure("a negative duration: \(told)")
+        }
+        // No secret or token of the vector in any event.
+        let secrets = Set(FlowsTests.secrets(vector).filter { (x: String) -> Bool in x.count >= 4 })
+        if secrets.isEmpty {
+            throw CaseFailure("found no secret in the vector to look for")
+        }
+        for e in told {
+            let text = shown(e)
+            if let leaked = secrets.first(where: { (x: String) -> Bool in text.contains(x) || e.json.contains(x) }) {
+                throw CaseFailure("an event holds a secret (\(leaked.count) chars): \(e.event)")
+            }
         }
     }
 
