@@ -1,5 +1,5 @@
 # One command runner for people and CI. Every target installs what it needs.
-.PHONY: demo test verify test-rust test-cli test-python test-wasm test-uniffi test-swift lint fuzz bench size dist
+.PHONY: demo test verify test-rust test-cli test-python test-wasm test-uniffi test-swift test-examples lint fuzz bench size dist
 
 demo:        ## The main job: a real rotation against the embedded emulator.
 	scripts/demo.sh
@@ -27,6 +27,9 @@ test-uniffi:
 
 test-swift:  ## The Swift package's XCTest suite; says it was skipped when `swift` is not on the PATH.
 	scripts/test-swift.sh
+
+test-examples: ## The deployment examples: systemd-analyze, Kubernetes schemas, every command line's flags, end to end.
+	scripts/test-examples.sh
 
 fuzz:        ## 1M runs of each fuzz target (needs nightly).
 	scripts/fuzz.sh

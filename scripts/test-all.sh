@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-parts=(rust cli python wasm uniffi)
+parts=(rust cli python wasm uniffi swift examples)
 passed=0
 failed=0
 failed_parts=()

@@ -40,6 +40,11 @@ pub(crate) struct Cli {
     /// More logging on stderr (-v info, -vv debug, -vvv trace). Secrets are never logged.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
+    /// `json`: one JSON line on stderr after every step a command takes (a
+    /// request with its purpose, status and duration; a save; a sleep),
+    /// whatever -v says. Never a secret, token, URL or body.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    pub(crate) log_format: LogFormat,
     /// The knobs every binding shares.
     #[command(flatten)]
     pub(crate) knobs: Knobs,
@@ -57,11 +62,17 @@ pub(crate) enum Command {
     /// after rotations unless claimed (--secret-id, --claim, or `claim ID` later).
     Init(InitArgs),
     /// Print an access token (only the token on stdout; --json adds expires_in).
+    /// The token is cached beside the store (`<store>.token`, mode 0600) and
+    /// reused by every later call until shortly before it expires; a rotation
+    /// invalidates it. Many calls at once make one login.
     Token {
         /// Rotate at this login: rotate the secret (as `rotate` does) and print a
         /// token from the new secret, at no extra round trip.
         #[arg(long)]
         rotate: bool,
+        /// Neither read nor write the token cache: log in now.
+        #[arg(long)]
+        no_cache: bool,
         #[command(flatten)]
         rotation: RotateArgs,
     },
@@ -87,8 +98,52 @@ pub(crate) enum Command {
         /// The secret's id (as `rotate` reports it kept, or `init` identified it).
         id: String,
     },
+    /// The store's status for monitoring: the current secret's id and age,
+    /// when it is due, an unfinished rotation, kept secrets; with --check,
+    /// whether the server accepts the secret. Exit codes as a Nagios plugin:
+    /// 0 ok, 1 warning (due, or a rotation unfinished), 2 critical (the
+    /// secret is refused, or the store cannot be read), 3 unknown (the
+    /// server could not be asked).
+    Status(StatusArgs),
     /// Start an emulator in-process and run real rotations against it over loopback.
     Demo(DemoArgs),
+}
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LogFormat {
+    /// Human logs, as many as -v asks for.
+    Text,
+    /// One JSON line per step on stderr.
+    Json,
+}
+
+/// `status` flags.
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// Also log in once with the current secret (and list the client's
+    /// secrets): a refused secret is critical.
+    #[arg(long)]
+    pub(crate) check: bool,
+    /// The secret is due once this old (e.g. `30d`, `12h`): due is a warning.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration_ms, alias = "if-older-than")]
+    pub(crate) max_age: Option<u64>,
+    /// Print Prometheus text exposition format (for node-exporter's textfile
+    /// collector) instead of text or JSON.
+    #[arg(long)]
+    pub(crate) prometheus: bool,
+}
+
+/// A duration such as `30d`, `36h`, `90m` or `1w 2d`, in milliseconds.
+fn parse_duration_ms(text: &str) -> Result<u64, String> {
+    let d = humantime::parse_duration(text)
+        .map_err(|e| format!("{e}: give a number and a unit, e.g. 30d, 36h, 90m, 1w"))?;
+    let ms = u64::try_from(d.as_millis()).map_err(|_| "too long".to_owned())?;
+    mapsindoors_auth::rotation::due::check_max_age(ms).map_err(|e| match e {
+        mapsindoors_auth::Error::InvalidInput { reason, .. } => reason,
+        other => other.to_string(),
+    })?;
+    Ok(ms)
 }
 
 /// `init` flags.
@@ -222,6 +277,11 @@ pub(crate) struct RotateArgs {
     /// A description for the new secret (default: the store's).
     #[arg(long)]
     pub(crate) description: Option<String>,
+    /// Create a new secret only when the current one is at least this old
+    /// (e.g. `30d`); an unfinished rotation is finished either way. Not due:
+    /// nothing is created, the report says when it will be.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration_ms)]
+    pub(crate) if_older_than: Option<u64>,
 }
 
 /// `demo` flags.

@@ -7,7 +7,7 @@
 use crate::driver::{Platform, drive};
 use mapsindoors_auth::{
     CreatedSecret, Error, Operation, Outcome, RotationReport, SecretInfo, SeedOptions, Session,
-    StoreRecord, Task, Token,
+    Status, StoreRecord, Task, Token,
 };
 
 /// A session driven on one platform.
@@ -82,11 +82,21 @@ impl<P: Platform> Client<P> {
         }
     }
 
-    /// Rotates the store's secret (seeding an empty store first). On failure
-    /// it first hands `partial` its report so far, if it got as far as
-    /// loading the store, then returns the rotation's error.
-    pub fn rotate(&self, partial: impl FnOnce(&RotationReport)) -> Result<RotationReport, Error> {
-        let mut task = self.session.rotate(self.random()?);
+    /// Rotates the store's secret (seeding an empty store first); with
+    /// `max_age_ms`, only when the current secret is that old (the core's
+    /// rule; unfinished work is finished either way). On failure it first
+    /// hands `partial` its report so far, if it got as far as loading the
+    /// store, then returns the rotation's error.
+    pub fn rotate(
+        &self,
+        max_age_ms: Option<u64>,
+        partial: impl FnOnce(&RotationReport),
+    ) -> Result<RotationReport, Error> {
+        let nonce = self.random()?;
+        let mut task = match max_age_ms {
+            Some(ms) => self.session.rotate_if_older_than(ms, nonce),
+            None => self.session.rotate(nonce),
+        };
         match drive(&mut task, &self.platform, partial)? {
             Outcome::Rotated(report) => Ok(report),
             other => Err(unexpected(&other)),
@@ -100,6 +110,20 @@ impl<P: Platform> Client<P> {
             Outcome::Record(record) => Ok(record),
             other => Err(unexpected(&other)),
         }
+    }
+
+    /// The store's status; with `probe`, one login with its current secret
+    /// and one listing.
+    pub fn status(&self, probe: bool, max_age_ms: Option<u64>) -> Result<Status, Error> {
+        match self.run(self.session.status(probe, max_age_ms))? {
+            Outcome::Status(status) => Ok(status),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// The session (for its token cache).
+    pub fn session(&self) -> &Session {
+        &self.session
     }
 
     /// Claims a kept (or the current) secret as the store's own; returns the

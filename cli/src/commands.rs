@@ -11,11 +11,12 @@ use crate::failure::{Failure, as_flag};
 use crate::output::{Out, candidates_json, candidates_text, report_json, report_text};
 use crate::system::System;
 use mapsindoors_auth::response::is_b64token;
+use mapsindoors_auth::token_file::{token_file_json, token_from_file};
 use mapsindoors_auth::{
     ClientSecret, Config, Credentials, Error, PersistReason, SecretInfo, SeedOptions, Session,
     Settings, StoreErrorKind, StoreRecord, Token,
 };
-use mapsindoors_auth_store::{FileStore, StoreLock};
+use mapsindoors_auth_store::{FileStore, StoreLock, TokenCacheFile};
 use serde_json::json;
 use std::cell::{Cell, RefCell};
 use std::io::Read;
@@ -203,13 +204,58 @@ fn printable(token: &Token) -> Result<&str, Error> {
     })
 }
 
-/// `token`: prints an access token for the store's current secret.
-pub(crate) fn token(store: &FileStore, knobs: &Knobs, out: &Out) -> Result<(), Error> {
-    let token = client(store, knobs.settings(None)?, crate::progress::log)?.token()?;
-    let access = printable(&token)?;
-    out.value(&json!({"access_token": access, "token_type": token.token_type, "expires_in": token.expires_in}), || {
-        access.to_owned()
-    })
+/// How long `token` waits for another process logging in for the cache.
+const TOKEN_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// `token`: prints an access token for the store's current secret: the
+/// cached one beside the store while the core says it is fresh, else one
+/// login under the cache's lock (so many processes at once make one login),
+/// written to the cache (0600, atomic) for the next caller. A rotation saves
+/// a new generation, which no cached token matches.
+pub(crate) fn token(
+    store: &FileStore,
+    knobs: &Knobs,
+    no_cache: bool,
+    out: &Out,
+) -> Result<(), Error> {
+    let settings = knobs.settings(None)?;
+    let print = |token: &Token| {
+        let access = printable(token)?;
+        out.value(&json!({"access_token": access, "token_type": token.token_type, "expires_in": token.expires_in}), || {
+            access.to_owned()
+        })
+    };
+    if no_cache {
+        return print(&client(store, settings, crate::progress::log)?.token()?);
+    }
+    let cache = TokenCacheFile::beside(store);
+    let cached = |record: &StoreRecord| {
+        let mut text = cache.read()?;
+        let token = token_from_file(&text, record, crate::system::now_ms());
+        text.zeroize();
+        token
+    };
+    if let Some(token) = cached(&store.load()?) {
+        tracing::debug!(cache = %cache.path().display(), "token from the cache");
+        return print(&token);
+    }
+    let _lock = cache.lock(TOKEN_LOCK_WAIT)?;
+    // Another process may have logged in while this one waited.
+    let record = store.load()?;
+    if let Some(token) = cached(&record) {
+        tracing::debug!(cache = %cache.path().display(), "token from the cache (after waiting for its lock)");
+        return print(&token);
+    }
+    let session = Session::from_record(&record, settings)?;
+    let system = System::new(store.clone(), &session.settings(), crate::progress::log);
+    let obtained_at_ms = crate::system::now_ms();
+    let token = Client::new(session, system).token()?;
+    let mut text = token_file_json(&record, &token, obtained_at_ms);
+    if let Err(e) = cache.write(&text) {
+        tracing::warn!("token not cached: {e}");
+    }
+    text.zeroize();
+    print(&token)
 }
 
 /// `list`: the customer's secrets (never the secrets themselves).
@@ -299,7 +345,9 @@ pub(crate) fn rotate(
     })?;
     let partial = RefCell::new(None);
     let report = client
-        .rotate(|report| *partial.borrow_mut() = Some(report_json(report)))
+        .rotate(args.if_older_than, |report| {
+            *partial.borrow_mut() = Some(report_json(report));
+        })
         .map_err(|e| Failure::from(e).with_partial_report(partial.take()))?;
     if !print_token {
         return Ok(out.value(&report_json(&report), || report_text(&report))?);

@@ -43,7 +43,7 @@ impl Demo {
     fn rotate(&self, client: &Client<System<'_>>) -> Result<RotationReport, Error> {
         let _lock = self.store.lock()?;
         Narrator::new_run();
-        client.rotate(|_| {})
+        client.rotate(None, |_| {})
     }
 
     /// Records run `n`: narrates its report (if it finished) or its error,

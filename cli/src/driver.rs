@@ -2,11 +2,16 @@
 //! [`Platform`] (HTTP, store, clock, sleep) and reports what it did as an
 //! [`Event`] that carries the step's own purpose or reason. Decides nothing.
 
+use mapsindoors_auth::Event as CoreEvent;
 use mapsindoors_auth::{
     Error, Flow as _, HttpRequest, HttpResponse, Outcome, PersistReason, Purpose, RotationReport,
     SleepReason, Step, StoreRecord, Task, TransportError,
 };
 use std::time::{Duration, Instant};
+
+fn millis(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
 
 /// What the driver needs from the machine it runs on.
 pub trait Platform {
@@ -74,6 +79,9 @@ pub enum Event<'a> {
         /// The record now in the store.
         record: &'a StoreRecord,
     },
+    /// A step was taken, as the core reports it to every binding's listener
+    /// (`--log-format json` prints it).
+    Step(&'a mapsindoors_auth::Event),
     /// The task asked to sleep.
     Sleeping {
         /// How long.
@@ -114,11 +122,25 @@ pub fn drive<P: Platform + ?Sized>(
                     response: &response,
                     elapsed,
                 });
+                let ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+                platform.observe(&Event::Step(&CoreEvent::sent(purpose, &response, ms)));
                 task.on_response(response, platform.now_ms());
             }
-            Step::Load => task.on_loaded(platform.load()),
+            Step::Load => {
+                let started = Instant::now();
+                let loaded = platform.load();
+                platform.observe(&Event::Step(&CoreEvent::loaded(&loaded, millis(started))));
+                task.on_loaded(loaded);
+            }
             Step::Persist(record, reason) => {
+                let started = Instant::now();
                 let result = platform.save(&record, reason);
+                platform.observe(&Event::Step(&CoreEvent::persisted(
+                    reason,
+                    record.generation,
+                    &result,
+                    millis(started),
+                )));
                 match &result {
                     Ok(()) => platform.observe(&Event::Persisted {
                         reason,
@@ -133,6 +155,7 @@ pub fn drive<P: Platform + ?Sized>(
             Step::Sleep(ms, reason) => {
                 platform.observe(&Event::Sleeping { ms, reason });
                 platform.sleep(ms, reason);
+                platform.observe(&Event::Step(&CoreEvent::slept(reason, ms)));
             }
             Step::Wait(ms) => platform.wait(ms),
             Step::Done(result) => {

@@ -16,6 +16,7 @@ mod failure;
 mod narration;
 mod output;
 mod progress;
+mod status;
 pub mod system;
 pub mod transport;
 
@@ -58,7 +59,11 @@ fn run(cli: &Cli, demo_store: Option<&Path>, out: &Out) -> Result<(), Failure> {
     knobs.settings(None)?;
     match &cli.command {
         Command::Init(a) => Ok(commands::init(&store, knobs, a, out)?),
-        Command::Token { rotate: false, .. } => Ok(commands::token(&store, knobs, out)?),
+        Command::Token {
+            rotate: false,
+            no_cache,
+            ..
+        } => Ok(commands::token(&store, knobs, *no_cache, out)?),
         Command::Token { rotation, .. } => commands::rotate(&store, knobs, rotation, true, out),
         Command::List => Ok(commands::list(&store, knobs, out)?),
         Command::Create { description: d } => Ok(commands::create(&store, knobs, d.clone(), out)?),
@@ -66,6 +71,8 @@ fn run(cli: &Cli, demo_store: Option<&Path>, out: &Out) -> Result<(), Failure> {
         Command::Rotate(a) => commands::rotate(&store, knobs, a, false, out),
         Command::Claim { id } => Ok(commands::claim(&store, knobs, id, out)?),
         Command::Demo(a) => Ok(demo::run(a, knobs, demo_store, out)?),
+        // Its own exit codes (Nagios): handled in `main`.
+        Command::Status(_) => Ok(()),
     }
 }
 
@@ -105,6 +112,17 @@ pub fn main() -> ExitCode {
         tracing::warn!("cannot turn core dumps off: {e}");
     }
     let out = Out { json: cli.json };
+    if cli.log_format == args::LogFormat::Json {
+        progress::json_steps();
+    }
+    if let Command::Status(a) = &cli.command {
+        return ExitCode::from(status::run(
+            &FileStore::new(&cli.store),
+            &cli.knobs,
+            a,
+            &out,
+        ));
+    }
     let demo_store = matches
         .subcommand_matches("demo")
         .filter(|m| m.value_source("store") == Some(ValueSource::CommandLine))

@@ -73,6 +73,8 @@ impl Narrator {
             Event::Sleeping { ms, reason } => {
                 self.say(&format!("      wait {ms} ms ({})", reason.as_str()));
             }
+            // `--log-format json` lines: printed by `progress::log`.
+            Event::Step(_) => crate::progress::log(event),
         }
     }
 }

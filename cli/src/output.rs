@@ -141,7 +141,15 @@ pub(crate) fn report_json(r: &RotationReport) -> Value {
         "round_trips": r.round_trips,
         "persists": r.persists,
         "generation": r.generation,
+        "decision": r.decision.as_str(),
+        "due_at_ms": r.due_at_ms,
+        "due_at": r.due_at_ms.map(rfc3339),
     })
+}
+
+/// Unix ms as RFC 3339 in UTC.
+pub(crate) fn rfc3339(ms: u64) -> String {
+    mapsindoors_auth::Timestamp::from_unix_millis(ms).to_rfc3339()
 }
 
 /// The rotation report as text.
@@ -158,8 +166,13 @@ pub(crate) fn report_text(r: &RotationReport) -> String {
     } else {
         ""
     };
+    let due = r
+        .due_at_ms
+        .map(|at| format!(" (next due {})", rfc3339(at)))
+        .unwrap_or_default();
     let mut lines = vec![
         format!("rotated:        {}{resumed}", r.rotated),
+        format!("decision:       {}{due}", r.decision.as_str()),
         format!("old secret id:  {}", r.old_id.as_deref().unwrap_or("-")),
         format!("new secret id:  {}", r.new_id.as_deref().unwrap_or("-")),
         format!("deleted ids:    {}", ids(&r.deleted)),

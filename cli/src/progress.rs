@@ -4,6 +4,7 @@
 
 use crate::driver::Event;
 use mapsindoors_auth::{PersistReason, Purpose};
+use std::io::Write as _;
 
 /// A short label for a request.
 pub(crate) fn request_label(purpose: Purpose) -> &'static str {
@@ -38,9 +39,24 @@ pub(crate) fn persist_label(reason: PersistReason) -> &'static str {
     }
 }
 
-/// Logs an event at `info` (`-v`).
+/// Whether `--log-format json` asked for a JSON line per step (set once by `main`).
+static JSON_STEPS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `--log-format json`: every step from now on is printed as one JSON line on stderr.
+pub(crate) fn json_steps() {
+    JSON_STEPS.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Logs an event at `info` (`-v`); with `--log-format json`, prints each
+/// step as the core's event line on stderr.
 pub(crate) fn log(event: &Event<'_>) {
     match event {
+        Event::Step(step) => {
+            if JSON_STEPS.load(std::sync::atomic::Ordering::Relaxed) {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "{}", step.to_json());
+            }
+        }
         Event::Persisted { reason, record } => tracing::info!(
             generation = record.generation,
             why = reason.as_str(),

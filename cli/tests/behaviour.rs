@@ -75,7 +75,7 @@ fn exit_codes_by_class_of_failure() {
     assert_eq!(run.code, Some(1), "unknown id: {run:?}");
     // 4: a server error that outlasts the retries.
     h.emu.inject(FaultRule::status(FaultRoute::Token, 503, 10));
-    let run = h.cli(&["token"]);
+    let run = h.cli(&["token", "--no-cache"]);
     assert_eq!(run.code, Some(4), "503: {run:?}");
     h.emu.clear_faults();
     // 5: a rotation cut after its create was sent; the store still works.

@@ -259,20 +259,52 @@ fn invoke(client: &Client<Script>, call: &Value) -> Value {
             |c| json!({"id": c.id, "secret": c.secret.expose_secret()}),
         ),
         "delete" => outcome(client.delete(&text("id").unwrap()), |()| Value::Null),
-        "rotate" => outcome(client.rotate(|_| {}), |r| {
-            json!({
-                "rotated": r.rotated,
-                "resumed": r.resumed,
-                "old_id": r.old_id,
-                "new_id": r.new_id,
-                "deleted": r.deleted,
-                "swept": r.swept,
-                "kept": r.kept.iter().map(|k| k.id.clone()).collect::<Vec<_>>(),
-                "round_trips": r.round_trips,
-                "persists": r.persists,
-                "generation": r.generation,
+        "rotate" => {
+            let max_age = call["max_age_ms"].as_u64();
+            outcome(client.rotate(max_age, |_| {}), |r| {
+                let mut v = json!({
+                    "rotated": r.rotated,
+                    "resumed": r.resumed,
+                    "old_id": r.old_id,
+                    "new_id": r.new_id,
+                    "deleted": r.deleted,
+                    "swept": r.swept,
+                    "kept": r.kept.iter().map(|k| k.id.clone()).collect::<Vec<_>>(),
+                    "round_trips": r.round_trips,
+                    "persists": r.persists,
+                    "generation": r.generation,
+                });
+                if max_age.is_some() {
+                    v["decision"] = json!(r.decision.as_str());
+                    v["due_at_ms"] = json!(r.due_at_ms);
+                }
+                v
             })
-        }),
+        }
+        "status" => outcome(
+            client.status(
+                call["probe"].as_bool().unwrap(),
+                call["max_age_ms"].as_u64(),
+            ),
+            |s| {
+                json!({
+                    "health": s.health().as_str(),
+                    "generation": s.generation,
+                    "current_id": s.current_id,
+                    "age_ms": s.age_ms,
+                    "due_at_ms": s.due_at_ms,
+                    "due": s.due,
+                    "unfinished": s.unfinished,
+                    "kept": s.kept.iter().map(|k| k.id.clone()).collect::<Vec<_>>(),
+                    "last_rotation_ms": s.last_rotation_ms,
+                    "check": s.check.as_ref().map(|c| json!({
+                        "accepted": c.accepted,
+                        "refusal_kind": c.refusal_kind,
+                        "secret_count": c.secret_count,
+                    })),
+                })
+            },
+        ),
         "seed" => outcome(
             client.seed(SeedOptions {
                 secret_id: text("secret_id"),

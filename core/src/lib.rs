@@ -22,6 +22,7 @@ pub mod seed;
 pub mod session;
 pub mod status;
 pub mod step;
+pub mod token_file;
 mod wire;
 
 pub use cache::{FetchTicket, Lookup, TokenCache};

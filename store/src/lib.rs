@@ -4,6 +4,8 @@
 mod file;
 mod guard;
 mod lock;
+mod token_cache;
 
 pub use file::{FileStore, LOCK_WAIT};
 pub use lock::StoreLock;
+pub use token_cache::TokenCacheFile;
