@@ -98,6 +98,9 @@ impl AuthClient {
     ///
     /// # Errors
     /// `InvalidInput` for an unusable URL, customer id, client id, secret or knob.
+    // Kotlin and Swift callers name the optional ones (`events = ...`); a
+    // uniffi record cannot carry the foreign listeners instead.
+    #[allow(clippy::too_many_arguments)]
     #[uniffi::constructor(default(store = None, progress = None, platform = None, events = None))]
     pub fn with_client_secret(
         config: ClientConfig,
@@ -119,6 +122,9 @@ impl AuthClient {
     ///
     /// # Errors
     /// `InvalidInput` for an unusable URL, customer id, username, password or knob.
+    // Kotlin and Swift callers name the optional ones (`events = ...`); a
+    // uniffi record cannot carry the foreign listeners instead.
+    #[allow(clippy::too_many_arguments)]
     #[uniffi::constructor(default(store = None, progress = None, platform = None, events = None))]
     pub fn with_password(
         config: ClientConfig,

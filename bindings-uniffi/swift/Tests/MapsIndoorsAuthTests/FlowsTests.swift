@@ -217,11 +217,11 @@ final class FlowsTests: XCTestCase {
     static func secrets(_ v: JSON) -> [String] {
         switch v {
         case .object(let o):
-            return o.flatMap { (k: String, x: JSON) -> [String] in
-                if secretKeys.contains(k), let text = x.str {
+            return o.flatMap { (entry: (key: String, value: JSON)) -> [String] in
+                if secretKeys.contains(entry.key), let text = entry.value.str {
                     return [text]
                 }
-                return secrets(x)
+                return secrets(entry.value)
             }
         case .array(let a):
             return a.flatMap { (x: JSON) -> [String] in secrets(x) }
