@@ -36,7 +36,11 @@ build_venv() {
 maturin_build() { # target-dir maturin-args...
   local log_file
   log_file="$(mktemp)"
-  CARGO_TARGET_DIR="$1" maturin build --release --zig -m "$MANIFEST" --out "$OUT" "${@:2}" 2>&1 | tee "$log_file" >&2
+  if ! CARGO_TARGET_DIR="$1" maturin build --release --zig -m "$MANIFEST" --out "$OUT" "${@:2}" 2>&1 | tee "$log_file" >&2; then
+    rm -f "$log_file"
+    log "maturin failed"
+    return 1
+  fi
   grep -oE '[^ ]+\.whl' "$log_file" | tail -n1
   rm -f "$log_file"
 }
@@ -52,7 +56,7 @@ check_tag() { # wheel expected-policy
 
 manylinux_x86_64() {
   local whl
-  whl="$(maturin_build "$MIA_TARGET/python/zig" --compatibility manylinux2014)"
+  whl="$(maturin_build "$MIA_TARGET/python/zig" --compatibility manylinux2014)" || exit 1
   check_tag "$whl" manylinux_2_17_x86_64
   echo "$whl"
 }
@@ -85,7 +89,7 @@ manylinux_aarch64() {
   scripts/tools.sh apt >/dev/null   # Debian's rustc (rustc-web)
   sysroot="$(aarch64_sysroot)"
   whl="$(RUSTC=/usr/bin/rustc CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS="--sysroot=$sysroot" \
-    maturin_build "$MIA_TARGET/python/zig-aarch64" --target aarch64-unknown-linux-gnu --compatibility manylinux2014)"
+    maturin_build "$MIA_TARGET/python/zig-aarch64" --target aarch64-unknown-linux-gnu --compatibility manylinux2014)" || exit 1
   check_tag "$whl" manylinux_2_17_aarch64
   echo "$whl"
 }
@@ -98,7 +102,7 @@ musllinux_x86_64() {
   local whl
   scripts/tools.sh apt >/dev/null   # Debian's rustc and its std source (rust-web-src)
   whl="$(RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
-    maturin_build "$MIA_TARGET/python/zig-musl" --target x86_64-unknown-linux-musl --compatibility musllinux_1_2)"
+    maturin_build "$MIA_TARGET/python/zig-musl" --target x86_64-unknown-linux-musl --compatibility musllinux_1_2)" || exit 1
   local needed
   needed="$(python3 - "$whl" <<'PY'
 import sys, zipfile, subprocess, tempfile, os
@@ -117,7 +121,7 @@ PY
 sdist() {
   local log_file
   log_file="$(mktemp)"
-  maturin sdist -m "$MANIFEST" --out "$OUT" 2>&1 | tee "$log_file" >&2
+  maturin sdist -m "$MANIFEST" --out "$OUT" 2>&1 | tee "$log_file" >&2 || { rm -f "$log_file"; log "maturin sdist failed"; return 1; }
   grep -oE '[^ ]+\.tar\.gz' "$log_file" | tail -n1
   rm -f "$log_file"
 }

@@ -32,6 +32,7 @@ trap 'rm -rf "$GEN"' EXIT
 "$OUT/debug/uniffi-bindgen" generate --no-format --config "$PKG/uniffi-swift.toml" \
   --library "$OUT/debug/$LIBFILE" --language swift --out-dir "$GEN"
 
+mkdir -p "$PKG/Sources/MapsIndoorsAuth" "$PKG/Sources/MapsIndoorsAuthFFI"
 install -m 644 "$GEN/MapsIndoorsAuth.swift" "$PKG/Sources/MapsIndoorsAuth/MapsIndoorsAuth.swift"
 install -m 644 "$GEN/MapsIndoorsAuthFFI.h" "$PKG/Sources/MapsIndoorsAuthFFI/MapsIndoorsAuthFFI.h"
 install -m 644 "$GEN/MapsIndoorsAuthFFI.modulemap" "$PKG/Sources/MapsIndoorsAuthFFI/module.modulemap"
