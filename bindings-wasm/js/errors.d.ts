@@ -1,3 +1,5 @@
+import type { ClientEvent } from "../../../mapsindoors_auth.js";
+
 /** The stable, language-neutral error codes (one per class below). */
 export type ErrorCode =
   | "invalid_client" | "invalid_grant" | "oauth_error" | "unauthorized" | "forbidden"
@@ -72,3 +74,17 @@ export declare class StoreConflictError extends StoreError {
 }
 /** A rotation stopped part-way; the store still holds a working secret. Run rotate again. */
 export declare class RotationIncompleteError extends MapsIndoorsAuthError { readonly code: "rotation_incomplete"; }
+
+/**
+ * `onEvent` as an async iterator: pass `stream.onEvent` in the client's options, then
+ * `for await (const event of stream)`. Events wait in the stream until read; `close()`
+ * (or leaving the loop) ends the iteration and drops what is unread.
+ */
+export interface EventStream extends AsyncIterable<ClientEvent> {
+  /** The callback to pass as `onEvent`. */
+  readonly onEvent: (event: ClientEvent) => void;
+  /** Ends the iteration; later events are dropped. */
+  close(): void;
+}
+/** A new `EventStream`. */
+export declare function eventStream(): EventStream;

@@ -1,5 +1,7 @@
 // The error classes, one per core ErrorKind code (documented in errors.d.ts);
-// src/errors.rs builds every thrown error through makeError().
+// src/errors.rs builds every thrown error through makeError(). Also the one
+// other piece of plain JS the package ships: eventStream(), `onEvent` as an
+// async iterator.
 export class MapsIndoorsAuthError extends Error {
   constructor(message, fields) {
     super(message);
@@ -69,4 +71,31 @@ export function makeError(code, message, fields) {
   if (code === "store" && fields.storeKind === "conflict") return new StoreConflictError(message, fields);
   const Class = errorClass(code);
   return new Class(message, { ...fields, code });
+}
+
+// An `onEvent` callback and the async iterator of what it was told: events wait
+// in the stream until read; `close()` (or leaving a `for await`) ends it.
+export function eventStream() {
+  const queue = [];
+  const readers = [];
+  let closed = false;
+  const done = () => ({ value: undefined, done: true });
+  const close = () => {
+    closed = true;
+    queue.length = 0;
+    for (const read of readers.splice(0)) read(done());
+  };
+  const next = () => {
+    if (queue.length) return Promise.resolve({ value: queue.shift(), done: false });
+    return closed ? Promise.resolve(done()) : new Promise((read) => readers.push(read));
+  };
+  return {
+    onEvent(event) {
+      if (closed) return;
+      if (readers.length) readers.shift()({ value: event, done: false });
+      else queue.push(event);
+    },
+    close,
+    [Symbol.asyncIterator]: () => ({ next, return: () => (close(), Promise.resolve(done())) }),
+  };
 }

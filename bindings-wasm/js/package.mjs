@@ -10,7 +10,7 @@ import path from "node:path";
 
 const ERRORS = ["MapsIndoorsAuthError", "InvalidClientError", "InvalidGrantError", "OAuthError",
   "UnauthorizedError", "ForbiddenError", "NotFoundError", "RateLimitedError", "BadRequestError", "ServerError",
-  "UnexpectedResponseError", "InvalidInputError", "TransportError", "StoreError", "StoreConflictError", "RotationIncompleteError", "errorClass"];
+  "UnexpectedResponseError", "InvalidInputError", "TransportError", "StoreError", "StoreConflictError", "RotationIncompleteError", "errorClass", "eventStream"];
 const here = path.dirname(new URL(import.meta.url).pathname);
 const [cmd, a, b] = process.argv.slice(2);
 const write = (dir, name, js, dts) => {
@@ -28,7 +28,7 @@ if (cmd === "entry") {
   ];
   const types = [
     `export * from "./mapsindoors_auth.js";`,
-    `export { ${ERRORS.join(", ")}, type ErrorCode } from "${b}";`,
+    `export { ${ERRORS.join(", ")}, type ErrorCode, type EventStream } from "${b}";`,
   ];
   if (hasInit) {
     // manual.js: init() is the caller's; index.js: the same API, initialised on import.

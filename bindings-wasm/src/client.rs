@@ -19,7 +19,7 @@ use crate::options::Options;
 use crate::platform::Platform;
 use crate::record::JsStoreRecord;
 use crate::store::JsStore;
-use crate::values::{JsCreatedSecret, JsToken, report, secret_list};
+use crate::values::{JsCreatedSecret, JsToken, report, secret_list, status};
 
 /// A client for the MapsIndoors auth API: tokens, client secrets, rotation.
 #[wasm_bindgen]
@@ -34,10 +34,13 @@ pub struct Client {
 /// drive loop is compiled once, not per method.
 type Make = Box<dyn FnOnce(&Session, &Platform, &mut Options) -> Result<Task, Error>>;
 
-/// Whether a method works on a store (then it runs under the store's Web Lock).
+/// Whether a method works on a store, and if it changes it (then it runs
+/// under the store's Web Lock).
 #[derive(Clone, Copy, PartialEq)]
 enum Uses {
     Store,
+    /// Reads the store only: no lock.
+    StoreToRead,
     Nothing,
 }
 
@@ -114,7 +117,9 @@ impl Client {
     #[wasm_bindgen(js_name = createSecret, unchecked_return_type = "Promise<CreatedSecret>")]
     pub fn create_secret(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "CreateSecretOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CreateSecretOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Promise {
         let make = |s: &Session, _: &Platform, o: &mut Options| {
             Ok(s.call(Operation::Create {
@@ -147,20 +152,26 @@ impl Client {
     /// another run changed the store meanwhile: run again. An empty store is
     /// seeded first with this client's own client secret, unclaimed (see
     /// `seed`). A client whose secret was rotated switches to the new one.
+    ///
+    /// With `maxAgeDays` (or `maxAgeMs`) a new secret is created only when
+    /// the current one is at least that old (its date from the store, else
+    /// one listing; unknown: rotate); unfinished work is finished either
+    /// way. The report's `decision` says why, `dueAtMs` when it is due.
     #[wasm_bindgen(unchecked_return_type = "Promise<RotationReport>")]
     pub fn rotate(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "StoreOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "RotateOptions")] options: Option<JsValue>,
     ) -> Promise {
         promise(self.job(Box::new(rotation), options, Uses::Store))
     }
 
-    /// Rotates, then gives this client's token (of the new secret, once the
-    /// client switched to it): "rotate at every login" in one call.
+    /// Rotates (when due, with `maxAgeDays` or `maxAgeMs`), then gives this
+    /// client's token (of the new secret, once the client switched to it):
+    /// "rotate at every login" in one call.
     #[wasm_bindgen(js_name = loginAndRotate, unchecked_return_type = "Promise<Token>")]
     pub fn login_and_rotate(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "StoreOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "RotateOptions")] options: Option<JsValue>,
     ) -> Promise {
         let rotation = self.job(Box::new(rotation), options, Uses::Store);
         let login = self.job(Box::new(|s, _, _| Ok(s.token())), None, Uses::Nothing);
@@ -180,7 +191,9 @@ impl Client {
     #[wasm_bindgen(unchecked_return_type = "Promise<StoreRecord>")]
     pub fn seed(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "SeedStoreOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "SeedStoreOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Promise {
         let make = |s: &Session, host: &Platform, o: &mut Options| {
             let seed = SeedOptions {
@@ -205,6 +218,27 @@ impl Client {
     ) -> Promise {
         let make = |s: &Session, _: &Platform, o: &mut Options| Ok(s.claim(&o.id()?));
         promise(self.job(Box::new(make), Some(options), Uses::Store))
+    }
+
+    /// The store's status (the call's `store`, else the client's), for
+    /// monitoring: its generation, the current secret's id, age and when it
+    /// is due (with `maxAgeDays` or `maxAgeMs`), an unfinished rotation's
+    /// stage, kept secrets, and the verdict: `health` (`ok`, `warning`,
+    /// `critical`), `exitCode` (0, 1, 2) and `findings`. With `probe: true`
+    /// it also logs in once with the store's current secret (a refusal is
+    /// `critical`, not an error) and lists once (`check`). Reads the store
+    /// only: no lock. An empty store rejects with a `StoreError`
+    /// (`storeKind: "missing"`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Status>")]
+    pub fn status(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "StatusOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let make = |s: &Session, _: &Platform, o: &mut Options| {
+            let probe = o.probe()?;
+            Ok(s.status(probe, o.max_age_ms()?))
+        };
+        promise(self.job(Box::new(make), options, Uses::StoreToRead))
     }
 
     /// `Client(client X at URL, customer C, [redacted])`; never a secret.
@@ -232,10 +266,9 @@ impl Client {
             let mut o = Options::read(options.unwrap_or_default())?;
             let (store, lock) = match uses {
                 Uses::Nothing => (None, None),
+                Uses::StoreToRead => (Some(store_of(&mut o, own)?), None),
                 Uses::Store => {
-                    let store = o.store()?.or(own).ok_or_else(|| {
-                        invalid_input("store", "is required (or build the client with one)")
-                    })?;
+                    let store = store_of(&mut o, own)?;
                     let lock = match (o.lock()?, o.lock_name()?) {
                         (false, _) => None,
                         (true, name) => Some(name.unwrap_or_else(|| lock_name(&session))),
@@ -250,9 +283,19 @@ impl Client {
     }
 }
 
-/// A rotation's task.
-fn rotation(s: &Session, host: &Platform, _: &mut Options) -> Result<Task, Error> {
-    Ok(s.rotate(host.random()?))
+/// The call's store, else the client's.
+fn store_of(o: &mut Options, own: Option<JsStore>) -> Result<JsStore, Error> {
+    o.store()?
+        .or(own)
+        .ok_or_else(|| invalid_input("store", "is required (or build the client with one)"))
+}
+
+/// A rotation's task: when due, with a maximum age; else always.
+fn rotation(s: &Session, host: &Platform, o: &mut Options) -> Result<Task, Error> {
+    Ok(match o.max_age_ms()? {
+        Some(max_age_ms) => s.rotate_if_older_than(max_age_ms, host.random()?),
+        None => s.rotate(host.random()?),
+    })
 }
 
 /// The default Web Lock: one per server, customer and client.
@@ -274,6 +317,7 @@ fn outcome(outcome: Outcome) -> JsValue {
         Outcome::Created(inner) => JsCreatedSecret { inner }.into(),
         Outcome::Rotated(r) => report(&r),
         Outcome::Record(inner) => JsStoreRecord { inner }.into(),
+        Outcome::Status(s) => status(&s),
         // `Deleted`: the Promise resolves with nothing.
         _ => JsValue::UNDEFINED,
     }

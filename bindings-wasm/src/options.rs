@@ -19,6 +19,9 @@ use crate::transport::Transport;
 const STRING: &str = "must be a string";
 const WHOLE: &str = "must be a whole number, 0 or more";
 const FUNCTION: &str = "must be a function";
+const DAYS: &str = "must be a number of days, 0 or more";
+/// One day in ms, for `maxAgeDays`.
+const DAY_MS: f64 = 86_400_000.0;
 
 /// Every option the API's options objects take, by its JS name. They share
 /// names and meanings across calls, so one shape reads them all; each call
@@ -39,6 +42,7 @@ pub(crate) struct Options {
     description: Prop<String>,
     transport: Prop<Js>,
     on_progress: Prop<Js>,
+    on_event: Prop<Js>,
     test_hooks: Prop<Hooks>,
     store: Prop<Js>,
     lock: Prop<bool>,
@@ -46,6 +50,9 @@ pub(crate) struct Options {
     secret_id: Prop<String>,
     claim: Prop<bool>,
     id: Prop<String>,
+    max_age_days: Prop<f64>,
+    max_age_ms: Prop<f64>,
+    probe: Prop<bool>,
 }
 
 impl Options {
@@ -88,7 +95,7 @@ impl Options {
     }
 
     /// The knobs (`retries`, `propagationWaitMs`, `timeoutMs`, `description`)
-    /// and the host parts (`transport`, `onProgress`, `testHooks`).
+    /// and the host parts (`transport`, `onProgress`, `onEvent`, `testHooks`).
     pub(crate) fn settings(&mut self) -> Result<(Settings, Platform), Error> {
         let mut settings = Settings::default();
         if let Some(n) = whole(&mut self.retries, "retries")? {
@@ -109,6 +116,7 @@ impl Options {
             transport,
             timeout_ms: settings.timeout_ms,
             progress: function(&mut self.on_progress, "onProgress")?,
+            events: function(&mut self.on_event, "onEvent")?,
             // Not for production: anything but an object is no hooks.
             hooks: std::mem::take(&mut self.test_hooks)
                 .ok()
@@ -149,6 +157,30 @@ impl Options {
     /// `claim`'s `id`, required.
     pub(crate) fn id(&mut self) -> Result<String, Error> {
         required(&mut self.id, "id")
+    }
+
+    /// `rotate`'s and `status`'s maximum age in ms: `maxAgeDays` (any
+    /// number of days, 0 or more) or `maxAgeMs` (whole), not both; `None`
+    /// when neither. The core checks the range (field `max_age`).
+    pub(crate) fn max_age_ms(&mut self) -> Result<Option<u64>, Error> {
+        let ms = whole(&mut self.max_age_ms, "maxAgeMs")?;
+        let days = match take(&mut self.max_age_days, "maxAgeDays", DAYS)? {
+            Some(d) if d.is_finite() && d >= 0.0 => Some((d * DAY_MS).round() as u64),
+            Some(_) => return Err(invalid_input("maxAgeDays", DAYS)),
+            None => None,
+        };
+        match (days, ms) {
+            (Some(_), Some(_)) => Err(invalid_input(
+                "options",
+                "give `maxAgeDays` or `maxAgeMs`, not both",
+            )),
+            (days, ms) => Ok(days.or(ms)),
+        }
+    }
+
+    /// `status`'s `probe`; default false.
+    pub(crate) fn probe(&mut self) -> Result<bool, Error> {
+        Ok(take(&mut self.probe, "probe", "must be a boolean")?.unwrap_or(false))
     }
 
     /// `createSecret`'s and `StoreRecord.create`'s `description`.

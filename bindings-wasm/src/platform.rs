@@ -1,11 +1,12 @@
 //! What the core takes from the JS host besides the store: HTTP (with its
 //! timeout), the clock (Unix ms), sleeping (`setTimeout`), CSPRNG bytes
-//! (`crypto.getRandomValues`) and the progress callback. Flow-vector
+//! (`crypto.getRandomValues`), the progress callback (before each step) and
+//! the event callback (after it: the core's [`Event`]). Flow-vector
 //! replays swap the clock, sleep and randomness for scripted ones
 //! (`testHooks`); nothing else changes.
 
 use js_sys::{Function, Promise, Uint8Array};
-use mapsindoors_auth::{Error, Step};
+use mapsindoors_auth::{Error, Event, Step};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -31,6 +32,8 @@ pub(crate) struct Platform {
     pub(crate) timeout_ms: u64,
     /// `onProgress(event)`: told each step's purpose or reason.
     pub(crate) progress: Option<Function>,
+    /// `onEvent(event)`: told each step taken and how it went.
+    pub(crate) events: Option<Function>,
     /// `testHooks`: scripted clock, sleep and randomness.
     pub(crate) hooks: Hooks,
 }
@@ -115,6 +118,44 @@ impl Platform {
             Step::Wait(_) | Step::Done(_) => return,
         };
         let _ = f.call1(&JsValue::NULL, &to_js(&event));
+    }
+}
+
+/// What `onEvent` is told: the core's [`Event`], field for field, in the
+/// package's camelCase; a field that does not apply is `null`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EventView<'a> {
+    event: &'a str,
+    purpose: Option<&'a str>,
+    reason: Option<&'a str>,
+    outcome: &'a str,
+    status: Option<u16>,
+    error: Option<&'a str>,
+    generation: Option<f64>,
+    duration_ms: f64,
+}
+
+impl Platform {
+    /// Whether anyone listens to events (else the driver builds none).
+    pub(crate) fn wants_events(&self) -> bool {
+        self.events.is_some()
+    }
+
+    /// Tells `onEvent` what a step did; its errors are ignored.
+    pub(crate) fn event(&self, e: &Event) {
+        let Some(f) = &self.events else { return };
+        let view = EventView {
+            event: e.event,
+            purpose: e.purpose,
+            reason: e.reason,
+            outcome: e.outcome,
+            status: e.status,
+            error: e.error.as_deref(),
+            generation: e.generation.map(|g| g as f64),
+            duration_ms: e.duration_ms as f64,
+        };
+        let _ = f.call1(&JsValue::NULL, &to_js(&view));
     }
 }
 

@@ -20,8 +20,14 @@ export interface SessionOptions {
   description?: string | null;
   /** Replaces `fetch`: gets each request, resolves with the response, rejects when none arrived. */
   transport?: Transport;
-  /** Told what each step is for (read from the core's step, never guessed). Its errors are ignored. */
+  /** Told what each step is for (read from the core's step, never guessed), before it is taken. Its errors are ignored. */
   onProgress?: (event: StepEvent) => void;
+  /**
+   * Told after each step what it did and how long it took (the core's event, one shape in every
+   * binding; never a secret, token, URL or body). Its errors are ignored. For `for await`, pass an
+   * `eventStream()`'s `onEvent`.
+   */
+  onEvent?: (event: ClientEvent) => void;
   /** Replaces the clock, sleep and randomness (the flow-vector replays); not for production. */
   testHooks?: TestHooks;
 }
@@ -44,10 +50,40 @@ export type FromStoreOptions = SessionOptions & { store: SecretStore };
 
 /** What a step of the client is for, as `onProgress` is told it. */
 export type StepEvent =
-  | { step: "send"; purpose: "login" | "verify" | "list" | "create" | "delete" | "delete_old" | "delete_orphan" | "delete_abandoned"; reason?: undefined }
+  | { step: "send"; purpose: Purpose; reason?: undefined }
   | { step: "load"; purpose?: undefined; reason?: undefined }
-  | { step: "persist"; reason: "seed" | "claim" | "intent" | "intent_cleared" | "pending" | "promote" | "fence" | "deleted" | "forget"; generation: number; purpose?: undefined }
-  | { step: "sleep"; reason: "backoff" | "retry_after" | "propagation"; ms: number; purpose?: undefined };
+  | { step: "persist"; reason: PersistReason; generation: number; purpose?: undefined }
+  | { step: "sleep"; reason: SleepReason; ms: number; purpose?: undefined };
+
+/** What a request was for. */
+export type Purpose = "login" | "verify" | "list" | "create" | "delete" | "delete_old" | "delete_orphan" | "delete_abandoned";
+/** Why a record was saved. */
+export type PersistReason = "seed" | "claim" | "intent" | "intent_cleared" | "pending" | "promote" | "fence" | "deleted" | "forget";
+/** Why the client slept. */
+export type SleepReason = "backoff" | "retry_after" | "propagation";
+
+/**
+ * A step the client took and how it went, as `onEvent` is told it (after the step).
+ * `outcome`: `ok` (a 2xx, a load or save that worked, a sleep), `http_error` (`status` says which),
+ * `transport_error` (no response: `error` is the transport kind), `conflict` (a compare-and-swap
+ * lost) or `store_error` (`error` is the store kind). Fields that do not apply are `null`.
+ */
+export type ClientEvent = {
+  outcome: "ok" | "http_error" | "transport_error" | "conflict" | "store_error";
+  /** The HTTP status, when a response came (`send`). */
+  status: number | null;
+  /** The transport or store error kind, for a failure without a status. */
+  error: string | null;
+  /** How long the step took, in ms (for `sleep`: how long was slept). */
+  durationMs: number;
+} & (
+  | { event: "send"; purpose: Purpose; reason: null; generation: null }
+  /** `generation`: the one read; `null` for an empty store. */
+  | { event: "load"; purpose: null; reason: null; generation: number | null }
+  /** `generation`: the one saved. */
+  | { event: "persist"; purpose: null; reason: PersistReason; generation: number }
+  | { event: "sleep"; purpose: null; reason: SleepReason; generation: null }
+);
 
 /** Scripted clock, sleep and randomness. */
 export interface TestHooks {
@@ -135,6 +171,82 @@ export interface StoreOptions {
   lockName?: string;
 }
 
+/**
+ * A maximum age of the current secret: `maxAgeDays` (any number of days, such as 30 or 0.5) or
+ * `maxAgeMs`, not both (an `InvalidInputError`). From 1 ms to 10 years (else an
+ * `InvalidInputError` with `field: "max_age"`).
+ */
+export type MaxAge =
+  | { maxAgeDays?: number | null; maxAgeMs?: undefined | null }
+  | { maxAgeMs?: number | null; maxAgeDays?: undefined | null };
+
+/**
+ * Options of `rotate` and `loginAndRotate`. With a maximum age a new secret is created only when
+ * the current one is at least that old; an unfinished rotation is finished either way.
+ */
+export type RotateOptions = StoreOptions & MaxAge;
+
+/** Options of `status`. */
+export type StatusOptions = {
+  /** This call's store; default: the client's. */
+  store?: SecretStore;
+  /** Also log in once with the store's current secret and list once (`check`). Default false. */
+  probe?: boolean;
+} & MaxAge;
+
+/** The Nagios-style verdict: exit codes 0, 1 and 2. */
+export type Health = "ok" | "warning" | "critical";
+
+/** What the server said of the store's current secret (`status({ probe: true })`). */
+export interface StatusCheck {
+  /** Whether a login with the current secret succeeded. */
+  accepted: boolean;
+  /** The refusal's text when it did not (never a secret). */
+  refusal: string | null;
+  /** The refusal's error code (`invalid_client`, ...). */
+  refusalKind: string | null;
+  /** How many secrets the client has, when the listing worked. */
+  secretCount: number | null;
+}
+
+/** A store's status at one moment (`client.status()`): a plain object, no secret. */
+export interface Status {
+  /** `critical`: the server refuses the current secret; `warning`: due (or age unknown, with a max age) or a rotation unfinished; else `ok`. */
+  health: Health;
+  /** The Nagios plugin exit code of `health`: 0, 1 or 2. */
+  exitCode: 0 | 1 | 2;
+  /** What the verdict rests on, one sentence each (empty when ok). */
+  findings: string[];
+  /** The store's generation. */
+  generation: number;
+  /** When that generation was saved, Unix ms. */
+  updatedAtMs: number;
+  clientId: string;
+  customerId: string;
+  /** The current secret's id, if known. */
+  currentId: string | null;
+  /** Its `createdAt` as the server wrote it, if known. */
+  currentCreatedAt: string | null;
+  /** Whether it is the store's own (a rotation deletes it once replaced). */
+  currentOwned: boolean;
+  /** Its age in ms, if its date is known. */
+  ageMs: number | null;
+  /** The maximum age asked about, in ms; null without one. */
+  maxAgeMs: number | null;
+  /** When it is due (Unix ms): its date plus the maximum age, if both are known. */
+  dueAtMs: number | null;
+  /** With a maximum age: whether a rotation would create a new secret now (due, or age unknown). */
+  due: boolean;
+  /** The stage at which a rotation is unfinished, if one is: the next `rotate` finishes it. */
+  unfinished: "verify" | "delete_old" | "delete" | "sweep" | null;
+  /** Secrets kept for deletion by hand (or a claim). */
+  kept: KeptSecret[];
+  /** When the current secret was created by a rotation (Unix ms); null if this store never rotated. */
+  lastRotationMs: number | null;
+  /** The server's answer, with `probe: true`; else null. */
+  check: StatusCheck | null;
+}
+
 /** Options of `seed`. */
 export interface SeedOptions {
   /** The id of this client's secret, if known: it must exist, and naming it claims it (the first rotation deletes it). */
@@ -177,10 +289,22 @@ export interface KeptSecret {
   advice: string;
 }
 
+/**
+ * Why a rotation created a new secret or did not: `always` (no maximum age), `due`, `age_unknown`
+ * (its date could not be learnt: rotated), `not_due` (nothing created) or `unfinished` (it finished
+ * an earlier rotation, whose new secret is now current, and created nothing more).
+ */
+export type RotationDecision = "always" | "due" | "age_unknown" | "not_due" | "unfinished";
+
 /** What a rotation did. */
 export interface RotationReport {
+  /** Whether this run created a secret and made it current. */
   rotated: boolean;
+  /** Whether it first finished an earlier, interrupted rotation. */
   resumed: boolean;
+  decision: RotationDecision;
+  /** With a maximum age: when the secret now current is due (Unix ms), if its date is known. */
+  dueAtMs: number | null;
   oldId: string | null;
   newId: string | null;
   deleted: string[];

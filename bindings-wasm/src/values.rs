@@ -1,10 +1,10 @@
 //! The API's values as JS sees them: `Token` and `CreatedSecret` are classes
 //! whose secret needs an explicit `expose…()` call (their `toJSON`/`toString`
-//! redact); listed secrets and rotation reports hold none and are plain
+//! redact); listed secrets, rotation reports and statuses hold none and are plain
 //! objects, written by serde from the mirrors below (the core's types stay
 //! free of serde and of JS names).
 
-use mapsindoors_auth::{CreatedSecret, KeptSecret, RotationReport, SecretInfo, Token};
+use mapsindoors_auth::{CreatedSecret, KeptSecret, RotationReport, SecretInfo, Status, Token};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -171,6 +171,8 @@ pub(crate) fn report(r: &RotationReport) -> JsValue {
     struct Report<'a> {
         rotated: bool,
         resumed: bool,
+        decision: &'a str,
+        due_at_ms: Option<f64>,
         old_id: Option<&'a str>,
         new_id: Option<&'a str>,
         deleted: &'a [String],
@@ -183,6 +185,8 @@ pub(crate) fn report(r: &RotationReport) -> JsValue {
     to_js(&Report {
         rotated: r.rotated,
         resumed: r.resumed,
+        decision: r.decision.as_str(),
+        due_at_ms: r.due_at_ms.map(|ms| ms as f64),
         old_id: r.old_id.as_deref(),
         new_id: r.new_id.as_deref(),
         deleted: &r.deleted,
@@ -191,6 +195,68 @@ pub(crate) fn report(r: &RotationReport) -> JsValue {
         round_trips: r.round_trips,
         persists: r.persists,
         generation: r.generation as f64,
+    })
+}
+
+/// A store's `Status`, with the core's verdict (`health`, `exitCode`,
+/// `findings`). A refused secret's `refusal` is the error's text: never a secret.
+pub(crate) fn status(s: &Status) -> JsValue {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct View<'a> {
+        health: &'a str,
+        exit_code: u8,
+        findings: Vec<String>,
+        generation: f64,
+        updated_at_ms: f64,
+        client_id: &'a str,
+        customer_id: &'a str,
+        current_id: Option<&'a str>,
+        current_created_at: Option<&'a str>,
+        current_owned: bool,
+        age_ms: Option<f64>,
+        max_age_ms: Option<f64>,
+        due_at_ms: Option<f64>,
+        due: bool,
+        unfinished: Option<&'a str>,
+        kept: Vec<Kept<'a>>,
+        last_rotation_ms: Option<f64>,
+        check: Option<Check<'a>>,
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Check<'a> {
+        accepted: bool,
+        refusal: Option<&'a str>,
+        refusal_kind: Option<&'a str>,
+        secret_count: Option<u32>,
+    }
+    let ms = |v: Option<u64>| v.map(|n| n as f64);
+    let health = s.health();
+    to_js(&View {
+        health: health.as_str(),
+        exit_code: health.exit_code(),
+        findings: s.findings(),
+        generation: s.generation as f64,
+        updated_at_ms: s.updated_at_ms as f64,
+        client_id: &s.client_id,
+        customer_id: &s.customer_id,
+        current_id: s.current_id.as_deref(),
+        current_created_at: s.current_created_at.as_deref(),
+        current_owned: s.current_owned,
+        age_ms: ms(s.age_ms),
+        max_age_ms: ms(s.max_age_ms),
+        due_at_ms: ms(s.due_at_ms),
+        due: s.due,
+        unfinished: s.unfinished,
+        kept: s.kept.iter().map(Kept::from).collect(),
+        last_rotation_ms: ms(s.last_rotation_ms),
+        check: s.check.as_ref().map(|c| Check {
+            accepted: c.accepted,
+            refusal: c.refusal.as_deref(),
+            refusal_kind: c.refusal_kind.as_deref(),
+            secret_count: c.secret_count,
+        }),
     })
 }
 

@@ -3,7 +3,9 @@
 // Client and its drive loop, with a scripted transport, store, clock, sleep
 // and randomness (the `transport`, `store` and `testHooks` options), and is
 // compared step by step. A persist's reason is read from `onProgress`, which
-// the driver calls right before it hands the record to the store.
+// the driver calls right before it hands the record to the store. What
+// `onEvent` reports after each step must match the transcript's step too
+// (kind, purpose or reason, outcome, status, generation; a sleep's duration).
 
 /** JSON with object keys sorted, so equal values compare equal as text. */
 function canon(v) {
@@ -32,6 +34,8 @@ class Script {
     this.building = false; // fromStore's own load is not a step
     this.reason = null; // the reason of the persist step under way
     this.mismatch = null;
+    this.expected = []; // what onEvent must report, step by step
+    this.reported = []; // what it did report
   }
 
   fail(message) {
@@ -45,6 +49,7 @@ class Script {
     if (!(key in event) || !same(event[key], asked)) {
       throw this.fail(`${key}:\n  expected ${canon(event)}\n  asked    ${canon(asked)}`);
     }
+    this.expected.push(eventOf(key, event));
     return event;
   }
 
@@ -97,6 +102,31 @@ class Script {
   onProgress = (event) => {
     if (event.step === "persist") this.reason = event.reason;
   };
+
+  onEvent = (event) => {
+    const { event: kind, purpose, reason, outcome, status, generation, durationMs } = event;
+    if (!(Number.isInteger(durationMs) && durationMs >= 0)) this.fail(`onEvent: a duration of ${durationMs}`);
+    // The fake clock moves only by sleeps: a sleep lasts its ms, every other step 0 ms.
+    this.reported.push({ kind, purpose, reason, outcome, status, generation, durationMs });
+  };
+}
+
+/** What onEvent must report for a transcript event. */
+function eventOf(key, event) {
+  const none = { purpose: null, reason: null, status: null, generation: null, durationMs: 0 };
+  switch (key) {
+    case "send": {
+      const status = event.respond ? event.respond.status : null;
+      const outcome = event.fail ? "transport_error" : status >= 200 && status < 300 ? "ok" : "http_error";
+      return { ...none, kind: "send", purpose: event.send.purpose, outcome, status };
+    }
+    case "load": return { ...none, kind: "load", outcome: "ok", generation: event.load?.generation ?? null };
+    case "persist": return {
+      ...none, kind: "persist", reason: event.persist.reason, generation: event.persist.record.generation,
+      outcome: event.result === "ok" ? "ok" : "conflict",
+    };
+    default: return { ...none, kind: "sleep", reason: event.sleep.reason, outcome: "ok", durationMs: event.sleep.ms };
+  }
 }
 
 function invoke(client, call) {
@@ -105,7 +135,8 @@ function invoke(client, call) {
     case "list": return client.listSecrets();
     case "create": return client.createSecret({ description: call.description ?? null });
     case "delete": return client.deleteSecret(call.id);
-    case "rotate": return client.rotate();
+    case "rotate": return client.rotate(call.max_age_ms == null ? undefined : { maxAgeMs: call.max_age_ms });
+    case "status": return client.status({ probe: call.probe, maxAgeMs: call.max_age_ms });
     case "seed": return client.seed({ secretId: call.secret_id ?? null, claim: call.claim });
     case "claim": return client.claim({ id: call.id });
     default: throw new Error(`unknown call ${call.call}`);
@@ -113,7 +144,8 @@ function invoke(client, call) {
 }
 
 /** A call's outcome as the transcripts write it. */
-function resultJson(lib, name, value, error) {
+function resultJson(lib, call, value, error) {
+  const name = call.call;
   if (error !== undefined) {
     if (!(error instanceof lib.MapsIndoorsAuthError)) return { thrown: String(error && error.stack || error) };
     const e = { kind: error.code, status: error.status, code: error.oauthError };
@@ -124,11 +156,24 @@ function resultJson(lib, name, value, error) {
     case "token": return { ok: { access_token: value.exposeAccessToken(), expires_in: value.expiresIn ?? null } };
     case "list": return { ok: value.map((s) => s.id) };
     case "create": return { ok: { id: value.id, secret: value.exposeSecret() } };
-    case "rotate": return {
-      ok: {
+    case "rotate": {
+      const ok = {
         rotated: value.rotated, resumed: value.resumed, old_id: value.oldId, new_id: value.newId,
         deleted: value.deleted, swept: value.swept, kept: value.kept.map((k) => k.id),
         round_trips: value.roundTrips, persists: value.persists, generation: value.generation,
+      };
+      // Called with a maximum age: also why, and when the secret now current is due.
+      if (call.max_age_ms != null) Object.assign(ok, { decision: value.decision, due_at_ms: value.dueAtMs });
+      return { ok };
+    }
+    case "status": return {
+      ok: {
+        health: value.health, generation: value.generation, current_id: value.currentId, age_ms: value.ageMs,
+        due_at_ms: value.dueAtMs, due: value.due, unfinished: value.unfinished, kept: value.kept.map((k) => k.id),
+        last_rotation_ms: value.lastRotationMs,
+        check: value.check && {
+          accepted: value.check.accepted, refusal_kind: value.check.refusalKind, secret_count: value.check.secretCount,
+        },
       },
     };
     case "seed": case "claim": return { ok: { generation: value.generation } };
@@ -148,6 +193,7 @@ export async function replayFlow(lib, vector) {
     store: script.storeObject(),
     transport: script.transport,
     onProgress: script.onProgress,
+    onEvent: script.onEvent,
     testHooks: script.hooks(),
   };
   const failures = [];
@@ -180,7 +226,7 @@ export async function replayFlow(lib, vector) {
       } catch (e) {
         p = Promise.reject(e);
       }
-      return p.then((value) => resultJson(lib, c.call, value, undefined), (e) => resultJson(lib, c.call, undefined, e));
+      return p.then((value) => resultJson(lib, c, value, undefined), (e) => resultJson(lib, c, undefined, e));
     }));
     if (script.mismatch) return [script.mismatch];
     group.forEach((c, i) => {
@@ -189,6 +235,11 @@ export async function replayFlow(lib, vector) {
       }
     });
     if (failures.length) return failures;
+  }
+  if (!same(script.reported, script.expected)) {
+    const i = script.reported.findIndex((e, n) => !same(e, script.expected[n]));
+    const at = i < 0 ? Math.min(script.reported.length, script.expected.length) : i;
+    failures.push(`onEvent, step ${at}: expected ${canon(script.expected[at])}, reported ${canon(script.reported[at])}`);
   }
   if (script.events.length) failures.push(`${script.events.length} events never happened: ${canon(script.events[0])}`);
   if (!same(script.store, vector.store_after)) failures.push(`the store at the end differs: ${canon(script.store)}`);

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import util from "node:util";
+import os from "node:os";
 import { startEmulator } from "./emulator.mjs";
 import { runVectors } from "./vectors.mjs";
 import { replayFlows } from "./flows.mjs";
@@ -463,4 +464,189 @@ test("two concurrent rotate() calls on one CAS-only store (no lock) never delete
   assert.ok([undefined, "sweep"].includes(done.unfinishedStage), String(done.unfinishedStage));
   assert.equal(await loginWorks(done.exposeCurrentSecret()), true);
   emu.demoSecret = done.exposeCurrentSecret();
+});
+
+// Rotation when due, status and events, against an emulator of their own whose
+// client's secret is a canary created a day ago (its date is in the store once seeded).
+const DAY = 86_400_000;
+async function canaryEmulator() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mia-wasm-"));
+  const seed = path.join(dir, "seed.json");
+  const createdAt = new Date(Date.now() - DAY).toISOString();
+  fs.writeFileSync(seed, JSON.stringify({
+    customers: [{ id: "ops", clients: [{ client_id: "nightly", secrets: [{ id: "s-canary", createdAt, secret: CANARY }] }] }],
+    users: [{ username: "ops@example.com", password: "ops-password", customers: ["ops"] }],
+  }));
+  const e = await startEmulator(["--seed", seed]);
+  const make = (extra = {}) => new lib.Client({ authUrl: e.url, customerId: "ops", clientId: "nightly", clientSecret: CANARY, ...extra });
+  const ops = () => new lib.Client({ authUrl: e.url, customerId: "ops", username: "ops@example.com", password: "ops-password" });
+  const log = () => e.admin("GET", "log");
+  return { emu: e, make, ops, log, createdMs: Date.parse(createdAt), stop: () => (e.stop(), fs.rmSync(dir, { recursive: true, force: true })) };
+}
+/** Every string a secret of the store or the client could leak as. */
+const secretsOf = (store, ...more) => [CANARY, ...more, ...(store.text ? [lib.StoreRecord.fromStorageString(store.text).exposeCurrentSecret()] : [])];
+const noSecretIn = (texts, secrets) => {
+  for (const t of texts) for (const s of secrets) assert.equal(t.includes(s), false, `a secret in ${t}`);
+};
+
+test("rotate({ maxAgeDays }): not due sends nothing and creates nothing; due rotates; decision and dueAtMs", async () => {
+  const w = await canaryEmulator();
+  try {
+    const c = w.make();
+    const store = memoryStore();
+    await c.seed({ store, claim: true });
+    const seeded = lib.StoreRecord.fromStorageString(store.text);
+    assert.equal(seeded.currentId, "s-canary");
+    await w.emu.admin("DELETE", "log");
+    const held = await w.emu.admin("GET", "secrets?customerId=ops");
+
+    const notDue = await c.rotate({ store, maxAgeDays: 30 });
+    assert.equal(notDue.rotated, false);
+    assert.equal(notDue.decision, "not_due");
+    assert.equal(notDue.dueAtMs, w.createdMs + 30 * DAY);
+    assert.deepEqual([notDue.roundTrips, notDue.persists, notDue.newId, notDue.deleted], [0, 0, null, []]);
+    assert.deepEqual(await w.log(), [], "not a single request");
+    assert.deepEqual(await w.emu.admin("GET", "secrets?customerId=ops"), held, "nothing created or deleted");
+    assert.equal(store.text, seeded.toStorageString(), "nothing saved");
+    // The same in ms, and through loginAndRotate (which then only logs in).
+    assert.equal((await c.rotate({ store, maxAgeMs: 2 * DAY })).decision, "not_due");
+    assert.equal((await c.loginAndRotate({ store, maxAgeDays: 30 })).tokenType, "Bearer");
+    assert.equal((await w.log()).filter((r) => r.route !== "token").length, 0, "only a login");
+
+    const due = await c.rotate({ store, maxAgeDays: 0.5 });
+    assert.equal(due.rotated, true);
+    assert.equal(due.decision, "due");
+    assert.equal(due.oldId, "s-canary");
+    assert.deepEqual(due.deleted, ["s-canary"], "the claimed old secret is deleted");
+    const record = lib.StoreRecord.fromStorageString(store.text);
+    assert.equal(record.currentId, due.newId);
+    const created = (await w.make({ clientSecret: record.exposeCurrentSecret() }).listSecrets()).find((s) => s.id === due.newId);
+    assert.equal(due.dueAtMs, created.createdAtMs + DAY / 2, "the new secret is due half a day after its creation");
+    // Just rotated: not due again; a plain rotate says why it rotated.
+    assert.equal((await c.rotate({ store, maxAgeDays: 0.5 })).decision, "not_due");
+    const always = await c.rotate({ store });
+    assert.deepEqual([always.rotated, always.decision, always.dueAtMs], [true, "always", null]);
+    noSecretIn([JSON.stringify([notDue, due, always])], secretsOf(store, record.exposeCurrentSecret()));
+  } finally {
+    await w.stop();
+  }
+});
+
+test("maxAgeDays with maxAgeMs, or an unusable max age, is an InvalidInputError before anything is sent", async () => {
+  const w = await canaryEmulator();
+  try {
+    const c = w.make();
+    const store = memoryStore();
+    await c.seed({ store, claim: true });
+    await w.emu.admin("DELETE", "log");
+    const saves = store.saves;
+    const refused = [
+      ["options", { maxAgeDays: 30, maxAgeMs: 1000 }],
+      ["maxAgeDays", { maxAgeDays: -1 }],
+      ["maxAgeDays", { maxAgeDays: "30" }],
+      ["maxAgeDays", { maxAgeDays: Infinity }],
+      ["maxAgeMs", { maxAgeMs: 1.5 }],
+      ["max_age", { maxAgeMs: 0 }],
+      ["max_age", { maxAgeDays: 0 }],
+      ["max_age", { maxAgeDays: 11 * 366 }],
+    ];
+    for (const [field, extra] of refused) {
+      for (const call of [() => c.rotate({ store, ...extra }), () => c.status({ store, ...extra }), () => c.loginAndRotate({ store, ...extra })]) {
+        await assert.rejects(call(), (e) => e instanceof lib.InvalidInputError && e.code === "invalid_input" && e.field === field, `${field}: ${JSON.stringify(extra)}`);
+      }
+    }
+    await assert.rejects(c.status({ store, probe: "yes" }), (e) => e instanceof lib.InvalidInputError && e.field === "probe");
+    assert.deepEqual(await w.log(), [], "nothing sent");
+    assert.equal(store.saves, saves, "nothing saved");
+  } finally {
+    await w.stop();
+  }
+});
+
+test("status(): ok with a probe, warning when due, critical once the secret is deleted out of band; a plain object without secrets", async () => {
+  const w = await canaryEmulator();
+  try {
+    const c = w.make();
+    const empty = memoryStore();
+    await assert.rejects(c.status({ store: empty }), (e) => e instanceof lib.StoreError && e.storeKind === "missing");
+    const store = memoryStore();
+    await c.seed({ store, claim: true });
+    const fromStore = await lib.Client.fromStore({ store });
+
+    const ok = await fromStore.status({ probe: true });
+    assert.equal(Object.getPrototypeOf(ok), Object.prototype, "a plain object");
+    assert.deepEqual([ok.health, ok.exitCode, ok.findings], ["ok", 0, []]);
+    assert.deepEqual(ok.check, { accepted: true, refusal: null, refusalKind: null, secretCount: 1 });
+    assert.deepEqual([ok.generation, ok.clientId, ok.customerId, ok.currentId, ok.currentOwned, ok.unfinished, ok.kept],
+      [1, "nightly", "ops", "s-canary", true, null, []]);
+    assert.equal(typeof ok.currentCreatedAt, "string");
+    assert.ok(Math.abs(ok.ageMs - DAY) < 60_000, String(ok.ageMs));
+    assert.deepEqual([ok.maxAgeMs, ok.dueAtMs, ok.due, ok.lastRotationMs], [null, null, false, null]);
+    assert.ok(ok.updatedAtMs > 0);
+
+    await w.emu.admin("DELETE", "log");
+    const due = await c.status({ store, maxAgeDays: 0.5 });
+    assert.deepEqual([due.health, due.exitCode, due.due, due.check, due.maxAgeMs, due.dueAtMs], ["warning", 1, true, null, DAY / 2, w.createdMs + DAY / 2]);
+    assert.equal(due.findings.length, 1);
+    assert.deepEqual(await w.log(), [], "without a probe, status sends nothing");
+    const notDue = await c.status({ store, maxAgeDays: 30 });
+    assert.deepEqual([notDue.health, notDue.due], ["ok", false]);
+
+    // Someone deletes the store's secret by hand: the probe's login is refused.
+    await w.ops().deleteSecret("s-canary");
+    const critical = await c.status({ store, probe: true, maxAgeDays: 30 });
+    assert.deepEqual([critical.health, critical.exitCode, critical.check.accepted, critical.check.refusalKind], ["critical", 2, false, "invalid_client"]);
+    assert.match(critical.findings[0], /refuses the current secret/);
+    noSecretIn([JSON.stringify([ok, due, critical]), util.inspect([ok, due, critical], { depth: 9 }), String(critical.check.refusal)], secretsOf(store));
+  } finally {
+    await w.stop();
+  }
+});
+
+test("onEvent: each step of a rotation is reported after it, purposes in order, durations >= 0, never a secret; eventStream iterates them", async () => {
+  const w = await canaryEmulator();
+  try {
+    const events = [];
+    const progress = [];
+    const stream = lib.eventStream();
+    const onEvent = (e) => { events.push(e); stream.onEvent(e); };
+    const c = w.make({ onEvent, onProgress: (p) => progress.push(p) });
+    const store = memoryStore();
+    await c.seed({ store, claim: true });
+    const seeding = events.splice(0);
+    assert.deepEqual(seeding.map((e) => e.purpose ?? e.event), ["load", "login", "list", "persist"]);
+    const token = (await c.token()).exposeAccessToken();
+    await w.emu.admin("POST", "faults", { route: "delete", action: { status: { code: 503 } }, count: 1 });
+    progress.length = 0;
+    const report = await c.rotate({ store });
+    assert.equal(report.rotated, true);
+    const sends = events.filter((e) => e.event === "send");
+    assert.deepEqual(sends.map((e) => e.purpose), ["create", "verify", "delete_old", "delete_old"]);
+    assert.deepEqual(sends.map((e) => [e.outcome, e.status]), [["ok", 200], ["ok", 200], ["http_error", 503], ["ok", 200]]);
+    // One event after each step onProgress announced, in the same order.
+    assert.deepEqual(events.map((e) => [e.event, e.purpose ?? e.reason]), progress.map((p) => [p.step, p.purpose ?? p.reason ?? null]));
+    for (const e of events) {
+      assert.ok(Number.isInteger(e.durationMs) && e.durationMs >= 0, JSON.stringify(e));
+      assert.deepEqual(Object.keys(e).sort(), ["durationMs", "error", "event", "generation", "outcome", "purpose", "reason", "status"]);
+    }
+    const persisted = events.filter((e) => e.event === "persist");
+    assert.ok(persisted.every((e) => e.outcome === "ok" && e.generation > 1 && e.reason), JSON.stringify(persisted));
+    assert.equal(events[0].generation, 1, "the load read generation 1");
+    assert.ok(events.some((e) => e.event === "sleep" && e.reason === "backoff"), "the 503 was backed off");
+    const newSecret = lib.StoreRecord.fromStorageString(store.text).exposeCurrentSecret();
+    noSecretIn([JSON.stringify(events), JSON.stringify(seeding)], [CANARY, newSecret, token]);
+
+    stream.close();
+    const iterated = [];
+    for await (const e of stream) iterated.push(e);
+    assert.deepEqual(iterated, [], "closed: unread events are dropped");
+    const live = lib.eventStream();
+    const other = w.make({ clientSecret: newSecret, onEvent: live.onEvent });
+    const reading = (async () => { const got = []; for await (const e of live) { got.push(e); if (e.event === "send") break; } return got; })();
+    await other.token();
+    assert.deepEqual((await reading).map((e) => [e.event, e.purpose, e.outcome]), [["send", "login", "ok"]]);
+    live.onEvent({ late: true }); // after the loop ended: dropped, no error
+  } finally {
+    await w.stop();
+  }
 });

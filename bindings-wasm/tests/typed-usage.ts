@@ -2,7 +2,9 @@
 // the public API must type-check without `any`.
 import init, {
   Client, StoreRecord, MapsIndoorsAuthError, InvalidClientError, RateLimitedError, BadRequestError, StoreConflictError,
+  eventStream,
   type SecretInfo, type SecretStore, type RotationReport, type ErrorCode, type TransportRequest, type KeptSecret, type StepEvent,
+  type ClientEvent, type EventStream, type Status, type StatusCheck, type Health, type RotationDecision, type RotateOptions,
 } from "mapsindoors-auth";
 import manualInit, { Client as ManualClient, initSync } from "mapsindoors-auth/manual";
 
@@ -13,7 +15,22 @@ await manualInit({ module_or_path: new URL("https://cdn.example/mapsindoors_auth
 const syncInit: typeof initSync = initSync;
 const client = new Client({ authUrl: "http://127.0.0.1:5080", customerId: "demo-customer", clientId: "demo-client", clientSecret: "s",
   retries: 2, propagationWaitMs: 10_000, timeoutMs: 5_000, description: "nightly",
-  onProgress: (e: StepEvent) => console.log(e.step, e.purpose ?? e.reason ?? "") });
+  onProgress: (e: StepEvent) => console.log(e.step, e.purpose ?? e.reason ?? ""),
+  onEvent: (e: ClientEvent) => {
+    const ms: number = e.durationMs;
+    if (e.event === "send") {
+      const purpose: "login" | "verify" | "list" | "create" | "delete" | "delete_old" | "delete_orphan" | "delete_abandoned" = e.purpose;
+      const status: number | null = e.status;
+      console.log(purpose, status, e.outcome, ms);
+    } else if (e.event === "persist") {
+      const generation: number = e.generation;
+      console.log(e.reason, generation, e.error);
+    }
+  } });
+const stream: EventStream = eventStream();
+const streamed = new Client({ clientId: "a", clientSecret: "b", onEvent: stream.onEvent });
+void (async () => { for await (const e of stream) console.log(e.event, e.outcome, e.durationMs); })();
+stream.close();
 const admin = new Client({ customerId: "c", username: "u", password: "p", retries: 0 });
 const token = await client.token();
 const header: string = `Bearer ${token.exposeAccessToken()}`;
@@ -52,6 +69,26 @@ try {
   report = await fromStore.rotate({ lock: false });
 }
 const ids: string[] = report.deleted;
+const due: RotationReport = await client.rotate({ store, maxAgeDays: 30 });
+const decision: RotationDecision = due.decision;
+const dueAt: number | null = due.dueAtMs;
+const inMs: RotateOptions = { store, maxAgeMs: 86_400_000, lock: false };
+await client.rotate(inMs);
+await client.loginAndRotate({ store, maxAgeDays: 7 });
+// @ts-expect-error: a maximum age in days or in ms, not both
+await client.rotate({ store, maxAgeDays: 30, maxAgeMs: 1 });
+const status: Status = await client.status({ store, probe: true, maxAgeDays: 30 });
+const health: Health = status.health;
+const exit: 0 | 1 | 2 = status.exitCode;
+const findings: string[] = status.findings;
+const check: StatusCheck | null = status.check;
+const refused: boolean = check !== null && !check.accepted;
+const age: number | null = status.ageMs;
+const stageNow: "verify" | "delete_old" | "delete" | "sweep" | null = status.unfinished;
+const plainStatus: Status = await fromStore.status();
+const noOptions: RotationReport = await fromStore.rotate(); // the options object is optional
+await client.deleteSecret((await client.createSecret()).id);
+console.log(decision, dueAt, health, exit, findings, refused, age, stageNow, plainStatus.kept.length, streamed);
 const kept: KeptSecret[] = report.kept;
 const advice: string[] = kept.map((k) => `${k.id ?? k.candidates.map((c) => c.id).join("|")}: ${k.advice} (${k.reason}, ${k.createdAt ?? "?"})`);
 const claimed: StoreRecord = await client.claim({ store, id: kept[0]?.id ?? "s-1" });
