@@ -204,8 +204,9 @@ fn printable(token: &Token) -> Result<&str, Error> {
     })
 }
 
-/// How long `token` waits for another process logging in for the cache.
-const TOKEN_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+/// How long `token` waits for another process logging in for the cache;
+/// then it logs in itself, without the cache.
+const TOKEN_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// `token`: prints an access token for the store's current secret: the
 /// cached one beside the store while the core says it is fresh, else one
@@ -239,7 +240,16 @@ pub(crate) fn token(
         tracing::debug!(cache = %cache.path().display(), "token from the cache");
         return print(&token);
     }
-    let _lock = cache.lock(TOKEN_LOCK_WAIT)?;
+    // Without the lock (a read-only folder, another user's lock file, a
+    // holder stuck in a slow login) the cache only saves logins: log in
+    // without it rather than fail.
+    let lock = match cache.lock(TOKEN_LOCK_WAIT) {
+        Ok(lock) => lock,
+        Err(e) => {
+            tracing::warn!("token cache not used: {e}");
+            return print(&client(store, settings, crate::progress::log)?.token()?);
+        }
+    };
     // Another process may have logged in while this one waited.
     let record = store.load()?;
     if let Some(token) = cached(&record) {
@@ -255,6 +265,7 @@ pub(crate) fn token(
         tracing::warn!("token not cached: {e}");
     }
     text.zeroize();
+    drop(lock);
     print(&token)
 }
 

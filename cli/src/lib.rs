@@ -133,6 +133,17 @@ pub fn main() -> ExitCode {
             let code = exit::code(failure.error());
             out.error(&failure, code);
             let message = output::terminal_safe(&failure.message(), false);
+            if progress::json_steps_on() {
+                // The run's last line, parseable like every step before it.
+                let line = serde_json::json!({
+                    "event": "error",
+                    "kind": failure.error().kind().as_str(),
+                    "exit_code": code,
+                    "message": message,
+                });
+                let _ = writeln!(std::io::stderr(), "{line}");
+                return ExitCode::from(code);
+            }
             let _ = writeln!(std::io::stderr(), "error: {message}");
             if exit::is_conflict(failure.error()) {
                 let _ = writeln!(

@@ -47,6 +47,11 @@ pub(crate) fn json_steps() {
     JSON_STEPS.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// Whether `--log-format json` is on.
+pub(crate) fn json_steps_on() -> bool {
+    JSON_STEPS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Logs an event at `info` (`-v`); with `--log-format json`, prints each
 /// step as the core's event line on stderr.
 pub(crate) fn log(event: &Event<'_>) {

@@ -165,7 +165,8 @@ fn human(found: &Found) -> String {
 }
 
 fn document(store: &FileStore, found: &Found) -> Value {
-    let (health, exit_code, path) = (found.health(), found.exit_code(), store.path());
+    let (health, exit_code) = (found.health(), found.exit_code());
+    let path = store.path().display().to_string();
     match found {
         Found::Unreadable(e) | Found::Unknown(e) => json!({
             "health": health,
@@ -216,16 +217,17 @@ fn label(value: &str) -> String {
 }
 
 fn prometheus(store: &FileStore, found: &Found) -> String {
-    let mut labels = format!("store=\"{}\"", label(&store.path().display().to_string()));
+    // One label set whatever was found, so a series is updated, not replaced.
+    let labels = format!("store=\"{}\"", label(&store.path().display().to_string()));
+    let mut out = String::new();
     if let Found::Status(s) = found {
-        let _ = write!(
-            labels,
-            ",client_id=\"{}\",customer_id=\"{}\"",
+        let _ = writeln!(
+            out,
+            "# HELP mapsindoors_auth_info The store's client and customer.\n# TYPE mapsindoors_auth_info gauge\nmapsindoors_auth_info{{{labels},client_id=\"{}\",customer_id=\"{}\"}} 1",
             label(&s.client_id),
             label(&s.customer_id)
         );
     }
-    let mut out = String::new();
     let mut metric = |name: &str, help: &str, value: Option<f64>| {
         if let Some(v) = value {
             let _ = writeln!(

@@ -115,7 +115,7 @@ fn status_exit_codes_json_and_prometheus() {
     }
     assert!(
         prom.stdout
-            .contains("client_id=\"acme-sync\",customer_id=\"acme\"} 0\n")
+            .contains("client_id=\"acme-sync\",customer_id=\"acme\"} 1\n")
     );
     // Every sample line is `name{labels} number`.
     for line in prom.stdout.lines().filter(|l| !l.starts_with('#')) {
@@ -239,12 +239,27 @@ fn concurrent_tokens_share_one_login_and_a_rotation_invalidates_it() {
     let fresh = h.cli(&["token", "--no-cache"]);
     assert_eq!(fresh.code, Some(0));
     assert_eq!(logins(&h), 2);
+    // A cache lock that cannot be taken (here a folder in its place; a
+    // read-only store folder is the same): log in without the cache.
+    let lock = h.dir.path().join("store.json.token.lock");
+    std::fs::remove_file(&lock).unwrap();
+    std::fs::create_dir(&lock).unwrap();
+    std::fs::remove_file(&cache).unwrap();
+    let unlocked = h.cli(&["token"]);
+    assert_eq!(unlocked.code, Some(0), "{unlocked:?}");
+    assert!(
+        unlocked.stderr.contains("token cache not used"),
+        "{unlocked:?}"
+    );
+    assert_eq!(logins(&h), 3);
+    std::fs::remove_dir(&lock).unwrap();
+    let h_logins = 3;
     // A corrupt cache is ignored (and replaced), never an error.
     std::fs::write(&cache, "garbage").unwrap();
     assert_eq!(h.cli(&["token"]).code, Some(0));
-    assert_eq!(logins(&h), 3);
+    assert_eq!(logins(&h), h_logins + 1);
     assert_eq!(h.cli(&["token"]).code, Some(0));
-    assert_eq!(logins(&h), 3);
+    assert_eq!(logins(&h), h_logins + 1);
 }
 
 /// `--log-format json`: one JSON line per step on stderr, with the step's
@@ -287,4 +302,23 @@ fn log_format_json_prints_each_step() {
     // Text (the default) prints none of them.
     let quiet = h.cli(&["rotate"]);
     assert!(quiet.stderr.is_empty(), "{quiet:?}");
+    // A failure ends with a JSON line too: every stderr line parses.
+    h.emu.inject(mapsindoors_auth_emulator::FaultRule::status(
+        mapsindoors_auth_emulator::FaultRoute::Token,
+        503,
+        10,
+    ));
+    let failed = h.cli(&["--log-format", "json", "--retries", "0", "list"]);
+    assert_eq!(failed.code, Some(4), "{failed:?}");
+    let last: Vec<serde_json::Value> = failed
+        .stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let end = last.last().unwrap();
+    assert_eq!(
+        (end["event"].as_str(), end["exit_code"].as_u64()),
+        (Some("error"), Some(4)),
+        "{end}"
+    );
 }

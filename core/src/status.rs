@@ -20,7 +20,7 @@ use crate::record::{KeptSecret, StoreRecord};
 use crate::request::{list_request, token_request};
 use crate::response::{parse_list, parse_token};
 use crate::retry::RetryPolicy;
-use crate::rotation::due;
+use crate::rotation::{ORPHAN_GRACE_MS, due};
 use crate::step::{Flow, Purpose, Step, misuse};
 
 /// The Nagios-style verdict: exit codes 0, 1 and 2.
@@ -63,9 +63,10 @@ impl Health {
 pub struct Check {
     /// Whether a login with the current secret succeeded.
     pub accepted: bool,
-    /// The refusal, when it did not (the error's text; never a secret).
+    /// The refusal, when it did not (the error's text; never a secret); or,
+    /// accepted, why the listing failed.
     pub refusal: Option<String>,
-    /// The error code of the refusal (`invalid_client`, ...).
+    /// The error kind of that (`invalid_client`, `forbidden`, ...).
     pub refusal_kind: Option<String>,
     /// How many secrets the client has (the listing's items of this client).
     pub secret_count: Option<u32>,
@@ -101,6 +102,9 @@ pub struct Status {
     /// The stage at which a rotation is unfinished (`verify`, `delete_old`,
     /// `delete`, `sweep`), if one is: the next `rotate` finishes it.
     pub unfinished: Option<&'static str>,
+    /// Whether the recorded creation date is more than a day in the future
+    /// (taken as unknown: the secret is due).
+    pub future_date: bool,
     /// Secrets kept for deletion by hand.
     pub kept: Vec<KeptSecret>,
     /// When the current secret was created by a rotation (Unix ms); `None`
@@ -114,7 +118,8 @@ impl Status {
     /// The status of `record` at `now_ms`, without asking the server.
     #[must_use]
     pub fn of(record: &StoreRecord, max_age_ms: Option<u64>, now_ms: u64) -> Self {
-        let created = due::created_ms(record);
+        let recorded = due::created_ms(record);
+        let created = due::plausible(recorded, now_ms);
         let mut status = Self {
             generation: record.generation,
             updated_at_ms: record.updated_at_ms,
@@ -127,7 +132,8 @@ impl Status {
             max_age_ms,
             due_at_ms: None,
             due: false,
-            unfinished: unfinished(record),
+            unfinished: unfinished(record, now_ms),
+            future_date: recorded.is_some() && created.is_none(),
             kept: record.kept.clone(),
             last_rotation_ms: created.filter(|_| record.current.rotation.is_some()),
             check: None,
@@ -167,30 +173,41 @@ impl Status {
                 check.refusal.as_deref().unwrap_or("refused")
             ));
         }
-        if let Some(stage) = self.unfinished {
-            out.push(format!(
+        match self.unfinished {
+            Some("sweep") => out.push(
+                "an interrupted rotation's secret is still looked for: run rotate; copies it cannot tell apart are reported as kept, to delete by hand".to_owned(),
+            ),
+            Some(stage) => out.push(format!(
                 "a rotation is unfinished (at {stage}): run rotate to finish it"
-            ));
+            )),
+            None => {}
         }
         if self.due {
-            out.push(match self.due_at_ms {
-                Some(_) => "the secret is due for rotation".to_owned(),
-                None => "the secret's age is unknown: the next rotation rotates".to_owned(),
+            out.push(match (self.due_at_ms, self.future_date) {
+                (Some(_), _) => "the secret is due for rotation".to_owned(),
+                (None, true) => "the secret's creation date is in the future (a clock is wrong): its age is unknown, the next rotation rotates".to_owned(),
+                (None, false) => "the secret's age is unknown: the next rotation rotates".to_owned(),
             });
         }
         out
     }
 }
 
-/// The stage the next rotation resumes at, if the record holds unfinished work.
-fn unfinished(record: &StoreRecord) -> Option<&'static str> {
+/// The stage the next rotation resumes at, if the record holds unfinished
+/// work. An intent younger than [`ORPHAN_GRACE_MS`] may be a run still in
+/// progress: not counted.
+fn unfinished(record: &StoreRecord, now_ms: u64) -> Option<&'static str> {
     if record.deleting.is_some() {
         Some("delete")
     } else if record.pending.is_some() {
         Some("verify")
     } else if record.previous_id.is_some() {
         Some("delete_old")
-    } else if !record.rotations.is_empty() {
+    } else if record
+        .rotations
+        .iter()
+        .any(|r| now_ms >= r.started_ms.saturating_add(ORPHAN_GRACE_MS))
+    {
         Some("sweep")
     } else {
         None
@@ -249,7 +266,8 @@ impl Probe {
         now_ms: u64,
     ) {
         if self.status.age_ms.is_none() {
-            if let Some(created) = listing.and_then(|l| due::listed_created_ms(&self.record, l)) {
+            let listed = listing.and_then(|l| due::listed_created_ms(&self.record, l));
+            if let Some(created) = due::plausible(listed, now_ms) {
                 self.status.date(Some(created), now_ms);
             }
         }
@@ -296,7 +314,12 @@ impl Flow for Probe {
                     Err(e) => self.result = Some(Err(e)),
                 },
                 Some(Err(
+                    // The server answered and refused (any OAuth error:
+                    // invalid_client, unauthorized_client for a disabled
+                    // client, ...): critical, not unknown.
                     e @ (Error::InvalidClient { .. }
+                    | Error::InvalidGrant { .. }
+                    | Error::OAuth { .. }
                     | Error::Unauthorized { .. }
                     | Error::Forbidden { .. }),
                 )) => {
@@ -325,7 +348,17 @@ impl Flow for Probe {
                     };
                     self.finish(check, Some(token), Some(&listing), now_ms);
                 }
-                Some(Err(e)) => self.result = Some(Err(e)),
+                // The secret was accepted; the count is unknown. The status
+                // (and its warnings) stands.
+                Some(Err(e)) => {
+                    let check = Check {
+                        accepted: true,
+                        refusal: Some(format!("the listing failed: {e}")),
+                        refusal_kind: Some(e.kind().as_str().to_owned()),
+                        secret_count: None,
+                    };
+                    self.finish(check, Some(token), None, now_ms);
+                }
             },
             Phase::Done => self.result = Some(Err(misuse("response after Done"))),
         }
@@ -400,6 +433,23 @@ mod tests {
     }
 
     #[test]
+    fn a_date_far_in_the_future_is_unknown_and_due() {
+        let mut r = record();
+        r.current.created_at = Some("9999-12-31T00:00:00Z".into());
+        let s = Status::of(&r, Some(30 * DAY), JAN1);
+        assert_eq!((s.age_ms, s.due, s.future_date), (None, true, true));
+        assert_eq!(s.health(), Health::Warning);
+        assert!(
+            s.findings()[0].contains("in the future"),
+            "{:?}",
+            s.findings()
+        );
+        // Within a day ahead: clock skew, believed.
+        r.current.created_at = Some("2026-01-01T12:00:00Z".into());
+        assert_eq!(Status::of(&r, Some(30 * DAY), JAN1).age_ms, Some(0));
+    }
+
+    #[test]
     fn a_clock_before_the_secret_gives_age_zero() {
         let s = Status::of(&record(), Some(DAY), JAN1 - DAY);
         assert_eq!(s.age_ms, Some(0));
@@ -413,9 +463,12 @@ mod tests {
             id: "r-1".into(),
             started_ms: JAN1,
         });
-        assert_eq!(Status::of(&r, None, JAN1).unfinished, Some("sweep"));
+        // A young intent may be a run in progress: not unfinished yet.
+        assert_eq!(Status::of(&r, None, JAN1).unfinished, None);
+        let later = JAN1 + ORPHAN_GRACE_MS;
+        assert_eq!(Status::of(&r, None, later).unfinished, Some("sweep"));
         r.previous_id = Some("id0".into());
-        assert_eq!(Status::of(&r, None, JAN1).unfinished, Some("delete_old"));
+        assert_eq!(Status::of(&r, None, later).unfinished, Some("delete_old"));
         r.deleting = Some("id0".into());
         let s = Status::of(&r, None, JAN1);
         assert_eq!(s.unfinished, Some("delete"));

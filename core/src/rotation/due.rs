@@ -8,7 +8,7 @@
 //! | created at `t`, `now < t + max_age` | | [`Decision::NotDue`]: nothing created, `due_at = t + max_age` |
 //! | created at `t`, `now >= t + max_age` | | [`Decision::Due`]: rotated |
 //! | date unknown, id known | | one listing (with the login's token); the date from it, as above |
-//! | date unknown and not listed, or id unknown | | [`Decision::AgeUnknown`]: rotated (the new secret's date is then known) |
+//! | date unknown and not listed, or id unknown, or more than a day in the future | | [`Decision::AgeUnknown`]: rotated (the new secret's date is then known) |
 //! | any | none | [`Decision::Always`]: rotated |
 //!
 //! A run that only finished an earlier rotation creates nothing more:
@@ -70,12 +70,25 @@ pub fn check_max_age(max_age_ms: u64) -> Result<(), Error> {
     Ok(())
 }
 
+/// How far in the future a creation date may be (clock skew between the
+/// server and this machine) before it counts as unknown.
+pub const FUTURE_TOLERANCE_MS: u64 = 24 * 60 * 60 * 1000;
+
 /// When the record's current secret was created, Unix ms, if the record
 /// knows (a date before 1970 counts as 0).
 #[must_use]
 pub fn created_ms(record: &StoreRecord) -> Option<u64> {
     let text = record.current.created_at.as_deref()?;
     Timestamp::parse(text).map(|t| u64::try_from(t.unix_millis()).unwrap_or(0))
+}
+
+/// `created_ms` if it is believable at `now_ms`: a date more than
+/// [`FUTURE_TOLERANCE_MS`] ahead (a server clock far ahead, a hostile
+/// answer, this machine's clock far behind) is unknown, so the secret is
+/// rotated rather than never due.
+#[must_use]
+pub fn plausible(created_ms: Option<u64>, now_ms: u64) -> Option<u64> {
+    created_ms.filter(|c| *c <= now_ms.saturating_add(FUTURE_TOLERANCE_MS))
 }
 
 /// The current secret's creation date from a listing: the item with its id.

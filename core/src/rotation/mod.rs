@@ -328,11 +328,15 @@ impl Rotation {
             .listing
             .as_deref()
             .and_then(|l| due::listed_created_ms(&self.record, l));
-        let decision = match due::created_ms(&self.record).or(listed) {
+        let created = due::plausible(due::created_ms(&self.record).or(listed), now_ms);
+        let decision = match created {
             Some(created) if now_ms < due::due_at(created, max_age) => Decision::NotDue,
             Some(_) => Decision::Due,
             // The store knows the id but not the date: one listing tells.
-            None if self.record.current.id.is_some() && self.listing.is_none() => {
+            None if self.record.current.id.is_some()
+                && self.listing.is_none()
+                && due::created_ms(&self.record).is_none() =>
+            {
                 self.stage = Stage::Login;
                 if let Some(token) = self.current_token() {
                     self.list(&token);
