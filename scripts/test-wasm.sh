@@ -95,4 +95,7 @@ log "npm consumer: Vite (build and dev server) and esbuild bundle the admin page
 consumer npm-vite bindings-wasm/example
 
 log "size (make size also prints the peers)"
-MIA_WASM_SIZE_LIMIT_KB="${MIA_WASM_SIZE_LIMIT_KB:-145}" scripts/wasm-size.sh --ours
+# 152 KB gzipped: 143.4 KB before issue 14, whose rotate-when-due, status and
+# step events measured +6.0 KB (4.6 KB in the binding after stripping the JS
+# glue's JSDoc, 1.4 KB in the core); a regression beyond that fails here.
+MIA_WASM_SIZE_LIMIT_KB="${MIA_WASM_SIZE_LIMIT_KB:-152}" scripts/wasm-size.sh --ours
