@@ -61,33 +61,39 @@ manylinux_x86_64() {
   echo "$whl"
 }
 
-# Debian's arm64 std of rustc-web, unpacked once into a sysroot for /usr/bin/rustc.
+# Debian's arm64 std of rustc-web, unpacked once into a sysroot for /usr/bin/rustc;
+# sets SYSROOT. Needs root the first time (dpkg --add-architecture, apt-get);
+# the arm64 architecture is removed again however the download ends.
 aarch64_sysroot() {
-  local version root
+  local version root debs found
   version="$(dpkg-query -W -f '${Version}' libstd-rust-web-dev)"
   root="$TOOLS/rust-sysroot-aarch64-$version"
-  if [ ! -d "$root/lib/rustlib/aarch64-unknown-linux-gnu" ]; then
-    log "apt: Debian's arm64 Rust std $version (download only, not installed; needs root)"
-    local debs
-    debs="$(mktemp -d)"
-    dpkg --add-architecture arm64
-    apt-get update -qq
-    (cd "$debs" && apt-get download -qq "libstd-rust-web-dev:arm64=$version" "$(dpkg-query -W -f '${Depends}' libstd-rust-web-dev | grep -oE 'libstd-rust-web-[0-9.]+' | head -n1):arm64=$version")
-    dpkg --remove-architecture arm64
-    apt-get update -qq
-    rm -rf "$root.tmp" && mkdir -p "$root.tmp/lib/rustlib" "$debs/x"
-    for deb in "$debs"/*.deb; do dpkg -x "$deb" "$debs/x"; done
-    mv "$(find "$debs/x" -type d -path '*/rustlib/aarch64-unknown-linux-gnu' | head -n1)" "$root.tmp/lib/rustlib/"
-    ln -s /usr/lib/rustlib/x86_64-unknown-linux-gnu "$root.tmp/lib/rustlib/x86_64-unknown-linux-gnu"
-    rm -rf "$debs" && mv "$root.tmp" "$root"
-  fi
-  echo "$root"
+  SYSROOT="$root"
+  [ -d "$root/lib/rustlib/aarch64-unknown-linux-gnu" ] && return 0
+  [ "$(id -u)" = 0 ] || { log "the aarch64 wheel needs Debian's arm64 Rust std once: run as root (apt-get download)"; exit 1; }
+  log "apt: Debian's arm64 Rust std $version (download only, not installed; needs root)"
+  debs="$(mktemp -d)"
+  dpkg --add-architecture arm64
+  trap 'dpkg --remove-architecture arm64 2>/dev/null; apt-get update -qq || true' EXIT
+  apt-get update -qq
+  (cd "$debs" && apt-get download -qq "libstd-rust-web-dev:arm64=$version" "$(dpkg-query -W -f '${Depends}' libstd-rust-web-dev | grep -oE 'libstd-rust-web-[0-9.]+' | head -n1):arm64=$version")
+  dpkg --remove-architecture arm64
+  apt-get update -qq
+  trap - EXIT
+  rm -rf "$root" "$root.tmp" && mkdir -p "$root.tmp/lib/rustlib" "$debs/x"
+  for deb in "$debs"/*.deb; do dpkg -x "$deb" "$debs/x"; done
+  found="$(find "$debs/x" -type d -path '*/rustlib/aarch64-unknown-linux-gnu' | head -n1)"
+  [ -n "$found" ] || { log "no aarch64 std in the downloaded packages"; rm -rf "$debs" "$root.tmp"; exit 1; }
+  mv "$found" "$root.tmp/lib/rustlib/"
+  ln -s /usr/lib/rustlib/x86_64-unknown-linux-gnu "$root.tmp/lib/rustlib/x86_64-unknown-linux-gnu"
+  rm -rf "$debs" && mv "$root.tmp" "$root"
 }
 
 manylinux_aarch64() {
   local sysroot whl
   scripts/tools.sh apt >/dev/null   # Debian's rustc (rustc-web)
-  sysroot="$(aarch64_sysroot)"
+  aarch64_sysroot   # not in $(...): a failure there must stop the script
+  sysroot="$SYSROOT"
   whl="$(RUSTC=/usr/bin/rustc CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS="--sysroot=$sysroot" \
     maturin_build "$MIA_TARGET/python/zig-aarch64" --target aarch64-unknown-linux-gnu --compatibility manylinux2014)" || exit 1
   check_tag "$whl" manylinux_2_17_aarch64

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make dist`: every shipped artifact into dist/ (or DIR), each printed with its size.
-#   Python  abi3 wheels: manylinux2014 x86_64 and aarch64, musllinux_1_2 x86_64; the sdist
-#           (and a check that the sdist builds a wheel from source with only Rust and maturin)
+#   Python  python/: abi3 wheels (manylinux2014 x86_64 and aarch64, musllinux_1_2 x86_64) and
+#           the sdist, and a check that the sdist builds a wheel from source with only Rust and
+#           maturin. A folder of its own: pip --find-links would take the npm .tgz for an sdist.
 #   npm     mapsindoors-auth-VERSION.tgz (npm pack)
 #   JVM     mapsindoors-auth-VERSION.jar with its .pom and -sources.jar
 #   CLI     mapsindoors-auth (release binary for this machine's target)
@@ -21,7 +22,7 @@ step() { printf '\n== dist: %s\n' "$*" >&2; }
 start=$(date +%s)
 
 step "Python wheels and sdist"
-scripts/dist-python.sh all "$DIR" >/dev/null
+scripts/dist-python.sh all "$DIR/python" >/dev/null
 
 if [ "${MIA_DIST_SKIP_SDIST_CHECK:-0}" != 1 ]; then
   step "the sdist builds from source (a fresh venv; pip fetches only maturin)"
@@ -31,7 +32,7 @@ if [ "${MIA_DIST_SKIP_SDIST_CHECK:-0}" != 1 ]; then
   # Build isolation on: pip reads the sdist's pyproject.toml and installs its build
   # requirement (maturin) into a throwaway environment, as a user's pip would.
   CARGO_TARGET_DIR="$check/target" "$check/venv/bin/pip" wheel -q --disable-pip-version-check \
-    --no-deps --wheel-dir "$check/wheel" "$DIR/mapsindoors_auth-$VERSION.tar.gz" >&2
+    --no-deps --wheel-dir "$check/wheel" "$DIR/python/mapsindoors_auth-$VERSION.tar.gz" >&2
   "$check/venv/bin/pip" install -q --disable-pip-version-check --no-index "$check/wheel"/*.whl >&2
   (cd "$check" && venv/bin/python -c 'import mapsindoors_auth as m; m.Client' >&2)
   echo "dist: the sdist built $(basename "$check"/wheel/*.whl) and it imports" >&2
@@ -54,7 +55,7 @@ scripts/test-swift.sh --pack "$DIR/mapsindoors-auth-swift-$VERSION.tar.gz" >&2
 
 step "done in $(( $(date +%s) - start )) s: $DIR"
 # Only what this version's run made (an older version's files may sit beside them).
-(cd "$DIR" && for f in mapsindoors_auth-"$VERSION"-* mapsindoors_auth-"$VERSION".tar.gz \
+(cd "$DIR" && for f in python/mapsindoors_auth-"$VERSION"-* python/mapsindoors_auth-"$VERSION".tar.gz \
   mapsindoors-auth-"$VERSION".tgz mapsindoors-auth-"$VERSION".jar mapsindoors-auth-"$VERSION".pom \
   mapsindoors-auth-"$VERSION"-sources.jar mapsindoors-auth mapsindoors-auth-swift-"$VERSION".tar.gz; do
   [ -e "$f" ] || { echo "dist: missing $f" >&2; exit 1; }
