@@ -32,7 +32,9 @@ use std::process::ExitCode;
 
 /// Logs to stderr. Only this project's crates log above `warn`: ureq's trace
 /// level prints raw wire bytes, so it never gets more than `info`.
-fn init_logging(verbose: u8) {
+/// With `json` (`--log-format json`) each log line is a JSON object too, so
+/// stderr is JSON lines throughout (the same fields; never a secret).
+fn init_logging(verbose: u8, json: bool) {
     let level = match verbose {
         0 => "warn",
         1 => "info",
@@ -42,12 +44,16 @@ fn init_logging(verbose: u8) {
     let filter = format!(
         "warn,mapsindoors_auth={level},mapsindoors_auth_cli={level},mapsindoors_auth_store={level},mapsindoors_auth_emulator={level},ureq=info,ureq_proto=info,rustls=info"
     );
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_target(verbose >= 2)
-        .init();
+        .with_target(verbose >= 2);
+    if json {
+        logs.json().flatten_event(true).with_ansi(false).init();
+    } else {
+        logs.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init();
+    }
 }
 
 /// Runs one subcommand. `demo_store` is `--store` when given on the command
@@ -107,7 +113,7 @@ pub fn main() -> ExitCode {
         Err(e) => usage_error(e),
     };
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| usage_error(e));
-    init_logging(cli.verbose);
+    init_logging(cli.verbose, cli.log_format == args::LogFormat::Json);
     if let Err(e) = core_dumps {
         tracing::warn!("cannot turn core dumps off: {e}");
     }

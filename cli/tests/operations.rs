@@ -321,4 +321,22 @@ fn log_format_json_prints_each_step() {
         (Some("error"), Some(4)),
         "{end}"
     );
+    h.emu.clear_faults();
+    // A warning (here: the token cache's lock cannot be taken) is a JSON line too.
+    std::fs::create_dir(h.dir.path().join("store.json.token.lock")).unwrap();
+    let warned = h.cli(&["--log-format", "json", "token"]);
+    assert_eq!(warned.code, Some(0), "{warned:?}");
+    let lines: Vec<serde_json::Value> = warned
+        .stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["level"] == "WARN"
+            && l["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("token cache not used"))),
+        "{lines:?}"
+    );
+    assert!(!warned.stderr.contains(SECRET));
 }
